@@ -1,0 +1,1 @@
+"""Readers that turn exports (CSV, TSV, JSON, NDJSON, XLSX) into canonical records, atomically."""
