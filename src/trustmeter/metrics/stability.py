@@ -1,9 +1,384 @@
-"""Production Stability: is the lights-on work under control?"""
+"""Production Stability: is the lights-on work under control?
+
+Every figure is read as of the period's end (docs/metrics/stability.md): a record opened,
+resolved, acknowledged or deployed at or after the end had not happened yet. The decisions
+that FRAMEWORK.md leaves open are written down in that page, one heading per metric.
+"""
 
 from __future__ import annotations
 
-from trustmeter.metrics.common import as_float, in_period, severity_at_or_above, top_contributors
-from trustmeter.metrics.registry import Context, Measurement, metric
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from trustmeter.metrics.common import (
+    SEVERITY_RANK,
+    as_float,
+    in_period,
+    known_by_end,
+    severity_at_or_above,
+)
+from trustmeter.metrics.registry import Context, Contributor, Measurement, metric
+
+# FRAMEWORK.md fixes repeat_incidents to P1–P3; it has no parameter of its own.
+REPEAT_SEVERITY = "P3"
+FAILED_OUTCOMES = ("failed", "rolled_back")
+_EPOCH = datetime(1970, 1, 1)
+# A float availability computed as exactly the SLO may land a hair below it.
+_SLO_TOLERANCE = 1e-9
+
+
+# -- shared views ---------------------------------------------------------------------------
+def _latest(t: ibis.Table) -> ibis.Table:
+    """One row per id: the same record imported from two sources would otherwise count twice
+    and fan out every join on its id. The most recently imported copy wins."""
+    w = ibis.window(
+        group_by=t.id,
+        order_by=[
+            ibis.coalesce(t.imported_at, ibis.literal(_EPOCH)).desc(),
+            t.source.desc(),
+        ],
+    )
+    ranked = t.mutate(tm_copy=ibis.row_number().over(w))
+    return ranked.filter(ranked.tm_copy == 0).drop("tm_copy")
+
+
+def _incidents(ctx: Context) -> ibis.Table:
+    """Incidents as known at the period's end, without planned maintenance.
+
+    Times at or after the end become null (not yet happened); the impact window defaults to
+    opened → resolved, and an impact that had not ended by the period's end is left null.
+    """
+    i = _latest(ctx.t("incident"))
+    i = i.filter(i.opened_at < ctx.end, ~i.is_maintenance.fill_null(False))
+    return i.mutate(
+        acknowledged_at=known_by_end(ctx, i.acknowledged_at),
+        resolved_at=known_by_end(ctx, i.resolved_at),
+        impact_start=ibis.coalesce(i.impact_start, i.opened_at),
+        impact_end=known_by_end(ctx, ibis.coalesce(i.impact_end, i.resolved_at)),
+    )
+
+
+def _seconds(later: ibis.TimestampValue, earlier: ibis.TimestampValue) -> ibis.NumericValue:
+    return later.epoch_seconds() - earlier.epoch_seconds()
+
+
+def _major_label(level: str) -> str:
+    """'P1/P2' for the default, 'P1–P3' for a wider setting."""
+    rank = SEVERITY_RANK[level]
+    return {1: "P1", 2: "P1/P2"}.get(rank, f"P1–P{rank}")
+
+
+def _int(v: Any) -> int:
+    f = as_float(v)
+    return 0 if f is None else round(f)
+
+
+def _services(ctx: Context) -> pd.DataFrame:
+    s = _latest(ctx.t("service"))
+    df: pd.DataFrame = s.select("id", "name", "tier", "slo_availability").execute()
+    return df
+
+
+def _names(services: pd.DataFrame) -> dict[str, str]:
+    return {
+        str(r.id): str(r.name) if isinstance(r.name, str) and r.name else str(r.id)
+        for r in services.itertuples()
+    }
+
+
+def _pct(v: float) -> str:
+    return f"{v:.2f} %"
+
+
+# -- availability ---------------------------------------------------------------------------
+def _impact_windows(ctx: Context) -> ibis.Table:
+    """Each counted incident's impact window clipped to the period (empty windows dropped)."""
+    i = _incidents(ctx)
+    i = i.filter(
+        severity_at_or_above(i.severity, ctx.param("availability_severity")),
+        i.service.notnull(),
+    )
+    start = ibis.greatest(i.impact_start, ibis.literal(ctx.start))
+    end = ibis.least(ibis.coalesce(i.impact_end, ibis.literal(ctx.end)), ibis.literal(ctx.end))
+    w = i.select(
+        "id",
+        "service",
+        "severity",
+        "opened_at",
+        "resolved_at",
+        "title",
+        win_start=start,
+        win_end=end,
+    )
+    w = w.filter(w.win_end > w.win_start)
+    return w.mutate(minutes=_seconds(w.win_end, w.win_start) / 60)
+
+
+def _downtime(ctx: Context) -> dict[str, tuple[float, int]]:
+    """Seconds of the period inside the union of each service's impact windows, and how many
+    incidents made it up: gaps and islands, where a window opens a new island when it starts
+    after every earlier window (by start) of its service has ended."""
+    w = _impact_windows(ctx)
+    order = [w.win_start, w.win_end, w.id]
+    before = ibis.window(group_by=w.service, order_by=order, rows=(None, -1))
+    w = w.mutate(reach=w.win_end.max().over(before))
+    w = w.mutate(
+        opens=ibis.ifelse(w.reach.isnull() | (w.win_start > w.reach), 1, 0),
+    )
+    upto = ibis.window(group_by=w.service, order_by=[w.win_start, w.win_end, w.id], rows=(None, 0))
+    w = w.mutate(island=w.opens.sum().over(upto))
+    islands = w.group_by("service", "island").aggregate(
+        s=w.win_start.min(), e=w.win_end.max(), k=w.count()
+    )
+    islands = islands.mutate(secs=_seconds(islands.e, islands.s))
+    per = islands.group_by("service").aggregate(secs=islands.secs.sum(), k=islands.k.sum())
+    return {str(r.service): (float(r.secs), _int(r.k)) for r in per.execute().itertuples()}
+
+
+@dataclass(frozen=True)
+class _Uptime:
+    """One service's availability in the period."""
+
+    name: str
+    down_secs: float
+    incidents: int
+    period_secs: float
+
+    @property
+    def availability(self) -> float:
+        return 100.0 * (1.0 - self.down_secs / self.period_secs)
+
+    @property
+    def minutes(self) -> float:
+        return round(self.down_secs / 60, 2)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "availability": self.availability,
+            "downtime_minutes": self.minutes,
+            "incidents": self.incidents,
+        }
+
+
+def _uptimes(ctx: Context, scope: list[str], names: dict[str, str]) -> dict[str, _Uptime]:
+    period_secs = (ctx.end - ctx.start).total_seconds()
+    down = _downtime(ctx)
+    return {
+        sid: _Uptime(names.get(sid, sid), *down.get(sid, (0.0, 0)), period_secs) for sid in scope
+    }
+
+
+@metric(
+    "availability",
+    area="stability",
+    name="Availability of tier-1 services",
+    unit="%",
+    direction="higher",
+    needs=("incident",),
+    sample="services",
+    data_hint="incidents with impact (or opened/resolved) times and severities, and the service catalogue with tiers",
+)
+def availability(ctx: Context) -> Measurement:
+    """Mean over tier-1 services (all services when none has a tier) of the share of the period
+    outside the union of their P1/P2 impact windows, maintenance left out."""
+    services = _services(ctx)
+    names = _names(services)
+    if services.tier.notna().any():
+        scope = sorted(str(r.id) for r in services.itertuples() if as_float(r.tier) == 1)
+        how = "tier-1 services"
+    elif len(services):
+        scope = sorted(names)
+        how = "all services (no service has a tier)"
+    else:
+        i = _incidents(ctx)
+        named = i.filter(i.service.notnull()).select("service").distinct().execute()
+        scope = sorted(str(v) for v in named.service)
+        how = "services named by incidents (the service catalogue is empty)"
+    per = _uptimes(ctx, scope, names)
+    n = len(per)
+    ranked = sorted(
+        (u for u in per.values() if u.down_secs > 0), key=lambda u: (-u.down_secs, u.name)
+    )
+    evidence = [
+        Contributor(
+            "service",
+            u.name,
+            f"{u.name}: {u.minutes:g} min down, {u.incidents} incident"
+            f"{'s' if u.incidents != 1 else ''} (availability {_pct(u.availability)})",
+            u.minutes,
+        )
+        for u in ranked[:3]
+    ]
+    w = _impact_windows(ctx)
+    return Measurement(
+        value=sum(u.availability for u in per.values()) / n if n else None,
+        n=n,
+        breakdown={
+            "scope": how,
+            "period_minutes": (ctx.end - ctx.start).total_seconds() / 60,
+            "services": {sid: u.as_dict() for sid, u in per.items()},
+        },
+        evidence=evidence,
+        records=w.filter(w.service.isin(scope)) if scope else w.limit(0),
+        note=None if n else f"no services in scope ({how})",
+    )
+
+
+# -- slo_attainment -------------------------------------------------------------------------
+@metric(
+    "slo_attainment",
+    area="stability",
+    name="SLO attainment",
+    unit="%",
+    direction="higher",
+    needs=("incident", "service.slo_availability"),
+    sample="services",
+    data_hint="an availability SLO (%) per service in the service catalogue, and incidents",
+)
+def slo_attainment(ctx: Context) -> Measurement:
+    """Share of services with an availability SLO whose availability in the period met it."""
+    services = _services(ctx)
+    slos = {
+        str(r.id): slo
+        for r in services.itertuples()
+        if (slo := as_float(r.slo_availability)) is not None
+    }
+    per = _uptimes(ctx, sorted(slos), _names(services))
+    met = {sid for sid, u in per.items() if u.availability >= slos[sid] - _SLO_TOLERANCE}
+    n = len(per)
+
+    def over_budget(sid: str) -> float:
+        """Minutes down beyond what the SLO allows in the period."""
+        return (per[sid].down_secs - (1 - slos[sid] / 100) * per[sid].period_secs) / 60
+
+    missed = sorted(
+        (sid for sid in per if sid not in met), key=lambda sid: (-over_budget(sid), sid)
+    )
+    evidence = [
+        Contributor(
+            "service",
+            per[sid].name,
+            f"{per[sid].name}: {_pct(per[sid].availability)} against an SLO of {slos[sid]:g} % "
+            f"({over_budget(sid):.0f} min over its error budget)",
+            per[sid].availability,
+        )
+        for sid in missed[:3]
+    ]
+    w = _impact_windows(ctx)
+    return Measurement(
+        value=100.0 * len(met) / n if n else None,
+        n=n,
+        breakdown={
+            "met": len(met),
+            "services": {
+                sid: {**u.as_dict(), "slo": slos[sid], "met": sid in met} for sid, u in per.items()
+            },
+        },
+        evidence=evidence,
+        records=w.filter(w.service.isin(sorted(per))) if per else w.limit(0),
+    )
+
+
+# -- major_incidents ------------------------------------------------------------------------
+@metric(
+    "major_incidents",
+    area="stability",
+    name="Major incidents per month",
+    unit="count",
+    direction="lower",
+    needs=("incident.severity",),
+    data_hint="incidents with severities (P1–P5)",
+)
+def major_incidents(ctx: Context) -> Measurement:
+    """P1 and P2 incidents opened in the period, per month.
+
+    n is every incident opened in the period, the sample the rate was observed on, so that a
+    quarter with no major incident scores as the excellent quarter it is.
+    """
+    level = ctx.param("major_severity")
+    label = _major_label(level)
+    i = _incidents(ctx)
+    opened = i.filter(in_period(ctx, i.opened_at))
+    major = opened.filter(severity_at_or_above(opened.severity, level))
+    n = _int(opened.count().execute())
+    by = major.group_by("service", "resolver").aggregate(k=major.count()).execute()
+    k = _int(by.k.sum()) if len(by) else 0
+    months = ctx.period.days / (365.25 / 12)
+    names = _names(_services(ctx))
+
+    per_service: dict[str, int] = {}
+    top_resolver: dict[str, int] = {}
+    for r in by.itertuples():
+        sid = str(r.service) if isinstance(r.service, str) else "(no service)"
+        per_service[sid] = per_service.get(sid, 0) + int(r.k)
+        if isinstance(r.resolver, str):
+            top_resolver[sid] = max(top_resolver.get(sid, 0), int(r.k))
+    evidence = []
+    for sid, c in sorted(per_service.items(), key=lambda kv: (-kv[1], kv[0]))[:3]:
+        name = names.get(sid, sid)
+        detail = f"{name}: {c} of {k} {label} incidents"
+        one = top_resolver.get(sid, 0)
+        if c >= 2 and one * 2 >= c:
+            detail += f"; {one} of those {c} resolved by one person"
+        evidence.append(Contributor("service", name, detail, float(c)))
+    return Measurement(
+        value=k / months,
+        n=n,
+        breakdown={
+            "months": months,
+            "major": k,
+            "opened": n,
+            "by_service": {names.get(s, s): c for s, c in sorted(per_service.items())},
+        },
+        evidence=evidence,
+        records=major.select(
+            "id", "service", "severity", "opened_at", "resolved_at", "resolver", "title"
+        ),
+        note=None
+        if n
+        else "no incident of any severity was opened in the period: a quiet period and missing "
+        "records look the same",
+    )
+
+
+# -- mttr and mtta --------------------------------------------------------------------------
+def _median_by_service(
+    ctx: Context, sel: ibis.Table, col: str, unit: str, what: str
+) -> tuple[float | None, int, dict[str, float], list[Contributor]]:
+    """The median of `col` overall and per service; evidence ranks services by total time."""
+    agg = sel.aggregate(value=sel[col].median(), n=sel.count()).execute()
+    n = _int(agg.n.iloc[0])
+    by = (
+        sel.group_by("service")
+        .aggregate(k=sel.count(), med=sel[col].median(), total=sel[col].sum())
+        .execute()
+    )
+    names = _names(_services(ctx))
+    rows = [
+        (
+            str(r.service) if isinstance(r.service, str) else "(no service)",
+            int(r.k),
+            float(r.med),
+            float(r.total),
+        )
+        for r in by.itertuples()
+    ]
+    breakdown = {names.get(s, s): round(med, 2) for s, _, med, _ in sorted(rows)}
+    evidence = [
+        Contributor(
+            "service",
+            names.get(s, s),
+            f"{names.get(s, s)}: {k} of {n} {what}, median {med:.1f} {unit}",
+            med,
+        )
+        for s, k, med, _ in sorted(rows, key=lambda r: (-r[3], r[0]))[:3]
+    ]
+    return (as_float(agg.value.iloc[0]) if n else None), n, breakdown, evidence
 
 
 @metric(
@@ -13,30 +388,359 @@ from trustmeter.metrics.registry import Context, Measurement, metric
     unit="h",
     direction="lower",
     log_scale=True,
-    needs=("incident.resolved_at",),
+    needs=("incident.severity", "incident.resolved_at"),
     data_hint="incidents with opened and resolved times",
 )
 def mttr(ctx: Context) -> Measurement:
     """Median hours from opened to resolved, for P1 and P2 incidents resolved in the period."""
-    i = ctx.t("incident")
+    level = ctx.param("major_severity")
+    i = _incidents(ctx)
     sel = i.filter(
-        severity_at_or_above(i.severity, "P2"),
+        severity_at_or_above(i.severity, level),
         in_period(ctx, i.resolved_at),
         i.resolved_at >= i.opened_at,
     )
-    hours = sel.mutate(hours=(sel.resolved_at.epoch_seconds() - sel.opened_at.epoch_seconds()) / 3600)
-    agg = hours.aggregate(value=hours.hours.median(), n=hours.count()).execute()
-    n = int(agg.n.iloc[0])
-    by_service = (
-        hours.group_by(hours.service).aggregate(k=hours.count(), med=hours.hours.median()).execute()
+    sel = sel.mutate(hours=_seconds(sel.resolved_at, sel.opened_at) / 3600)
+    value, n, breakdown, evidence = _median_by_service(
+        ctx, sel, "hours", "h", f"{_major_label(level)} incidents resolved"
     )
-    counts = {str(r.service): int(r.k) for r in by_service.itertuples() if r.service is not None}
     return Measurement(
-        value=as_float(agg.value.iloc[0]) if n else None,
+        value=value,
         n=n,
-        breakdown={"median_hours_by_service": {
-            str(r.service): round(float(r.med), 2) for r in by_service.itertuples()
-        }},
-        evidence=top_contributors(counts, n, "service", "P1/P2 incidents resolved"),
-        records=hours.select("id", "service", "severity", "opened_at", "resolved_at", "hours", "title"),
+        breakdown={"median_hours_by_service": breakdown},
+        evidence=evidence,
+        records=sel.select(
+            "id", "service", "severity", "opened_at", "resolved_at", "hours", "title"
+        ),
+    )
+
+
+@metric(
+    "mtta",
+    area="stability",
+    name="Mean time to acknowledge (median)",
+    unit="min",
+    direction="lower",
+    log_scale=True,
+    needs=("incident.severity", "incident.acknowledged_at"),
+    data_hint="incidents with opened and acknowledged times (PagerDuty, Opsgenie, ServiceNow)",
+)
+def mtta(ctx: Context) -> Measurement:
+    """Median minutes from opened to acknowledged, for P1 and P2 incidents acknowledged in the
+    period."""
+    level = ctx.param("major_severity")
+    i = _incidents(ctx)
+    sel = i.filter(
+        severity_at_or_above(i.severity, level),
+        in_period(ctx, i.acknowledged_at),
+        i.acknowledged_at >= i.opened_at,
+    )
+    sel = sel.mutate(minutes=_seconds(sel.acknowledged_at, sel.opened_at) / 60)
+    value, n, breakdown, evidence = _median_by_service(
+        ctx, sel, "minutes", "min", f"{_major_label(level)} incidents acknowledged"
+    )
+    return Measurement(
+        value=value,
+        n=n,
+        breakdown={"median_minutes_by_service": breakdown},
+        evidence=evidence,
+        records=sel.select(
+            "id", "service", "severity", "opened_at", "acknowledged_at", "minutes", "title"
+        ),
+    )
+
+
+# -- change_failure_rate --------------------------------------------------------------------
+def _production_changes(ctx: Context) -> ibis.Table:
+    c = _latest(ctx.t("change"))
+    envs = sorted({str(e).strip().lower() for e in ctx.param("production_environments")})
+    return c.filter(
+        c.deployed_at < ctx.end,
+        c.environment.isnull() | c.environment.strip().lower().isin(envs),
+    )
+
+
+def _failed_changes(ctx: Context) -> ibis.Table:
+    """Production changes deployed in the period, each flagged failed or not, with the reason
+    and the incident (lowest id) that ties it to a failure."""
+    prod = _production_changes(ctx)
+    i = _incidents(ctx)
+    explicit = (
+        i.filter(i.caused_by_change.notnull())
+        .group_by(chg=i.caused_by_change)
+        .aggregate(explicit_incident=i.id.min())
+    )
+    outcome = prod.outcome.strip().lower()
+    ok = prod.filter(outcome.isnull() | (outcome == "success")).select(
+        ok_id="id", ok_service="service", ok_at="deployed_at"
+    )
+    loose = i.filter(i.caused_by_change.isnull(), i.service.notnull()).select(
+        inc_id="id", inc_service="service", inc_at="opened_at"
+    )
+    window = ibis.interval(seconds=int(float(ctx.param("attribution_window_hours")) * 3600))
+    pairs = loose.join(
+        ok,
+        [
+            loose.inc_service == ok.ok_service,
+            ok.ok_at <= loose.inc_at,
+            ok.ok_at >= loose.inc_at - window,
+        ],
+    )
+    # rank, not row_number: changes deployed at the same instant are equally "the latest".
+    latest = ibis.window(group_by=pairs.inc_id, order_by=pairs.ok_at.desc())
+    pairs = pairs.mutate(nth=ibis.rank().over(latest))
+    pairs = pairs.filter(pairs.nth == 0)
+    windowed = pairs.group_by(chg2="ok_id").aggregate(window_incident=pairs.inc_id.min())
+
+    period = prod.filter(in_period(ctx, prod.deployed_at))
+    j = period.left_join(explicit, period.id == explicit.chg).left_join(
+        windowed, period.id == windowed.chg2
+    )
+    out = j.select(
+        "id",
+        "service",
+        "deployed_at",
+        "environment",
+        "kind",
+        "outcome",
+        "title",
+        caused_incident=ibis.coalesce(j.explicit_incident, j.window_incident),
+        attributed_by=ibis.cases(
+            (j.explicit_incident.notnull(), "caused_by_change"),
+            (j.window_incident.notnull(), "window"),
+            else_=ibis.null("string"),
+        ),
+    )
+    outcome = out.outcome.strip().lower()
+    reason = ibis.cases(
+        (outcome.isin(FAILED_OUTCOMES), outcome),
+        (out.caused_incident.notnull(), "caused_incident"),
+        else_=ibis.null("string"),
+    )
+    out = out.mutate(reason=reason)
+    return out.mutate(failed=out.reason.notnull())
+
+
+@metric(
+    "change_failure_rate",
+    area="stability",
+    name="Change failure rate",
+    unit="%",
+    direction="lower",
+    needs=("change",),
+    data_hint="production changes or deployments with outcomes, and incidents naming their service or the change that caused them",
+)
+def change_failure_rate(ctx: Context) -> Measurement:
+    """Share of production changes deployed in the period that failed, were rolled back, or
+    caused an incident (named by caused_by_change, else the latest successful change on the
+    incident's service in the attribution window before it opened)."""
+    ch = _failed_changes(ctx)
+    by = (
+        ch.group_by("service", "reason")
+        .aggregate(k=ch.count(), with_outcome=ch.outcome.count())
+        .execute()
+    )
+    names = _names(_services(ctx))
+    n = _int(by.k.sum()) if len(by) else 0
+    reasons: dict[str, int] = {}
+    total: dict[str, int] = {}
+    failed: dict[str, int] = {}
+    for r in by.itertuples():
+        sid = str(r.service) if isinstance(r.service, str) else "(no service)"
+        total[sid] = total.get(sid, 0) + int(r.k)
+        if isinstance(r.reason, str):
+            reasons[r.reason] = reasons.get(r.reason, 0) + int(r.k)
+            failed[sid] = failed.get(sid, 0) + int(r.k)
+    k = sum(failed.values())
+    evidence = [
+        Contributor(
+            "service",
+            names.get(sid, sid),
+            f"{names.get(sid, sid)}: {c} of {total[sid]} production changes failed",
+            float(c),
+        )
+        for sid, c in sorted(failed.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+    ]
+    with_outcome = _int(by.with_outcome.sum()) if len(by) else 0
+    return Measurement(
+        value=100.0 * k / n if n else None,
+        n=n,
+        breakdown={
+            "failed": k,
+            "by_reason": dict(sorted(reasons.items())),
+            "by_service": {
+                names.get(s, s): {"changes": t, "failed": failed.get(s, 0)}
+                for s, t in sorted(total.items())
+            },
+        },
+        evidence=evidence,
+        records=ch,
+        note="no change in the period records an outcome: failures are known only from incidents"
+        if n and not with_outcome
+        else None,
+    )
+
+
+# -- repeat_incidents -----------------------------------------------------------------------
+def _repeats(ctx: Context) -> ibis.Table:
+    """P1–P3 incidents opened in the period, flagged when an incident with the same service
+    and problem opened in the look-back window before it."""
+    i = _incidents(ctx)
+    key = i.problem.strip().lower()
+    i = i.mutate(problem_key=ibis.ifelse(key == "", ibis.null("string"), key))
+    pop = i.filter(in_period(ctx, i.opened_at), severity_at_or_above(i.severity, REPEAT_SEVERITY))
+    known = i.filter(i.service.notnull(), i.problem_key.notnull())
+    prior = known.select(p_id="id", p_service="service", p_key="problem_key", p_at="opened_at")
+    cand = pop.filter(pop.service.notnull(), pop.problem_key.notnull()).select(
+        r_id="id", r_service="service", r_key="problem_key", r_at="opened_at"
+    )
+    back = ibis.interval(seconds=int(ctx.param("repeat_window_days")) * 86400)
+    pairs = cand.join(
+        prior,
+        [
+            cand.r_service == prior.p_service,
+            cand.r_key == prior.p_key,
+            prior.p_at < cand.r_at,
+            prior.p_at >= cand.r_at - back,
+            cand.r_id != prior.p_id,
+        ],
+    )
+    rep = pairs.group_by(rep_id="r_id").aggregate(previous_at=pairs.p_at.max())
+    j = pop.left_join(rep, pop.id == rep.rep_id)
+    return j.select(
+        "id",
+        "service",
+        "severity",
+        "opened_at",
+        "problem",
+        "title",
+        "previous_at",
+        repeat=j.rep_id.notnull(),
+    )
+
+
+@metric(
+    "repeat_incidents",
+    area="stability",
+    name="Repeat incidents",
+    unit="%",
+    direction="lower",
+    needs=("incident.severity", "incident.problem"),
+    data_hint="incidents with a problem record or cause category and a service",
+)
+def repeat_incidents(ctx: Context) -> Measurement:
+    """Share of P1–P3 incidents opened in the period whose service had an incident with the
+    same problem or cause in the 30 days before."""
+    r = _repeats(ctx)
+    by = r.group_by("service").aggregate(k=r.count(), rep=r.repeat.ifelse(1, 0).sum()).execute()
+    names = _names(_services(ctx))
+    n = _int(by.k.sum()) if len(by) else 0
+    k = _int(by.rep.sum()) if len(by) else 0
+    rows = [
+        (str(x.service) if isinstance(x.service, str) else "(no service)", _int(x.k), _int(x.rep))
+        for x in by.itertuples()
+    ]
+    evidence = [
+        Contributor(
+            "service",
+            names.get(s, s),
+            f"{names.get(s, s)}: {rep} of {tot} P1–P3 incidents repeated a recent problem",
+            float(rep),
+        )
+        for s, tot, rep in sorted(rows, key=lambda x: (-x[2], x[0]))[:3]
+        if rep > 0
+    ]
+    return Measurement(
+        value=100.0 * k / n if n else None,
+        n=n,
+        breakdown={
+            "repeats": k,
+            "by_service": {
+                names.get(s, s): {"incidents": t, "repeats": rep} for s, t, rep in sorted(rows)
+            },
+        },
+        evidence=evidence,
+        records=r,
+    )
+
+
+# -- unplanned_work -------------------------------------------------------------------------
+def _done_work(ctx: Context) -> ibis.Table:
+    w = _latest(ctx.t("work_item"))
+    done = w.filter(in_period(ctx, w.done_at))
+    unplanned = ibis.ifelse(
+        done.planned.isnull(), done.kind.fill_null("") == "incident", ~done.planned
+    )
+    return done.select(
+        "id", "team", "kind", "planned", "done_at", "effort_hours", "title", unplanned=unplanned
+    )
+
+
+@metric(
+    "unplanned_work",
+    area="stability",
+    name="Unplanned work",
+    unit="%",
+    direction="lower",
+    needs=("work_item.done_at",),
+    data_hint="work items with done dates and a planned flag or kind (incident, request, story...)",
+)
+def unplanned_work(ctx: Context) -> Measurement:
+    """Share of the work completed in the period that was unplanned, by effort when every item
+    records it, else by count."""
+    d = _done_work(ctx)
+    by = (
+        d.group_by("team")
+        .aggregate(
+            k=d.count(),
+            k_un=d.unplanned.ifelse(1, 0).sum(),
+            with_effort=d.effort_hours.count(),
+            effort=d.effort_hours.sum(),
+            effort_un=d.unplanned.ifelse(d.effort_hours, 0).sum(),
+        )
+        .execute()
+    )
+    rows = [
+        (
+            str(r.team) if isinstance(r.team, str) else "(no team)",
+            _int(r.k),
+            _int(r.k_un),
+            _int(r.with_effort),
+            as_float(r.effort) or 0.0,
+            as_float(r.effort_un) or 0.0,
+        )
+        for r in by.itertuples()
+    ]
+    n = sum(r[1] for r in rows)
+    effort = sum(r[4] for r in rows)
+    by_effort = n > 0 and sum(r[3] for r in rows) == n and effort > 0
+    basis = "effort" if by_effort else "count"
+    # (team, unplanned, total) in the chosen basis
+    parts = [(t, eu, e) if by_effort else (t, float(ku), float(k)) for t, k, ku, _, e, eu in rows]
+    unplanned = sum(p[1] for p in parts)
+    total = sum(p[2] for p in parts)
+    unit = "h" if by_effort else "items"
+    ranked = sorted(
+        (p for p in parts if p[1] > 0 and p[2] > 0), key=lambda p: (-p[1] / p[2], -p[2], p[0])
+    )[:3]
+    evidence = [
+        Contributor(
+            "team",
+            t,
+            f"{t}: {100 * u / tot:.0f} % unplanned ({u:g} of {tot:g} {unit} done)",
+            100 * u / tot,
+        )
+        for t, u, tot in ranked
+    ]
+    return Measurement(
+        value=100.0 * unplanned / total if n and total else None,
+        n=n,
+        breakdown={
+            "basis": basis,
+            "unplanned": unplanned,
+            "total": total,
+            "by_team": {t: round(100 * u / tot, 2) for t, u, tot in sorted(parts) if tot},
+        },
+        evidence=evidence,
+        records=d,
     )

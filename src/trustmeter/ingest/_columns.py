@@ -1,0 +1,153 @@
+"""Which file column feeds which canonical field: the mapping first, then matching names."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from trustmeter.errors import InputError
+from trustmeter.ingest._mapping import Mapping
+from trustmeter.records import RecordKind
+
+_DELIMITERS = (";", "\t", "|", ",")
+
+
+def normalise(name: str) -> str:
+    """'Opened At', 'opened-at' and 'OPENED_AT' all name the field opened_at."""
+    return "_".join(name.strip().casefold().replace("-", " ").split())
+
+
+@dataclass
+class Plan:
+    fields: dict[str, str] = field(default_factory=dict)  # field → file column
+    constants: dict[str, str] = field(default_factory=dict)  # field → [defaults] value
+    items: dict[str, str] = field(default_factory=dict)  # survey item → file column
+    ignored: list[str] = field(default_factory=list)
+
+
+def _find(name: str, columns: Sequence[str]) -> str | None:
+    if name in columns:
+        return name
+    want = normalise(name)
+    return next((c for c in columns if normalise(c) == want), None)
+
+
+def delimiter_hint(columns: Sequence[str], delimiter: str | None) -> str | None:
+    """A header that is one long name full of ';' was split on the wrong delimiter."""
+    if delimiter is None:
+        return None
+    counts = {d: sum(c.count(d) for c in columns) for d in _DELIMITERS if d != delimiter}
+    best = max(counts, key=lambda d: counts[d])
+    if counts[best] == 0:
+        return None
+    shown = "\\t" if best == "\t" else best
+    return (
+        f"the file looks {shown!r}-delimited: pass --delimiter '{shown}' "
+        f'(or delimiter = "{shown}" in the mapping file)'
+    )
+
+
+def resolve(
+    rk: RecordKind,
+    mapping: Mapping,
+    columns: Sequence[str],
+    file: str,
+    *,
+    line: int | None,
+    delimiter: str | None,
+    strict: bool,
+    is_item: Callable[[str], str | None] | None = None,
+) -> Plan:
+    """`strict`: a mapped or required column missing from `columns` is an error (it is not for
+    later JSON batches, whose records may simply lack a key the first ones had)."""
+    plan = Plan()
+    listed = ", ".join(repr(c) for c in columns) or "(none)"
+    hint = delimiter_hint(columns, delimiter)
+
+    def missing(problem: str, column: str, expected: str, fix: str) -> InputError:
+        return InputError(
+            file,
+            problem,
+            line=line,
+            column=column,
+            expected=expected,
+            hint=(hint + "; or " + fix) if hint else fix,
+        )
+
+    for f in rk.fields:
+        if f.name in mapping.columns:
+            wanted = mapping.columns[f.name]
+            found = _find(wanted, columns)
+            if found is None:
+                if strict:
+                    raise missing(
+                        f"the mapping takes {f.name} from column {wanted!r}, which the file lacks",
+                        wanted,
+                        f"one of the file's columns: {listed}",
+                        f'fix the mapping: --map {f.name}=COLUMN or [columns] {f.name} = "COLUMN"',
+                    )
+                continue
+            plan.fields[f.name] = found
+        elif (found := _find(f.name, columns)) is not None:
+            plan.fields[f.name] = found
+        elif f.name in mapping.defaults:
+            plan.constants[f.name] = mapping.defaults[f.name]
+    absent = [
+        name
+        for name in rk.required
+        if name not in plan.fields
+        and name not in plan.constants
+        and not (rk.kind == "survey-responses" and name == "id")  # hashed from the row
+    ]
+    if absent and strict:
+        names = ", ".join(absent)
+        raise missing(
+            f"the file has no column for the required field{'s' if len(absent) > 1 else ''} {names}",
+            absent[0],
+            f"a column named {absent[0]!r}, or a mapping to one of the file's columns: {listed}",
+            f'pass --map {absent[0]}=COLUMN (or [columns] {absent[0]} = "COLUMN" in the '
+            "mapping file)",
+        )
+    used = set(plan.fields.values())
+    if rk.kind == "survey-responses":
+        _items(plan, mapping, columns, used, file, line, strict, is_item, rk)
+        used |= set(plan.items.values())
+    plan.ignored = [c for c in columns if c not in used]
+    return plan
+
+
+def _items(
+    plan: Plan,
+    mapping: Mapping,
+    columns: Sequence[str],
+    used: set[str],
+    file: str,
+    line: int | None,
+    strict: bool,
+    is_item: Callable[[str], str | None] | None,
+    rk: RecordKind,
+) -> None:
+    if mapping.items:
+        for item, wanted in mapping.items.items():
+            found = _find(wanted, columns)
+            if found is None:
+                if strict:
+                    raise InputError(
+                        file,
+                        f"the mapping takes item {item} from column {wanted!r}, which the file lacks",
+                        line=line,
+                        column=wanted,
+                        expected="one of the file's columns: "
+                        + ", ".join(repr(c) for c in columns),
+                        hint="fix [items] in the mapping file",
+                    )
+                continue
+            plan.items[item] = found
+        return
+    fields = set(rk.field_names)
+    for c in columns:
+        if c in used or normalise(c) in fields:
+            continue
+        found = is_item(c) if is_item is not None else normalise(c)
+        if found is not None:
+            plan.items[found] = c

@@ -1,0 +1,112 @@
+"""One batch of text rows → one canonical Arrow table, or the InputError for its first bad row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import ModuleType
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from trustmeter.errors import InputError
+from trustmeter.ingest import _surveys
+from trustmeter.ingest._columns import Plan
+from trustmeter.ingest._files import Batch
+from trustmeter.ingest._mapping import Mapping
+from trustmeter.ingest._values import Bad, Context, clean, convert
+from trustmeter.records import RecordKind
+from trustmeter.store.writer import arrow_type
+
+
+@dataclass
+class Converted:
+    table: pa.Table
+    zoneless: int
+    lines: list[int]
+    answers: pa.Table | None = None
+
+
+def convert_batch(
+    rk: RecordKind,
+    plan: Plan,
+    batch: Batch,
+    mapping: Mapping,
+    ctx: Context,
+    file: str,
+    questionnaire: ModuleType | None = None,
+) -> Converted:
+    n = len(batch)
+    arrays: dict[str, pa.Array] = {}
+    problems: list[tuple[int, int, str, Bad]] = []  # (row, field order, column, what)
+    zoneless = 0
+    for order, f in enumerate(rk.fields):
+        if f.name in plan.fields:
+            column = plan.fields[f.name]
+            raw = batch.columns.get(column)
+            x = pa.array(raw, pa.string()) if raw is not None else pa.nulls(n, pa.string())
+        elif f.name in plan.constants:
+            column = f"[defaults] {f.name}"
+            x = pa.repeat(pa.scalar(plan.constants[f.name], pa.string()), n)
+        else:
+            continue
+        x = clean(x, mapping.values.get(f.name))
+        nul = int(pc.index(pc.fill_null(pc.match_substring(x, "\x00"), False), True).as_py())
+        if nul >= 0:
+            problems.append(
+                (
+                    nul,
+                    order,
+                    column,
+                    Bad(
+                        nul,
+                        "the value contains a NUL character",
+                        "text without NUL characters",
+                        "a file full of NULs is usually UTF-16: pass --encoding utf-16 "
+                        '(encoding = "utf-16" in the mapping file), or re-save it as UTF-8',
+                    ),
+                )
+            )
+            continue
+        out = convert(f, x, ctx)
+        if isinstance(out, Bad):
+            problems.append((out.index, order, column, out))
+            continue
+        values, z = out
+        if f.required:
+            empty = int(pc.index(pc.is_null(values), True).as_py())
+            if empty >= 0:
+                problems.append(
+                    (
+                        empty,
+                        order,
+                        column,
+                        Bad(empty, f"{f.name} is required but empty", f"a {f.name}"),
+                    )
+                )
+                continue
+        zoneless += z
+        arrays[f.name] = values
+    if problems:
+        i, _, column, bad = min(problems, key=lambda p: (p[0], p[1]))
+        raw_value = batch.columns[column][i] if column in batch.columns else None
+        if column.startswith("[defaults]"):
+            raw_value = plan.constants[column.split()[1]]
+        raise InputError(
+            file,
+            bad.problem + batch.where(i),
+            line=batch.lines[i],
+            column=column,
+            value=raw_value,
+            expected=bad.expected,
+            hint=bad.hint,
+        )
+    answers = None
+    if rk.kind == "survey-responses":
+        if "id" not in arrays:
+            arrays["id"] = pa.array(_surveys.response_ids(batch), pa.string())
+        ids = arrays["id"].to_pylist()
+        answers = _surveys.answers(questionnaire, plan.items, batch, ids, file)
+    table = pa.table(
+        {f.name: arrays.get(f.name, pa.nulls(n, arrow_type(f.type))) for f in rk.fields}
+    )
+    return Converted(table, zoneless, batch.lines, answers)

@@ -1,0 +1,154 @@
+"""The mapping file: how one source's export names and spells the canonical fields.
+
+A mapping is plain data. `Mapping.load` reads and checks a TOML file, `merged` layers the
+CLI's `--map`/`--value` overrides on top, and `check` compares it with the kind being imported.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping as AnyMapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from trustmeter.errors import ConfigError
+from trustmeter.records import RecordKind
+
+_SCALARS = ("kind", "source", "timezone", "date_format", "delimiter", "sheet", "encoding")
+_TABLES = ("columns", "values", "defaults", "items")
+
+
+def _text(value: object) -> str:
+    """TOML allows `"High" = 2` or `planned = true`; every value is read as text first."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """Canonical field ↔ file column, value maps, defaults and reading options for one source."""
+
+    kind: str | None = None
+    source: str | None = None
+    timezone: str | None = None
+    date_format: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    encoding: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    defaults: dict[str, str] = field(default_factory=dict)
+    items: dict[str, str] = field(default_factory=dict)
+    # Where it came from, for error messages; "" for a mapping built in code.
+    path: str = ""
+
+    @classmethod
+    def load(cls, path: str | Path) -> Mapping:
+        p = Path(path)
+        try:
+            raw = tomllib.loads(p.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"mapping file {p} does not exist") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read mapping file {p}: {exc}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"mapping file {p} is not valid TOML: {exc}") from exc
+        return cls.from_dict(raw, str(p))
+
+    @classmethod
+    def from_dict(cls, raw: AnyMapping[str, Any], path: str = "<mapping>") -> Mapping:
+        scalars: dict[str, str] = {}
+        tables: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key in _SCALARS:
+                if not isinstance(value, str):
+                    raise ConfigError(f"mapping file {path}: {key} must be a string, not {value!r}")
+                scalars[key] = value
+            elif key in _TABLES:
+                if not isinstance(value, dict):
+                    raise ConfigError(f"mapping file {path}: [{key}] must be a table")
+                tables[key] = value
+            else:
+                known = ", ".join((*_SCALARS, *(f"[{t}]" for t in _TABLES)))
+                raise ConfigError(f"mapping file {path}: unknown key {key!r} (known: {known})")
+        values: dict[str, dict[str, str]] = {}
+        for name, table in tables.get("values", {}).items():
+            if not isinstance(table, dict):
+                raise ConfigError(
+                    f"mapping file {path}: values.{name} must be a table such as "
+                    f'[values.{name}] "value in the file" = "canonical value"'
+                )
+            values[name] = {str(k): _text(v) for k, v in table.items()}
+        flat: dict[str, dict[str, str]] = {}
+        for t in ("columns", "defaults", "items"):
+            flat[t] = {}
+            for k, v in tables.get(t, {}).items():
+                if isinstance(v, dict | list):
+                    raise ConfigError(f"mapping file {path}: {t}.{k} must be a single value")
+                flat[t][str(k)] = _text(v)
+        m = cls(**scalars, values=values, path=path, **flat)  # type: ignore[arg-type]
+        m._check_scalars()
+        return m
+
+    def merged(
+        self,
+        columns: AnyMapping[str, str] | None = None,
+        values: AnyMapping[str, AnyMapping[str, str]] | None = None,
+        defaults: AnyMapping[str, str] | None = None,
+        items: AnyMapping[str, str] | None = None,
+        **options: str | None,
+    ) -> Mapping:
+        """A copy with overrides on top (the CLI's --map, --value and option flags win)."""
+        unknown = set(options) - set(_SCALARS)
+        if unknown:
+            raise TypeError(f"unknown mapping option(s): {sorted(unknown)}")
+        new_values = {k: dict(v) for k, v in self.values.items()}
+        for name, table in (values or {}).items():
+            new_values.setdefault(name, {}).update(table)
+        m = replace(
+            self,
+            columns={**self.columns, **(columns or {})},
+            values=new_values,
+            defaults={**self.defaults, **(defaults or {})},
+            items={**self.items, **(items or {})},
+            **{k: v for k, v in options.items() if v is not None},
+        )
+        m._check_scalars()
+        return m
+
+    def check(self, rk: RecordKind) -> None:
+        """Every field the mapping names must belong to the kind being imported."""
+        where = f"mapping file {self.path}" if self.path else "mapping"
+        if self.kind is not None and self.kind != rk.kind:
+            raise ConfigError(
+                f"{where} is for {self.kind}, but {rk.kind} are being imported: "
+                f"use a mapping made for {rk.kind}, or import with --kind {self.kind}"
+            )
+        fields = ", ".join(rk.field_names)
+        for table, names in (
+            ("columns", self.columns),
+            ("values", self.values),
+            ("defaults", self.defaults),
+        ):
+            for name in names:
+                if name not in rk.field_names:
+                    raise ConfigError(
+                        f"{where}: [{table}] names {name!r}, which is not a field of "
+                        f"{rk.kind} (fields: {fields})"
+                    )
+        if self.items and rk.kind != "survey-responses":
+            raise ConfigError(f"{where}: [items] is only for survey-responses, not {rk.kind}")
+
+    def _check_scalars(self) -> None:
+        where = f"mapping file {self.path}" if self.path else "mapping"
+        if self.delimiter is not None and len(delimiter_char(self.delimiter)) != 1:
+            raise ConfigError(
+                f"{where}: delimiter must be one character (or 'tab'), not {self.delimiter!r}"
+            )
+
+
+def delimiter_char(value: str) -> str:
+    """Accept the spellings people type on a command line for a tab."""
+    return "\t" if value in ("tab", "\\t", "TAB") else value

@@ -1,0 +1,168 @@
+"""Timestamps and dates from text, vectorised with Arrow: every result is naive UTC.
+
+A value with a zone (Z, +02:00, UTC) is converted to UTC. A value without one is wall-clock
+time in the import's zone. Where the clocks go back (an hour that happens twice) the first
+occurrence is taken; where they go forward (an hour that never happens) the value is read with
+the offset in force before the change, so 02:30 on the spring-forward night in Berlin is 01:30
+UTC, as if the clock had not been put forward yet: durations across the change stay right.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+_TIME = r"[T ]\d\d(:\d\d(:\d\d(\.\d{1,6})?)?)?"
+_DATE = r"^\d{4}-\d\d-\d\d"
+_ZONED = rf"{_DATE}{_TIME}(Z|[+-]\d\d(:?\d\d)?)$"
+_NAIVE = rf"{_DATE}({_TIME})?$"
+_TIME_DIRECTIVES = ("%H", "%I", "%M", "%S", "%p", "%f", "%z", "%Z", "%X", "%T", "%R", "%c")
+ISO_EXPECTED = (
+    "an ISO 8601 date and time, such as 2024-01-05T10:00:00Z, 2024-01-05T12:00+02:00, "
+    "2024-01-05 10:00 or 2024-01-05"
+)
+DATE_EXPECTED = "an ISO 8601 date such as 2024-01-05"
+
+
+@dataclass
+class Parsed:
+    values: pa.Array  # timestamp('us') naive UTC, or date32
+    zoneless: int
+    # Index of the first value that could not be read, or -1.
+    bad: int
+
+
+def normalise(x: pa.Array) -> pa.Array:
+    """Bring common near-ISO spellings to ISO 8601: 2024/1/5 9:00 UTC → 2024-01-05 09:00Z."""
+    for pattern, rewrite in (
+        (r"(?i)\s*(UTC|GMT)$", "Z"),
+        (r"^(\d{4})/(\d{1,2})/(\d{1,2})", r"\1-\2-\3"),
+        (r"^(\d{4})-(\d)(\D|$)", r"\1-0\2\3"),
+        (r"^(\d{4}-\d\d)-(\d)(\D|$)", r"\1-0\2\3"),
+        (r"^(\d{4}-\d\d-\d\d[Tt ])(\d)(\D|$)", r"\10\2\3"),
+        (r"\s+([+-]\d\d:?\d\d)$", r"\1"),
+        (r"(\.\d{6})\d+", r"\1"),  # .NET writes 7 digits; microseconds are plenty
+    ):
+        x = pc.replace_substring_regex(x, pattern, rewrite)
+    return pc.utf8_upper(x)
+
+
+def date_part(fmt: str) -> str | None:
+    """The date half of a date-time format: '%d.%m.%Y %H:%M' → '%d.%m.%Y'."""
+    cut = min((fmt.find(d) for d in _TIME_DIRECTIVES if d in fmt), default=-1)
+    if cut < 0:
+        return fmt
+    head = fmt[:cut].rstrip(" T,;-/")
+    return head if "%" in head else None
+
+
+def example(fmt: str) -> str:
+    return dt.datetime(2024, 1, 5, 14, 30, tzinfo=dt.timezone(dt.timedelta(hours=1))).strftime(fmt)
+
+
+def _first_failure(x: pa.Array, fn: Callable[[pa.Array], object]) -> int:
+    """The first value on which `fn` fails, by bisection: only called once a cast has failed."""
+    lo, hi = 0, len(x)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        try:
+            fn(x.slice(lo, mid - lo))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            hi = mid
+        else:
+            lo = mid
+    return lo
+
+
+def _cast(x: pa.Array, to: pa.DataType) -> tuple[pa.Array | None, int]:
+    try:
+        return pc.cast(x, to), -1
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None, _first_failure(x, lambda part: pc.cast(part, to))
+
+
+def _strptime(x: pa.Array, fmt: str) -> pa.Array:
+    out = pc.strptime(x, format=fmt, unit="us", error_is_null=True)
+    return pc.cast(out, pa.timestamp("us"))  # zoned results (%z) are UTC already
+
+
+def _localise(naive: pa.Array, timezone: str) -> pa.Array:
+    if timezone == "UTC":
+        return naive
+    earliest = pc.assume_timezone(
+        naive, timezone=timezone, ambiguous="earliest", nonexistent="earliest"
+    )
+    earliest_utc = pc.cast(earliest, pa.timestamp("us"))
+    # The offset in force at that instant; for a nonexistent time, the one before the change.
+    offset = pc.subtract(pc.local_timestamp(earliest), earliest_utc)
+    return pc.subtract(naive, offset)
+
+
+def _bad(x: pa.Array, ok: pa.Array) -> int:
+    missing = pc.and_(pc.is_valid(x), pc.invert(pc.fill_null(ok, False)))
+    return int(pc.index(missing, True).as_py())
+
+
+def timestamps(x: pa.Array, timezone: str, date_format: str | None) -> Parsed:
+    """`x`: trimmed text with nulls for empty values."""
+    n = len(x)
+    result = pa.nulls(n, pa.timestamp("us"))
+    zoneless = 0
+    todo = pc.is_valid(x)
+    if date_format:
+        formats = [date_format]
+        part = date_part(date_format)
+        if part and part != date_format:
+            formats.append(part)
+        for fmt in formats:
+            got = _strptime(pc.if_else(todo, x, pa.scalar(None, pa.string())), fmt)
+            hit = pc.is_valid(got)
+            if "%z" not in fmt:
+                got = _localise(got, timezone)
+                zoneless += pc.sum(hit).as_py() or 0
+            result = pc.if_else(hit, got, result)
+            todo = pc.and_(todo, pc.invert(hit))
+    # ISO 8601 for the rest (all of them without a date_format; XLSX dates with one).
+    iso = normalise(pc.if_else(todo, x, pa.scalar(None, pa.string())))
+    zoned = pc.fill_null(pc.match_substring_regex(iso, _ZONED), False)
+    naive = pc.fill_null(pc.match_substring_regex(iso, _NAIVE), False)
+    bad = _bad(iso, pc.or_(zoned, naive))
+    if bad >= 0:
+        return Parsed(result, zoneless, bad)
+    null = pa.scalar(None, pa.string())
+    z, zbad = _cast(pc.if_else(zoned, iso, null), pa.timestamp("us", "UTC"))
+    w, wbad = _cast(pc.if_else(naive, iso, null), pa.timestamp("us"))
+    bad = min((b for b in (zbad, wbad) if b >= 0), default=-1)
+    if z is None or w is None:
+        return Parsed(result, zoneless, bad)
+    result = pc.if_else(zoned, pc.cast(z, pa.timestamp("us")), result)
+    result = pc.if_else(naive, _localise(w, timezone), result)
+    zoneless += pc.sum(naive).as_py() or 0
+    return Parsed(result, int(zoneless), -1)
+
+
+def dates(x: pa.Array, date_format: str | None) -> Parsed:
+    """Dates as written: a date-time value gives its own calendar date, with no zone shift."""
+    result = pa.nulls(len(x), pa.date32())
+    todo = pc.is_valid(x)
+    null = pa.scalar(None, pa.string())
+    if date_format:
+        part = date_part(date_format)
+        for fmt in dict.fromkeys(f for f in (part, date_format) if f):
+            got = pc.strptime(pc.if_else(todo, x, null), format=fmt, unit="us", error_is_null=True)
+            hit = pc.is_valid(got)
+            result = pc.if_else(hit, pc.cast(pc.cast(got, pa.timestamp("us")), pa.date32()), result)
+            todo = pc.and_(todo, pc.invert(hit))
+    iso = normalise(pc.if_else(todo, x, null))
+    ok = pc.or_(pc.match_substring_regex(iso, _NAIVE), pc.match_substring_regex(iso, _ZONED))
+    bad = _bad(iso, ok)
+    if bad >= 0:
+        return Parsed(result, 0, bad)
+    d, bad = _cast(pc.utf8_slice_codeunits(iso, 0, 10), pa.date32())
+    if d is None:
+        return Parsed(result, 0, bad)
+    return Parsed(pc.coalesce(result, d), 0, -1)

@@ -1,0 +1,453 @@
+"""Fostering Key Relationships: does the business trust IT enough to bring it its plans?
+
+The survey metrics read the latest stakeholder campaign closed by the period's end (see
+`surveys.latest_campaign`) and count respondent groups (business units) as their sample;
+per-group figures obey the anonymity rule in `surveys.anonymise`.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from trustmeter import surveys as sv
+from trustmeter.metrics.common import in_period
+from trustmeter.metrics.registry import Context, Contributor, Measurement, metric
+
+SURVEY_HINT = "a stakeholder trust survey export (one row per respondent, one column per item)"
+REVIEW_KINDS = ("planning", "review", "steering")
+PROACTIVE_KINDS = ("planning", "advice")
+# A service is a gap when its satisfaction is more than this many points (0–100) below importance.
+GAP_POINTS = 10
+
+
+def _latest(t: ibis.Table, key: str = "id") -> ibis.Table:
+    """One row per record: the same record imported under two source names counts once.
+
+    The most recent import wins, as in every area (docs/metrics/delivery.md). Keyless kinds
+    (learning) pass `source_id`, which the writer builds from their key fields.
+    """
+    rank = ibis.row_number().over(
+        group_by=t[key],
+        order_by=[
+            t.imported_at.desc(nulls_first=False),
+            t.source.desc(nulls_first=False),
+            t.source_id.desc(nulls_first=False),
+        ],
+    )
+    t = t.mutate(_rank=rank)
+    return t.filter(t._rank == 0).drop("_rank")
+
+
+def _mean_parts(t: ibis.Table) -> dict[str, ibis.Value]:
+    return {"sum": t.value_num.sum(), "count": t.value_num.count()}
+
+
+@metric(
+    "stakeholder_satisfaction",
+    area="relationships",
+    name="Stakeholder satisfaction",
+    unit="0–100",
+    direction="higher",
+    sample="groups",
+    needs=("survey_answer",),
+    data_hint=SURVEY_HINT,
+)
+def stakeholder_satisfaction(ctx: Context) -> Measurement:
+    """Mean overall satisfaction (1–10) in the latest stakeholder survey, scaled 0–100."""
+    camp = sv.campaign_for(ctx, sv.STAKEHOLDER)
+    if camp is None:
+        return sv.no_campaign(sv.STAKEHOLDER)
+    a = camp.numeric([sv.OVERALL_SATISFACTION])
+
+    def figure(p: dict[str, float]) -> float | None:
+        if not p["count"]:
+            return None
+        return sv.scale_0_100(sv.OVERALL_SATISFACTION, p["sum"] / p["count"])
+
+    m, _ = sv.measure_by_group(
+        ctx,
+        camp,
+        a,
+        _mean_parts,
+        figure,
+        lambda v: f"satisfaction {v:.0f}/100",
+        a.select("response_id", "item", "value_num"),
+    )
+    return m
+
+
+@metric(
+    "trust_components",
+    area="relationships",
+    name="Trust components",
+    unit="0–100",
+    direction="higher",
+    sample="groups",
+    needs=("survey_answer",),
+    data_hint=SURVEY_HINT,
+)
+def trust_components(ctx: Context) -> Measurement:
+    """Credibility, reliability, intimacy and reverse-scored self-orientation on 0–100; the mean of the four.
+
+    Each component is the mean of all answers to its two items (1–7, scaled 0–100);
+    self-orientation is 100 minus its scaled mean, so higher is better for all four.
+    """
+    camp = sv.campaign_for(ctx, sv.STAKEHOLDER)
+    if camp is None:
+        return sv.no_campaign(sv.STAKEHOLDER)
+    by_component = {
+        c: [i.id for i in sv.CATALOGUE if i.component == c] for c in sv.TRUST_COMPONENTS
+    }
+    a = camp.numeric([i for ids in by_component.values() for i in ids])
+
+    def parts(t: ibis.Table) -> dict[str, ibis.Value]:
+        out: dict[str, ibis.Value] = {}
+        for c, ids in by_component.items():
+            out[f"{c}_sum"] = t.value_num.sum(where=t.item.isin(ids))
+            out[f"{c}_count"] = t.value_num.count(where=t.item.isin(ids))
+        return out
+
+    def components(p: dict[str, float]) -> dict[str, float]:
+        out = {}
+        for c, ids in by_component.items():
+            if p[f"{c}_count"]:
+                scaled = sv.scale_0_100(ids[0], p[f"{c}_sum"] / p[f"{c}_count"])
+                out[c] = 100 - scaled if sv.item(ids[0]).reverse else scaled
+        return out
+
+    def figure(p: dict[str, float]) -> float | None:
+        comp = components(p)
+        return sum(comp.values()) / len(comp) if comp else None
+
+    m, total = sv.measure_by_group(
+        ctx,
+        camp,
+        a,
+        parts,
+        figure,
+        lambda v: f"trust {v:.0f}/100",
+        a.select("response_id", "item", "value_num"),
+    )
+    comp = components(total.parts)
+    for c in sv.TRUST_COMPONENTS:
+        m.breakdown[c] = comp.get(c)
+    missing = [c for c in sv.TRUST_COMPONENTS if c not in comp]
+    if comp and missing:
+        m.note = f"no answers for {', '.join(missing)}: the mean is of the other components"
+    if comp:
+        weakest = min(comp, key=lambda c: (comp[c], c))
+        label = weakest.replace("_", "-")
+        m.evidence.insert(
+            0,
+            Contributor(
+                "component",
+                weakest,
+                f"weakest component: {label} {comp[weakest]:.0f}/100",
+                comp[weakest],
+            ),
+        )
+    return m
+
+
+@metric(
+    "relationship_nps",
+    area="relationships",
+    name="Relationship NPS",
+    unit="−100…100",
+    direction="higher",
+    sample="groups",
+    needs=("survey_answer",),
+    data_hint=SURVEY_HINT,
+)
+def relationship_nps(ctx: Context) -> Measurement:
+    """% promoters (9–10) − % detractors (0–6) on "would you recommend working with IT?"."""
+    camp = sv.campaign_for(ctx, sv.STAKEHOLDER)
+    if camp is None:
+        return sv.no_campaign(sv.STAKEHOLDER)
+    a = camp.numeric([sv.NPS])
+    m, total = sv.measure_by_group(
+        ctx,
+        camp,
+        a,
+        sv.nps_parts,
+        sv.nps_of,
+        lambda v: f"NPS {v:+.0f}",
+        a.select("response_id", "item", "value_num"),
+    )
+    m.breakdown.update(sv.nps_counts(total.parts))
+    return m
+
+
+@metric(
+    "partner_perception",
+    area="relationships",
+    name="Seen as a partner",
+    unit="%",
+    direction="higher",
+    sample="groups",
+    needs=("survey_answer",),
+    data_hint=SURVEY_HINT,
+)
+def partner_perception(ctx: Context) -> Measurement:
+    """Share of stakeholders who see IT as a trusted advisor or strategic partner."""
+    camp = sv.campaign_for(ctx, sv.STAKEHOLDER)
+    if camp is None:
+        return sv.no_campaign(sv.STAKEHOLDER)
+    a = camp.choices(sv.LADDER)
+
+    def parts(t: ibis.Table) -> dict[str, ibis.Value]:
+        out: dict[str, ibis.Value] = {
+            c: t.value_text.count(where=t.value_text == c) for c in sv.LADDER_CHOICES
+        }
+        out["count"] = t.value_text.count()
+        return out
+
+    def figure(p: dict[str, float]) -> float | None:
+        if not p["count"]:
+            return None
+        return sum(p[c] for c in sv.PARTNER_CHOICES) / p["count"] * 100
+
+    m, total = sv.measure_by_group(
+        ctx,
+        camp,
+        a,
+        parts,
+        figure,
+        lambda v: f"{v:.0f} % see IT as a partner",
+        a.select("response_id", "item", "value_text"),
+    )
+    m.breakdown["ladder"] = {c: int(total.parts.get(c, 0)) for c in sv.LADDER_CHOICES}
+    early = camp.choices(sv.INVOLVE_EARLY)
+    counts = early.group_by(early.value_text).aggregate(k=early.count()).execute()
+    got = {str(r.value_text): int(r.k) for r in counts.itertuples()}
+    m.breakdown["involve_early"] = {c: got.get(c, 0) for c in sv.INVOLVE_EARLY_CHOICES}
+    return m
+
+
+@metric(
+    "importance_gap",
+    area="relationships",
+    name="Important services with a satisfaction gap",
+    unit="count",
+    direction="lower",
+    sample="services",
+    needs=("survey_answer",),
+    data_hint="importance and satisfaction per service in the stakeholder survey",
+)
+def importance_gap(ctx: Context) -> Measurement:
+    """Services in the top third by importance whose satisfaction is more than 10 points below it.
+
+    Both are means of the 1–10 answers scaled 0–100. The top third is the ⌈n/3⌉ most important
+    of the n services rated on both, plus any tied with the last of them.
+    """
+    camp = sv.campaign_for(ctx, sv.STAKEHOLDER)
+    if camp is None:
+        return sv.no_campaign(sv.STAKEHOLDER)
+    a = camp.answers()
+    imp, sat = sv.IMPORTANCE_PREFIX, sv.SATISFACTION_PREFIX
+    a = a.filter(
+        (a.item.startswith(imp) | a.item.startswith(sat)),
+        a.value_num.between(1, 10),
+    )
+    a = a.mutate(
+        measure=ibis.ifelse(a.item.startswith(imp), "importance", "satisfaction"),
+        service=ibis.ifelse(
+            a.item.startswith(imp), a.item.substr(len(imp)), a.item.substr(len(sat))
+        ),
+    )
+    agg = (
+        a.group_by([a.service, a.measure])
+        .aggregate(mean=a.value_num.mean(), k=a.response_id.nunique())
+        .execute()
+    )
+    means: dict[str, dict[str, float]] = {}
+    for r in agg.itertuples():
+        # Importance and satisfaction share the 1–10 scale of every per-service item.
+        means.setdefault(str(r.service), {})[str(r.measure)] = sv.scale_0_100(
+            sv.IMPORTANCE_PREFIX + str(r.service), float(r.mean)
+        )
+    rated = {s: m for s, m in means.items() if len(m) == 2}
+    n = len(rated)
+    records = a.select("response_id", "service", "measure", "value_num")
+    if not n:
+        return Measurement(None, 0, breakdown=camp.as_dict(), records=records)
+    ranked = sorted(rated, key=lambda s: (-rated[s]["importance"], s))
+    cut = rated[ranked[math.ceil(n / 3) - 1]]["importance"]
+    top = [s for s in ranked if rated[s]["importance"] >= cut]
+    gaps = [s for s in top if rated[s]["satisfaction"] < rated[s]["importance"] - GAP_POINTS]
+    names = _service_names(ctx, list(rated))
+    evidence = []
+    for s in sorted(gaps, key=lambda s: (rated[s]["satisfaction"] - rated[s]["importance"], s)):
+        i, st = rated[s]["importance"], rated[s]["satisfaction"]
+        name = names[s]
+        detail = f"{name}: importance {i:.0f}, satisfaction {st:.0f} ({i - st:.0f} points below)"
+        evidence.append(Contributor("service", name, detail, i - st))
+    return Measurement(
+        value=float(len(gaps)),
+        n=n,
+        breakdown={
+            **camp.as_dict(),
+            "services": {
+                s: {"importance": rated[s]["importance"], "satisfaction": rated[s]["satisfaction"]}
+                for s in ranked
+            },
+            "top_third": top,
+            "gaps": sorted(gaps),
+        },
+        evidence=evidence,
+        records=records,
+    )
+
+
+def _service_names(ctx: Context, keys: list[str]) -> dict[str, str]:
+    """Catalogue names for per-service items, which may name a service by id or by name."""
+    s = _latest(ctx.t("service"))
+    lowered = [k.lower() for k in keys]
+    rows = s.filter(s.id.isin(keys) | s.name.lower().isin(lowered)).select("id", "name")
+    by_id, by_name = {}, {}
+    for r in rows.execute().itertuples():
+        if r.name is not None:
+            by_id[str(r.id)] = str(r.name)
+            by_name[str(r.name).lower()] = str(r.name)
+    return {k: by_id.get(k) or by_name.get(k.lower()) or k for k in keys}
+
+
+@metric(
+    "review_cadence",
+    area="relationships",
+    name="Key stakeholders reviewed",
+    unit="%",
+    direction="higher",
+    needs=("stakeholder.key", "engagement"),
+    data_hint="the stakeholder list with key stakeholders marked, and engagements (meetings)",
+)
+def review_cadence(ctx: Context) -> Measurement:
+    """Share of key stakeholders with a planning, review or steering meeting in the last 90 days.
+
+    The window is `review_window_days` before the period's end: end − window ≤ date < end.
+    """
+    window = int(ctx.param("review_window_days"))
+    since = ctx.end - timedelta(days=window)
+    st = _latest(ctx.t("stakeholder"))
+    key = st.filter(st.key.fill_null(False)).select(
+        "id", "name", business_unit=st.business_unit.strip().nullif("")
+    )
+    e = _latest(ctx.t("engagement"))
+    e = e.filter(e.kind.isin(REVIEW_KINDS), e.date < ctx.end)
+
+    def names(t: ibis.Table) -> ibis.BooleanValue:
+        # Engagements often name the stakeholder ("Jane Doe") where the list has an id.
+        return (key.id == t.stakeholder) | (key.name.lower() == t.stakeholder.lower())
+
+    last = e.group_by(e.stakeholder).aggregate(last=e.date.max())
+    matched = key.join(last, names(last)).select(sid=key.id, last=last.last)
+    best = matched.group_by(matched.sid).aggregate(last=matched.last.max())
+    j = key.left_join(best, key.id == best.sid)
+    rows = j.select(key.id, key.name, key.business_unit, best.last).execute()
+    n = len(rows)
+    if not n:
+        return Measurement(None, 0, note="no key stakeholders are marked (key = true)")
+    days_since: dict[str, int | None] = {}
+    by_unit: dict[str, dict[str, Any]] = {}
+    for r in rows.itertuples():
+        seen = None if r.last is None or r.last != r.last else pd.Timestamp(r.last).to_pydatetime()
+        days = (ctx.end - seen).days if seen is not None else None
+        days_since[str(r.id)] = days
+        unit = str(r.business_unit) if r.business_unit is not None else str(r.name)
+        u = by_unit.setdefault(unit, {"key": 0, "reviewed": 0, "worst": -1, "never": 0})
+        u["key"] += 1
+        if seen is not None and seen >= since:
+            u["reviewed"] += 1
+        elif days is None:
+            u["never"] += 1
+        else:
+            u["worst"] = max(u["worst"], days)
+    covered = sum(u["reviewed"] for u in by_unit.values())
+    evidence = []
+    # The longest silences first; a unit never reviewed at all ranks above any count of days.
+    late = [(name, u) for name, u in by_unit.items() if u["reviewed"] < u["key"]]
+    late.sort(key=lambda x: (-x[1]["never"], -x[1]["worst"], x[0]))
+    for name, u in late:
+        if u["never"]:
+            detail = f"{name}: no planning, review or steering meeting on record"
+        else:
+            detail = f"{name}: no review in {u['worst']} days"
+        if u["key"] > 1:
+            detail += f" ({u['key'] - u['reviewed']} of {u['key']} key stakeholders)"
+        worst = None if u["never"] else float(u["worst"])
+        evidence.append(Contributor("business_unit", name, detail, worst))
+    in_window = e.filter(e.date >= since)
+    records = in_window.semi_join(key, names(in_window))
+    return Measurement(
+        value=covered / n * 100,
+        n=n,
+        breakdown={
+            "window_days": window,
+            "reviewed": covered,
+            "key_stakeholders": n,
+            "days_since_review": days_since,
+            "by_business_unit": {
+                k: {"key": u["key"], "reviewed": u["reviewed"]} for k, u in sorted(by_unit.items())
+            },
+        },
+        evidence=evidence,
+        records=records.select(
+            "id", "date", "stakeholder", "business_unit", "kind", "initiated_by"
+        ),
+    )
+
+
+@metric(
+    "proactive_contact",
+    area="relationships",
+    name="Proactive contact (the cable-guy ratio)",
+    unit="%",
+    direction="higher",
+    needs=("engagement",),
+    data_hint="engagements (meetings and contacts) with the business, with kind and who initiated them",
+)
+def proactive_contact(ctx: Context) -> Measurement:
+    """Share of engagements in the period that IT initiated or that were about planning or advice."""
+    e = _latest(ctx.t("engagement"))
+    e = e.filter(in_period(ctx, e.date))
+    e = e.mutate(
+        proactive=(e.initiated_by == "it").fill_null(False)
+        | e.kind.isin(PROACTIVE_KINDS).fill_null(False),
+        unit=e.business_unit.strip().nullif("").fill_null("(no business unit)"),
+    )
+    agg = e.group_by(e.unit).aggregate(k=e.count(), p=e.count(where=e.proactive)).execute()
+    per = {str(r.unit): (int(r.k), int(r.p)) for r in agg.itertuples()}
+    n = sum(k for k, _ in per.values())
+    proactive = sum(p for _, p in per.values())
+    kinds = e.group_by(e.kind).aggregate(k=e.count()).execute()
+    # Business units where contact is most often reactive, fewest proactive contacts first.
+    ranked = sorted(per.items(), key=lambda kv: (kv[1][1] / kv[1][0], -kv[1][0], kv[0]))
+    evidence = [
+        Contributor("business_unit", unit, f"{unit}: {p} of {k} contacts proactive", p / k * 100)
+        for unit, (k, p) in ranked[:3]
+        if p < k
+    ]
+    return Measurement(
+        value=proactive / n * 100 if n else None,
+        n=n,
+        breakdown={
+            "proactive": proactive,
+            "engagements": n,
+            "by_kind": {
+                str(r.kind) if r.kind is not None else "unknown": int(r.k)
+                for r in kinds.itertuples()
+            },
+            "by_business_unit": {
+                u: {"engagements": k, "proactive": p} for u, (k, p) in sorted(per.items())
+            },
+        },
+        evidence=evidence,
+        records=e.select(
+            "id", "date", "stakeholder", "business_unit", "kind", "initiated_by", "proactive"
+        ),
+    )

@@ -1,0 +1,562 @@
+"""The two surveys of FRAMEWORK.md: the item catalogue, answer validation and the anonymity rule.
+
+The catalogue is data: every item has an id, the survey it belongs to, its wording (our own
+plain words), its scale or choices, and the trust component it feeds. Importers validate
+answers against it, metrics read the constants below, and the docs list it. The second half
+reads one campaign's answers from the store as ibis expressions and applies the anonymity
+rule, so every survey metric picks its campaign and hides small groups the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+import ibis
+import pandas as pd
+
+from trustmeter.metrics.registry import Context, Contributor, Measurement
+
+SurveyKind = Literal["stakeholder", "team"]
+STAKEHOLDER: SurveyKind = "stakeholder"
+TEAM: SurveyKind = "team"
+
+# Maister's trust equation, reported as parts. Self-orientation is the one to keep low.
+CREDIBILITY = "credibility"
+RELIABILITY = "reliability"
+INTIMACY = "intimacy"
+SELF_ORIENTATION = "self_orientation"
+RELATIONSHIP = "relationship"
+TRUST_COMPONENTS = (CREDIBILITY, RELIABILITY, INTIMACY, SELF_ORIENTATION)
+
+OVERALL_SATISFACTION = "overall_satisfaction"
+NPS = "nps"
+LADDER = "ladder"
+INVOLVE_EARLY = "involve_early"
+COMMENT = "comment"
+ENPS = "enps"
+BURNOUT = "burnout"
+WESTRUM_ITEMS = tuple(f"westrum_{i}" for i in range(1, 8))
+IMPORTANCE_PREFIX = "importance:"
+SATISFACTION_PREFIX = "satisfaction:"
+
+LADDER_CHOICES = ("order_taker", "service_provider", "trusted_advisor", "strategic_partner")
+PARTNER_CHOICES = ("trusted_advisor", "strategic_partner")
+INVOLVE_EARLY_CHOICES = ("yes", "maybe", "no")
+
+# On a 0–10 recommendation scale: 9–10 promote, 7–8 are passive, 0–6 detract.
+PROMOTER_MIN = 9
+DETRACTOR_MAX = 6
+
+# Respondents without a group are pooled under this name (and anonymised like any group).
+NO_GROUP = "(no group)"
+OTHER_GROUPS = "other groups"
+# FRAMEWORK.md: min_group defaults to 5 and is never below 3.
+MIN_GROUP_FLOOR = 3
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    kind: SurveyKind
+    text: str
+    scale: tuple[int, int] | None = None  # (min, max) for numeric items
+    choices: tuple[str, ...] = ()  # for choice items
+    component: str | None = None
+    # Agreement with the statement is bad news (self-orientation): 100 − scaled value.
+    reverse: bool = False
+    choice_labels: dict[str, str] = field(default_factory=dict, hash=False)
+
+    @property
+    def free_text(self) -> bool:
+        return self.scale is None and not self.choices
+
+
+def _agree(id: str, component: str, text: str, reverse: bool = False) -> Item:
+    return Item(id, STAKEHOLDER, text, (1, 7), component=component, reverse=reverse)
+
+
+_LADDER_LABELS = {
+    "order_taker": "An order taker: we tell IT what to do",
+    "service_provider": "A service provider: IT runs what we need",
+    "trusted_advisor": "A trusted advisor: we ask IT for advice",
+    "strategic_partner": "A strategic partner: IT shapes our plans with us",
+}
+
+CATALOGUE: tuple[Item, ...] = (
+    # -- stakeholder trust survey (1 = strongly disagree, 7 = strongly agree) ---------------
+    _agree("credibility_1", CREDIBILITY, "IT knows its field and what it tells us is accurate."),
+    _agree(
+        "credibility_2", CREDIBILITY, "When IT gives us an estimate or advice, it is well founded."
+    ),
+    _agree("reliability_1", RELIABILITY, "IT does what it says it will do."),
+    _agree(
+        "reliability_2",
+        RELIABILITY,
+        "IT delivers when it said it would and to the standard agreed.",
+    ),
+    _agree("intimacy_1", INTIMACY, "I am comfortable sharing our plans and worries with IT early."),
+    _agree("intimacy_2", INTIMACY, "I can raise a difficult subject with IT openly."),
+    _agree(
+        "self_orientation_1",
+        SELF_ORIENTATION,
+        "IT puts its own priorities ahead of what our part of the business needs.",
+        reverse=True,
+    ),
+    _agree(
+        "self_orientation_2",
+        SELF_ORIENTATION,
+        "In conversations, IT talks more about its own concerns than about our problems.",
+        reverse=True,
+    ),
+    _agree(
+        "understands_needs", RELATIONSHIP, "IT understands what our part of the business needs."
+    ),
+    _agree(
+        "executes_as_expected", RELATIONSHIP, "IT delivers what we asked for, the way we expected."
+    ),
+    _agree(
+        "communicates_effectively", RELATIONSHIP, "IT keeps us informed clearly and in good time."
+    ),
+    Item(
+        OVERALL_SATISFACTION,
+        STAKEHOLDER,
+        "All things considered, how satisfied are you with IT? (1 = not at all, 10 = completely)",
+        (1, 10),
+    ),
+    Item(
+        NPS,
+        STAKEHOLDER,
+        "How likely are you to recommend working with IT to a colleague? (0 = not at all, 10 = extremely)",
+        (0, 10),
+    ),
+    Item(
+        LADDER,
+        STAKEHOLDER,
+        "How do you see IT today?",
+        choices=LADDER_CHOICES,
+        choice_labels=_LADDER_LABELS,
+    ),
+    Item(
+        INVOLVE_EARLY,
+        STAKEHOLDER,
+        "Would you involve IT at the start of your next initiative?",
+        choices=INVOLVE_EARLY_CHOICES,
+    ),
+    Item(COMMENT, STAKEHOLDER, "Is there anything else you would like IT to hear?"),
+    # -- team survey (anonymous; 1 = strongly disagree, 7 = strongly agree) -----------------
+    *(
+        Item(id, TEAM, text, (1, 7))
+        for id, text in zip(
+            WESTRUM_ITEMS,
+            (
+                "People here go looking for the information others need, and pass it on.",
+                "Someone who brings bad news or reports a failure is thanked, not blamed.",
+                "We share responsibility for outcomes instead of guarding our own patch.",
+                "Working across team boundaries is encouraged and rewarded.",
+                "When something fails, we dig into why it happened.",
+                "New ideas are welcome here, wherever they come from.",
+                "We treat failures mainly as chances to improve how our systems work.",
+            ),
+            strict=True,
+        )
+    ),
+    Item(
+        ENPS,
+        TEAM,
+        "How likely are you to recommend working in this IT team to a friend? (0 = not at all, 10 = extremely)",
+        (0, 10),
+    ),
+    Item(
+        BURNOUT,
+        TEAM,
+        "How often does your work leave you worn out? (1 = never, 5 = nearly all the time)",
+        (1, 5),
+    ),
+    Item(COMMENT, TEAM, "Is there anything else you would like the leadership team to hear?"),
+)
+
+# Both surveys have a `comment`; elsewhere an id names one item.
+_BY_KIND_ID: dict[tuple[str, str], Item] = {(i.kind, i.id): i for i in CATALOGUE}
+_BY_ID: dict[str, Item] = {}
+for _i in CATALOGUE:
+    _BY_ID.setdefault(_i.id, _i)
+
+
+def _service_item(prefix: str, service: str, name: str | None = None) -> Item:
+    shown = name or service
+    if prefix == IMPORTANCE_PREFIX:
+        text = f"How important is {shown} to your work? (1 = not at all, 10 = critical)"
+    else:
+        text = f"How satisfied are you with {shown}? (1 = not at all, 10 = completely)"
+    return Item(prefix + service, STAKEHOLDER, text, (1, 10))
+
+
+def item(id: str, kind: SurveyKind | None = None) -> Item:
+    """The catalogue item with this id; `importance:<service>` and `satisfaction:<service>` too.
+
+    `kind` picks the survey for an id that both have (`comment`) and rejects the other's items.
+    """
+    found = _BY_KIND_ID.get((kind, id)) if kind else _BY_ID.get(id)
+    if found is not None:
+        return found
+    for prefix in (IMPORTANCE_PREFIX, SATISFACTION_PREFIX):
+        if id.startswith(prefix) and len(id) > len(prefix) and kind in (None, STAKEHOLDER):
+            return _service_item(prefix, id[len(prefix) :])
+    known = [i.id for i in CATALOGUE if kind in (None, i.kind)]
+    if kind in (None, STAKEHOLDER):
+        known += ["importance:<service id>", "satisfaction:<service id>"]
+    where = f" in the {kind} survey" if kind else ""
+    raise KeyError(f"unknown survey item {id!r}{where}; known items: {', '.join(known)}")
+
+
+def items(kind: SurveyKind, services: Iterable[tuple[str, str | None]] = ()) -> list[Item]:
+    """The items of one survey in order; `services` (id, name) adds the per-service pair."""
+    if kind not in (STAKEHOLDER, TEAM):
+        raise ValueError(f"unknown survey kind {kind!r}: expected stakeholder or team")
+    out = [i for i in CATALOGUE if i.kind == kind]
+    if kind == STAKEHOLDER:
+        per_service = [
+            _service_item(p, sid, name)
+            for sid, name in services
+            for p in (IMPORTANCE_PREFIX, SATISFACTION_PREFIX)
+        ]
+        at = next(n for n, i in enumerate(out) if i.id == LADDER)
+        out[at:at] = per_service
+    return out
+
+
+def _choice_key(text: str) -> str:
+    return re.sub(r"[\s\-]+", "_", text.strip().lower())
+
+
+def validate(it: Item | str, value: Any, kind: SurveyKind | None = None) -> float | str:
+    """An answer as stored: the number for a scale, the choice id, or the text.
+
+    Raises ValueError whose message is what was expected ("a whole number from 1 to 7"), so
+    an importer can put it beside the file, line, column and value. Blank answers are not
+    answers: importers skip them before validating.
+    """
+    if isinstance(it, str):
+        try:
+            it = item(it, kind)
+        except KeyError as exc:
+            raise ValueError(exc.args[0]) from None
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValueError(f"an answer to {it.id} (blank answers are skipped, not validated)")
+    if isinstance(value, float) and value != value:
+        raise ValueError(f"an answer to {it.id} (blank answers are skipped, not validated)")
+    if it.scale is not None:
+        lo, hi = it.scale
+        expected = f"a whole number from {lo} to {hi}"
+        if isinstance(value, bool):
+            raise ValueError(expected)
+        try:
+            num = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(expected) from None
+        if num != int(num) or not lo <= num <= hi:
+            raise ValueError(expected)
+        return num
+    if it.choices:
+        key = _choice_key(str(value))
+        for choice in it.choices:
+            label = it.choice_labels.get(choice)
+            if key == choice or (label is not None and key == _choice_key(label)):
+                return choice
+        raise ValueError(f"one of {', '.join(it.choices)}")
+    return str(value).strip()
+
+
+def scale_0_100(it: Item | str, value: float) -> float:
+    """A scale answer (or a mean of answers) on 0–100: (v − min) ÷ (max − min) × 100."""
+    if isinstance(it, str):
+        it = item(it)
+    if it.scale is None:
+        raise ValueError(f"{it.id} is not a numeric item")
+    lo, hi = it.scale
+    return (value - lo) / (hi - lo) * 100
+
+
+# -- reading a campaign's answers ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """One survey campaign as the metrics see it: deduplicated responses and their answers."""
+
+    kind: SurveyKind
+    name: str
+    # The latest submitted_at: the campaign counts as closed then. None when it has no dates.
+    closed_at: datetime | None
+    responses: ibis.Table  # source, response_id, group, stakeholder, submitted_at
+    answers_table: ibis.Table
+
+    def answers(self) -> ibis.Table:
+        """Every answer of the campaign, with its respondent's group."""
+        a, r = self.answers_table, self.responses
+        j = a.join(r, (a.source == r.source) & (a.response_id == r.response_id))
+        return j.select(r.source, r.response_id, r.group, a.item, a.value_num, a.value_text)
+
+    def numeric(self, ids: Sequence[str]) -> ibis.Table:
+        """Answers to these items that lie on their scale (anything else was never an answer)."""
+        a = self.answers()
+        ok = ibis.literal(False)
+        for (lo, hi), same in _by_scale(ids).items():
+            ok = ok | (a.item.isin(same) & a.value_num.between(lo, hi))
+        return a.filter(ok)
+
+    def choices(self, id: str) -> ibis.Table:
+        """Answers to a choice item, kept only when they are one of its choices."""
+        a = self.answers()
+        return a.filter(a.item == id, a.value_text.isin(list(item(id).choices)))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "campaign": self.name,
+            "closed_at": self.closed_at.isoformat() if self.closed_at else None,
+        }
+
+
+def _by_scale(ids: Sequence[str]) -> dict[tuple[int, int], list[str]]:
+    out: dict[tuple[int, int], list[str]] = {}
+    for id in ids:
+        scale = item(id).scale
+        if scale is None:
+            raise ValueError(f"{id} is not a numeric item")
+        out.setdefault(scale, []).append(id)
+    return out
+
+
+def responses(response_table: ibis.Table, kind: SurveyKind) -> ibis.Table:
+    """One row per response of this kind.
+
+    The same response id in the same campaign counts once, even when two sources wrote it
+    (an export imported twice under different names): the most recent import wins, as for
+    every other record (docs/metrics/delivery.md).
+    """
+    r = response_table.filter(response_table.kind == kind)
+    rank = ibis.row_number().over(
+        group_by=[r.campaign, r.id],
+        order_by=[
+            r.imported_at.desc(nulls_first=False),
+            r.source.desc(nulls_first=False),
+            r.source_id.desc(nulls_first=False),
+        ],
+    )
+    r = r.mutate(_rank=rank)
+    r = r.filter(r._rank == 0)
+    return r.select(
+        r.campaign,
+        r.source,
+        response_id=r.source_id,
+        group=r.group.strip().nullif("").fill_null(NO_GROUP),
+        stakeholder=r.stakeholder,
+        submitted_at=r.submitted_at,
+    )
+
+
+def latest_campaign(
+    response_table: ibis.Table, answer_table: ibis.Table, kind: SurveyKind, end: datetime
+) -> Campaign | None:
+    """The latest campaign of this kind that had closed before `end`, or None.
+
+    A campaign closes at its last submitted_at, so one still collecting answers at `end` is
+    not used yet. When no response of this kind carries a date at all, campaigns are taken in
+    the order of their names ("2024-Q1" < "2024-Q2") and the last one is used; undated
+    campaigns are ignored as soon as any campaign is dated.
+    """
+    r = responses(response_table, kind)
+    rows = r.group_by(r.campaign).aggregate(closed=r.submitted_at.max()).execute()
+    found: list[tuple[str, datetime | None]] = []
+    for row in rows.itertuples(index=False):
+        closed = None if row.closed is None or row.closed != row.closed else row.closed
+        found.append(
+            (
+                str(row.campaign),
+                pd.Timestamp(closed).to_pydatetime() if closed is not None else None,
+            )
+        )
+    if not found:
+        return None
+    dated = [(c, t) for c, t in found if t is not None]
+    if dated:
+        usable = [(t, c) for c, t in dated if t < end]
+        if not usable:
+            return None
+        closed_at, name = max(usable)
+        chosen: tuple[str, datetime | None] = (name, closed_at)
+    else:
+        chosen = (max(c for c, _ in found), None)
+    return Campaign(
+        kind=kind,
+        name=chosen[0],
+        closed_at=chosen[1],
+        responses=r.filter(r.campaign == chosen[0]),
+        answers_table=answer_table,
+    )
+
+
+# -- anonymity ----------------------------------------------------------------------------
+
+
+@dataclass
+class GroupFigure:
+    """A group's respondents and the additive parts its figure is computed from."""
+
+    name: str
+    respondents: int
+    parts: dict[str, float]
+    groups: int = 1  # how many groups are pooled in it (for "other groups")
+
+
+@dataclass
+class Anonymised:
+    shown: list[GroupFigure]
+    # The hidden groups pooled, when the pool itself is big enough to show.
+    other: GroupFigure | None
+    hidden: int  # how many groups are hidden
+
+
+def pool(name: str, figures: Sequence[GroupFigure]) -> GroupFigure:
+    parts: dict[str, float] = {}
+    for f in figures:
+        for k, v in f.parts.items():
+            parts[k] = parts.get(k, 0.0) + v
+    return GroupFigure(
+        name, sum(f.respondents for f in figures), parts, sum(f.groups for f in figures)
+    )
+
+
+def anonymise(figures: Sequence[GroupFigure], min_group: int) -> Anonymised:
+    """Hide groups too small to show, and any group that subtraction would reveal.
+
+    A group with fewer than `min_group` respondents (never below 3) gets no figure of its
+    own; the hidden groups are pooled as "other groups". The overall figure is always shown,
+    so a pool of one small group could be worked out as total − shown groups: while the pool
+    has fewer than `min_group` respondents, the smallest shown group joins it. (With exactly
+    one small group, the smallest shown group is therefore always hidden too.)
+    """
+    least = max(MIN_GROUP_FLOOR, int(min_group))
+    hidden = [f for f in figures if f.respondents < least]
+    shown = sorted(
+        (f for f in figures if f.respondents >= least), key=lambda f: (f.respondents, f.name)
+    )
+    while hidden and shown and sum(f.respondents for f in hidden) < least:
+        hidden.append(shown.pop(0))
+    pooled = pool(OTHER_GROUPS, hidden) if hidden else None
+    if pooled is not None and pooled.respondents < least:
+        pooled = None
+    return Anonymised(sorted(shown, key=lambda f: f.name), pooled, len(hidden))
+
+
+def nps(promoters: float, detractors: float, count: float) -> float | None:
+    """% promoters − % detractors."""
+    if not count:
+        return None
+    return (promoters - detractors) / count * 100
+
+
+def nps_parts(t: ibis.Table) -> dict[str, ibis.Value]:
+    """The additive parts of an NPS over answers on the 0–10 scale."""
+    return {
+        "promoters": t.value_num.count(where=t.value_num >= PROMOTER_MIN),
+        "detractors": t.value_num.count(where=t.value_num <= DETRACTOR_MAX),
+        "count": t.value_num.count(),
+    }
+
+
+def nps_of(parts: dict[str, float]) -> float | None:
+    return nps(parts["promoters"], parts["detractors"], parts["count"])
+
+
+def nps_counts(parts: dict[str, float]) -> dict[str, int]:
+    """Promoters, passives and detractors."""
+    promoters, detractors, count = (int(parts[k]) for k in ("promoters", "detractors", "count"))
+    return {
+        "promoters": promoters,
+        "passives": count - promoters - detractors,
+        "detractors": detractors,
+    }
+
+
+# -- survey metrics -----------------------------------------------------------------------
+
+
+def campaign_for(ctx: Context, kind: SurveyKind) -> Campaign | None:
+    """The campaign a survey metric reads: the latest one of this kind closed by the period end."""
+    return latest_campaign(ctx.t("survey_response"), ctx.t("survey_answer"), kind, ctx.end)
+
+
+def no_campaign(kind: SurveyKind) -> Measurement:
+    return Measurement(None, 0, note=f"no {kind} survey campaign had closed by the period's end")
+
+
+def group_figures(
+    answers: ibis.Table, parts: Callable[[ibis.Table], dict[str, ibis.Value]]
+) -> list[GroupFigure]:
+    """Per group: its respondents and the additive parts (sums and counts) of its figure."""
+    agg = answers.group_by(answers.group).aggregate(
+        _respondents=answers.response_id.nunique(), **parts(answers)
+    )
+    out = []
+    for row in agg.execute().to_dict("records"):
+        name = str(row.pop("group"))
+        respondents = int(row.pop("_respondents"))
+        out.append(GroupFigure(name, respondents, {k: float(v or 0) for k, v in row.items()}))
+    return out
+
+
+def measure_by_group(
+    ctx: Context,
+    campaign: Campaign,
+    answers: ibis.Table,
+    parts: Callable[[ibis.Table], dict[str, ibis.Value]],
+    figure: Callable[[dict[str, float]], float | None],
+    describe: Callable[[float], str],
+    records: ibis.Table,
+) -> tuple[Measurement, GroupFigure]:
+    """A survey metric: the figure over the whole campaign, n = groups, and anonymised groups.
+
+    Evidence is the lowest-scoring groups that may be shown ("other groups" included);
+    `describe` words a figure ("satisfaction 52/100"). Returns the pooled parts as well so a
+    metric can add its own breakdown.
+    """
+    figures = group_figures(answers, parts)
+    total = pool("all", figures)
+    value = figure(total.parts) if figures else None
+    kind = "business_unit" if campaign.kind == STAKEHOLDER else "team"
+    anon = anonymise(figures, ctx.param("min_group"))
+    shown: list[tuple[GroupFigure, float]] = []
+    for f in [*anon.shown, *([anon.other] if anon.other else [])]:
+        v = figure(f.parts)
+        if v is not None:
+            shown.append((f, v))
+    by_group = {f.name: {"value": v, "respondents": f.respondents} for f, v in shown}
+    other = by_group.pop(OTHER_GROUPS, None)
+    if other is not None and anon.other is not None:
+        other["groups"] = anon.other.groups
+    evidence = []
+    for f, v in sorted(shown, key=lambda fv: (fv[1], fv[0].name))[:3]:
+        label = f"{f.name} ({f.groups} groups)" if f.name == OTHER_GROUPS else f.name
+        detail = f"{label}: {describe(v)} from {f.respondents} respondents"
+        evidence.append(Contributor(kind, f.name, detail, v))
+    breakdown: dict[str, Any] = {
+        **campaign.as_dict(),
+        "respondents": total.respondents,
+        "groups": len(figures),
+        "by_group": by_group,
+        "other_groups": other,
+        "hidden_groups": anon.hidden,
+    }
+    m = Measurement(
+        value=value,
+        n=len(figures) if value is not None else 0,
+        breakdown=breakdown,
+        evidence=evidence,
+        records=records,
+    )
+    return m, total

@@ -1,0 +1,546 @@
+"""Soundness tests for the Delivery metrics: hand-computed answers, on DuckDB and PostgreSQL.
+
+Each expected number is worked out by hand in the comment beside it. Never weaken these to
+make a refactor pass: a change here means a metric now gives a different answer.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pytest
+
+import trustmeter
+import trustmeter.metrics.delivery  # importing registers the metrics
+from trustmeter.metrics.registry import REGISTRY, Context, Measurement, has_data
+from trustmeter.periods import Period
+from trustmeter.store import Store
+from trustmeter.store.writer import insert_records
+
+DEFAULT_TOML = Path(trustmeter.__file__).parent / "framework" / "default.toml"
+PARAMS: dict[str, Any] = tomllib.loads(DEFAULT_TOML.read_text())["params"]
+# 2024-Q1: 31 + 29 + 31 = 91 days = 13 weeks; ends at 2024-04-01 00:00 UTC.
+Q1 = Period(date(2024, 1, 1), date(2024, 4, 1), "quarter")
+DELIVERY = (
+    "commitment_reliability",
+    "schedule_slip",
+    "deployment_frequency",
+    "lead_time_for_changes",
+    "request_lead_time",
+    "aged_demand",
+    "forecast_calibration",
+)
+
+
+def context(store: Store, period: Period = Q1) -> Context:
+    return Context(store, period, dict(PARAMS))
+
+
+def measure(store: Store, metric_id: str, period: Period = Q1) -> Measurement:
+    return REGISTRY[metric_id].compute(context(store, period))
+
+
+def ts(s: str) -> datetime:
+    return datetime.fromisoformat(s)
+
+
+def d(s: str) -> date:
+    return date.fromisoformat(s)
+
+
+def test_registered_as_framework_says() -> None:
+    for mid in DELIVERY:
+        assert REGISTRY[mid].area == "delivery"
+    logs = {mid for mid in DELIVERY if REGISTRY[mid].log_scale}
+    assert logs == {"deployment_frequency", "lead_time_for_changes", "request_lead_time"}
+
+
+def test_empty_store_has_no_data_and_no_value(store: Store) -> None:
+    ctx = context(store)
+    for mid in DELIVERY:
+        m = REGISTRY[mid]
+        if m.needs:
+            assert not has_data(ctx, m), mid
+        result = m.compute(ctx)
+        # No deployments in a period is a true zero per week; every other figure is undefined.
+        assert result.value == (0.0 if mid == "deployment_frequency" else None), mid
+        assert result.n == 0, mid
+
+
+# -- commitment_reliability ----------------------------------------------------------------
+def commitments() -> list[dict[str, Any]]:
+    def c(id: str, kind: str, due: str, delivered: str | None = None, **kw: Any) -> dict[str, Any]:
+        return {
+            "id": id,
+            "kind": kind,
+            "due_on": d(due),
+            "delivered_on": d(delivered) if delivered else None,
+            **kw,
+        }
+
+    return [
+        c("S1", "sprint", "2024-01-14", scope_committed=10, scope_delivered=8, team="A"),  # 0.8
+        # over-delivery is capped at 1: 12/10 -> 1
+        c("S2", "sprint", "2024-01-28", scope_committed=10, scope_delivered=12, team="A"),
+        c("S3", "sprint", "2024-02-11", scope_delivered=5, team="A"),  # no committed scope: out
+        c("S4", "sprint", "2024-02-25", scope_committed=0, scope_delivered=3, team="A"),  # out
+        c("M1", "milestone", "2024-02-15", "2024-02-15", team="B", project="ERP"),  # on the day: 1
+        c("M2", "milestone", "2024-03-01", "2024-03-05", team="B", project="ERP"),  # late: 0
+        c("R1", "release", "2024-03-31", "2024-04-01", team="B"),  # after the period end: 0
+        c("R2", "release", "2024-03-20", team="C"),  # never delivered: 0
+        c("D1", "due_date", "2024-03-10", "2024-03-01", team="C"),  # early: 1
+        c("O1", "objective", "2024-03-31", "2024-03-31", team="C"),  # last day, on time: 1
+        c("D0", "due_date", "2023-12-31", "2024-02-01", team="C"),  # due before the period
+        c("D9", "due_date", "2024-04-01", team="C"),  # due after the period
+    ]
+
+
+def test_commitment_reliability(store: Store) -> None:
+    insert_records(store, "commitments", commitments())
+    # Duplicates count once: the same record re-imported, and imported under a second source.
+    insert_records(store, "commitments", commitments()[4:5])
+    insert_records(store, "commitments", commitments()[4:6], source="jira-copy")
+    m = measure(store, "commitment_reliability")
+    # Scored: S1 0.8, S2 1, M1 1, M2 0, R1 0, R2 0, D1 1, O1 1 -> 4.8 / 8 = 60 %
+    assert m.n == 8
+    assert m.value == pytest.approx(60.0)
+    assert m.breakdown["sprints_without_committed_scope"] == 2
+    # A: (0.8 + 1) / 2 = 90 %; B: (1 + 0 + 0) / 3 = 33.3 %; C: (0 + 1 + 1) / 3 = 66.7 %
+    assert m.breakdown["by_team"] == {
+        "A": {"value": 90.0, "n": 2},
+        "B": {"value": 33.3, "n": 3},
+        "C": {"value": 66.7, "n": 3},
+    }
+    assert m.breakdown["by_kind"]["sprint"] == {
+        "method": "scrum / agile sprints",
+        "value": 90.0,
+        "n": 2,
+    }
+    assert m.breakdown["by_kind"]["release"]["value"] == 0.0
+    assert [(e.kind, e.name) for e in m.evidence] == [
+        ("team", "B"),
+        ("team", "C"),
+        ("team", "A"),
+        ("project", "ERP"),
+    ]
+    assert m.evidence[0].detail == "B: kept 33 % of what it committed (3 commitments due)"
+    assert m.evidence[3].value == 50.0  # ERP: M1 kept, M2 missed
+    assert m.records is not None
+    assert m.records.count().execute() == 8
+
+
+def test_commitment_reliability_sprint_closed_after_period_end(store: Store) -> None:
+    # A sprint due in March but closed in April had delivered nothing countable at the end.
+    insert_records(
+        store,
+        "commitments",
+        [
+            {
+                "id": "S5",
+                "kind": "sprint",
+                "due_on": d("2024-03-29"),
+                "delivered_on": d("2024-04-02"),
+                "scope_committed": 10,
+                "scope_delivered": 10,
+            },
+            {
+                "id": "S6",
+                "kind": "sprint",
+                "due_on": d("2024-03-15"),
+                "delivered_on": d("2024-03-15"),
+                "scope_committed": 10,
+                "scope_delivered": 5,
+            },
+        ],
+    )
+    m = measure(store, "commitment_reliability")
+    # S5: 0, S6: 5/10 = 0.5 -> mean 0.25 -> 25 %
+    assert (m.n, m.value) == (2, pytest.approx(25.0))
+    # Seen from the second quarter it is still due in Q1, so nothing changes as time passes.
+    later = measure(store, "commitment_reliability", Period(d("2024-04-01"), d("2024-07-01")))
+    assert later.n == 0
+
+
+def test_commitment_made_after_period_end_is_left_out(store: Store) -> None:
+    insert_records(
+        store,
+        "commitments",
+        [
+            {
+                "id": "X",
+                "kind": "due_date",
+                "due_on": d("2024-03-01"),
+                "committed_on": d("2024-04-05"),
+            },
+            {
+                "id": "Y",
+                "kind": "due_date",
+                "due_on": d("2024-03-01"),
+                "committed_on": d("2024-02-01"),
+                "delivered_on": d("2024-02-20"),
+            },
+        ],
+    )
+    m = measure(store, "commitment_reliability")
+    assert (m.n, m.value) == (1, pytest.approx(100.0))
+
+
+def test_same_id_from_two_sources_counts_once_latest_import_wins(store: Store) -> None:
+    late = {
+        "id": "M",
+        "kind": "milestone",
+        "due_on": d("2024-02-15"),
+        "delivered_on": d("2024-03-01"),
+    }
+    insert_records(store, "commitments", [late], source="jira")
+    insert_records(store, "commitments", [{**late, "delivered_on": d("2024-02-14")}], source="csv")
+    m = measure(store, "commitment_reliability")
+    # one record, as the later import (csv) says: delivered before its due date -> 100 %
+    assert (m.n, m.value) == (1, pytest.approx(100.0))
+
+
+# -- schedule_slip -------------------------------------------------------------------------
+def test_schedule_slip(store: Store) -> None:
+    def c(
+        id: str, kind: str, committed: str | None, due: str, delivered: str | None
+    ) -> dict[str, Any]:
+        return {
+            "id": id,
+            "kind": kind,
+            "committed_on": d(committed) if committed else None,
+            "due_on": d(due),
+            "delivered_on": d(delivered) if delivered else None,
+            "project": "ERP",
+        }
+
+    insert_records(
+        store,
+        "commitments",
+        [
+            c("A", "milestone", "2024-01-01", "2024-02-01", "2024-02-01"),  # on the day: 0 %
+            c("B", "release", "2023-12-01", "2024-01-10", "2024-01-20"),  # 10 late / 40 plan = 25 %
+            # open at the end: Mar 1 -> Apr 1 = 31 days late at least, over a 29-day plan (leap year)
+            c("C", "due_date", "2024-02-01", "2024-03-01", None),  # 31 / 29 = 106.897 %
+            # delivered after the end: measured to the end, Mar 11 -> Apr 1 = 21 over 70 = 30 %
+            c("D", "milestone", "2024-01-01", "2024-03-11", "2024-04-15"),
+            c("E", "due_date", "2024-03-01", "2024-03-21", "2024-03-10"),  # early: 0 %
+            c("I", "due_date", "2024-01-01", "2024-01-11", "2024-01-16"),  # 5 / 10 = 50 %
+            c("F", "sprint", "2024-01-01", "2024-01-14", None),  # sprints are left out
+            c("G", "milestone", None, "2024-02-01", "2024-03-01"),  # no commit date: left out
+            c("H", "milestone", "2024-02-01", "2024-02-01", "2024-03-01"),  # no plan length: out
+            c("J", "milestone", "2023-10-01", "2023-12-01", "2024-03-01"),  # due before the period
+        ],
+    )
+    m = measure(store, "schedule_slip")
+    # sorted: 0, 0, 25, 30, 50, 106.9 -> median of an even count = (25 + 30) / 2 = 27.5
+    assert m.n == 6
+    assert m.value == pytest.approx(27.5)
+    assert m.breakdown["late"] == 4  # B, C, D, I
+    assert m.breakdown["open_at_end"] == 2  # C, D
+    assert [e.name for e in m.evidence] == ["C", "I", "D"]
+    assert m.evidence[0].detail == (
+        "C (ERP): still open 31 days after its due date, 107 % of its 29-day plan"
+    )
+    assert m.evidence[0].value == pytest.approx(106.9)
+    assert m.records is not None
+    assert m.records.count().execute() == 6
+
+
+# -- deployment_frequency ------------------------------------------------------------------
+def changes_for_frequency() -> list[dict[str, Any]]:
+    def ch(
+        id: str,
+        at: str,
+        env: str | None = "production",
+        kind: str | None = "deployment",
+        outcome: str | None = "success",
+        service: str = "Web",
+    ) -> dict[str, Any]:
+        return {
+            "id": id,
+            "deployed_at": ts(at),
+            "environment": env,
+            "kind": kind,
+            "outcome": outcome,
+            "service": service,
+        }
+
+    return [
+        ch("d1", "2024-01-02T10:00:00"),  # day 1
+        ch("d2", "2024-01-02T15:00:00", env="Production", kind=None, outcome=None),  # same day
+        ch("d3", "2024-01-03T00:00:00", env=None, service="ERP"),  # day 2: no env is production
+        ch("d4", "2024-02-10T23:59:59", env="prd"),  # day 3
+        ch("d5", "2024-03-31T23:59:00", env="live", service="ERP"),  # day 4: last minute counts
+        ch("d6", "2024-04-01T00:00:00"),  # next period
+        ch("d7", "2023-12-31T23:59:00"),  # previous period
+        ch("d8", "2024-02-11T12:00:00", env="staging"),  # not production
+        ch("d9", "2024-02-12T12:00:00", outcome="failed"),
+        ch("d10", "2024-02-13T12:00:00", outcome="rolled_back"),
+        ch("d11", "2024-02-14T12:00:00", kind="normal"),  # a change request, not a deployment
+    ]
+
+
+def test_deployment_frequency(store: Store) -> None:
+    insert_records(store, "changes", changes_for_frequency())
+    insert_records(store, "changes", changes_for_frequency()[:1], source="ci-copy")  # duplicate
+    m = measure(store, "deployment_frequency")
+    # deployments d1..d5 on 4 distinct UTC days (Jan 2, Jan 3, Feb 10, Mar 31) over 91/7 = 13
+    # weeks -> 4 / 13 = 0.3077 days per week
+    assert m.n == 5
+    assert m.value == pytest.approx(4 / 13)
+    assert m.breakdown["days_with_deployment"] == 4
+    assert m.breakdown["other_production_changes_not_counted"] == 1  # d11
+    assert m.breakdown["deployment_days_by_service"] == {"ERP": 2, "Web": 2}
+    assert m.evidence[0].detail == "Web: 3 of 5 successful production deployments"
+
+
+def test_deployment_frequency_monthly(store: Store) -> None:
+    insert_records(store, "changes", changes_for_frequency())
+    feb = Period(d("2024-02-01"), d("2024-03-01"), "month")
+    m = measure(store, "deployment_frequency", feb)
+    # Only d4 (Feb 10): 1 day over 29/7 weeks = 7/29 = 0.2414
+    assert (m.n, m.value) == (1, pytest.approx(7 / 29))
+
+
+# -- lead_time_for_changes -----------------------------------------------------------------
+def test_lead_time_for_changes(store: Store) -> None:
+    def ch(
+        id: str,
+        deployed: str,
+        first: str | None,
+        created: str | None = None,
+        env: str = "prod",
+        outcome: str = "success",
+        kind: str = "deployment",
+    ) -> dict[str, Any]:
+        return {
+            "id": id,
+            "deployed_at": ts(deployed),
+            "first_commit_at": ts(first) if first else None,
+            "created_at": ts(created) if created else None,
+            "environment": env,
+            "outcome": outcome,
+            "kind": kind,
+            "service": "Web",
+        }
+
+    insert_records(
+        store,
+        "changes",
+        [
+            ch(
+                "c1", "2024-01-02T00:00", "2024-01-01T00:00", "2023-12-01T00:00"
+            ),  # 24 h (commit wins)
+            ch("c2", "2024-01-10T06:00", None, "2024-01-10T00:00"),  # 6 h from creation
+            ch("c3", "2024-01-15T00:00", None),  # no start: left out
+            ch("c4", "2024-02-03T00:00", "2024-02-01T00:00", env="staging"),  # not production
+            ch("c5", "2024-02-04T00:00", "2024-02-01T00:00", outcome="failed"),  # delivered nothing
+            ch(
+                "c6", "2024-03-11T00:00", "2024-03-01T00:00", kind="normal"
+            ),  # 240 h, any kind counts
+            ch("c7", "2024-04-01T00:00", "2024-03-30T00:00"),  # deployed in the next period
+            ch("c8", "2024-03-31T23:59", "2024-03-31T12:00"),  # 11 h 59 min = 11.9833 h
+            ch("c9", "2024-03-04T00:00", "2024-03-05T00:00"),  # commit after deployment: bad data
+        ],
+    )
+    m = measure(store, "lead_time_for_changes")
+    # 6, 11.9833, 24, 240 -> median (11.9833 + 24) / 2 = 17.9917 h
+    assert m.n == 4
+    assert m.value == pytest.approx((11 + 59 / 60 + 24) / 2)
+    assert m.breakdown["changes_without_start"] == 1
+    assert m.breakdown["started_from"] == {"first_commit": 3, "created": 1}
+    assert m.records is not None
+    assert m.records.count().execute() == 4
+
+
+# -- request_lead_time ---------------------------------------------------------------------
+def test_request_lead_time(store: Store) -> None:
+    def w(
+        id: str, kind: str | None, created: str, done: str | None, team: str = "Desk"
+    ) -> dict[str, Any]:
+        return {
+            "id": id,
+            "kind": kind,
+            "created_at": ts(created),
+            "done_at": ts(done) if done else None,
+            "team": team,
+        }
+
+    insert_records(
+        store,
+        "work-items",
+        [
+            w("w1", "request", "2024-01-01T00:00", "2024-01-02T00:00"),  # 1 d
+            w("w2", "story", "2024-01-01T00:00", "2024-01-03T00:00", "Dev"),  # 2 d
+            w("w3", "bug", "2023-12-01T00:00", "2024-01-04T00:00", "Dev"),  # 34 d, created before
+            w("w4", "task", "2024-02-01T00:00", "2024-02-11T00:00"),  # 10 d
+            w("w5", None, "2024-03-01T00:00", "2024-03-31T23:59"),  # 30 d 23 h 59 min: counts
+            w("w10", "change", "2024-03-25T00:00", "2024-03-30T00:00"),  # 5 d
+            w("w6", "epic", "2023-01-01T00:00", "2024-02-01T00:00"),  # container: left out
+            w("w7", "incident", "2024-01-01T00:00", "2024-01-01T05:00"),  # mttr's job: left out
+            w("w8", "request", "2024-03-01T00:00", "2024-04-01T00:00"),  # done next period
+            w("w9", "request", "2024-03-01T00:00", None),  # not done
+        ],
+    )
+    m = measure(store, "request_lead_time")
+    # sorted days: 1, 2, 5, 10, 30.9993, 34; continuous 85th percentile at rank 0.85 * 5 =
+    # 4.25 -> 30.9993 + 0.25 * (34 - 30.9993) = 31.7495 days
+    w5 = 30 + 1439 / 1440
+    assert m.n == 6
+    assert m.value == pytest.approx(w5 + 0.25 * (34 - w5))
+    # Dev: 2, 34 -> 2 + 0.85 * 32 = 29.2; Desk: 1, 5, 10, 30.9993 -> rank 2.55 ->
+    # 10 + 0.55 * 20.9993 = 21.55. The slowest team comes first.
+    assert m.breakdown["p85_days_by_team"]["Dev"] == {"value": 29.2, "n": 2}
+    assert m.breakdown["p85_days_by_team"]["Desk"] == {"value": 21.5, "n": 4}
+    assert [e.name for e in m.evidence] == ["Dev", "Desk"]
+    assert m.evidence[0].detail == "Dev: 85 % of 2 items done within 29 days"
+
+
+def test_request_lead_time_one_short_of_minimum(store: Store) -> None:
+    # Four items: one short of min_sample_events (5). The metric reports n; the scorer decides.
+    assert PARAMS["min_sample_events"] == 5
+    insert_records(
+        store,
+        "work-items",
+        [
+            {
+                "id": f"r{i}",
+                "kind": "request",
+                "created_at": ts("2024-02-01T00:00"),
+                "done_at": ts(f"2024-02-0{i + 2}T00:00"),
+            }
+            for i in range(4)
+        ],
+    )
+    m = measure(store, "request_lead_time")
+    # 1, 2, 3, 4 days -> 85th percentile at rank 0.85 * 3 = 2.55 -> 3 + 0.55 * 1 = 3.55
+    assert m.n == 4
+    assert m.value == pytest.approx(3.55)
+
+
+# -- aged_demand ---------------------------------------------------------------------------
+def test_aged_demand(store: Store) -> None:
+    assert PARAMS["aged_demand_days"] == 90
+
+    def r(
+        id: str,
+        created: str,
+        done: str | None = None,
+        unit: str | None = "Finance",
+        kind: str = "request",
+    ) -> dict[str, Any]:
+        return {
+            "id": id,
+            "kind": kind,
+            "created_at": ts(created),
+            "done_at": ts(done) if done else None,
+            "requester_unit": unit,
+        }
+
+    # The end is 2024-04-01 00:00; 90 days before it is 2024-01-02 00:00.
+    insert_records(
+        store,
+        "work-items",
+        [
+            r("r1", "2023-10-01T00:00"),  # open, aged
+            r("r2", "2024-01-01T23:59"),  # open, 90 days and a minute: aged
+            r("r3", "2024-01-02T00:00", unit="HR"),  # open, exactly 90 days: not older than 90
+            r(
+                "r4", "2023-11-01T00:00", "2024-04-01T00:00", unit="HR"
+            ),  # done at the end: open, aged
+            r("r5", "2023-11-01T00:00", "2024-03-31T23:59"),  # done in time: not open
+            r("r6", "2024-04-01T00:00"),  # created at the end: did not exist yet
+            r("r7", "2023-01-01T00:00", kind="story"),  # not a request
+            r("r8", "2024-03-01T00:00", unit=None),  # open, young
+        ],
+    )
+    m = measure(store, "aged_demand")
+    # open: r1 r2 r3 r4 r8 = 5; aged: r1 r2 r4 = 3 -> 60 %
+    assert (m.n, m.value) == (5, pytest.approx(60.0))
+    assert m.breakdown["aged"] == 3
+    assert [e.detail for e in m.evidence] == [
+        "Finance: 2 of 3 requests open for more than 90 days",
+        "HR: 1 of 3 requests open for more than 90 days",
+    ]
+    assert m.breakdown["by_requester_unit"]["(no business unit)"] == {"open": 1, "aged": 0}
+
+
+# -- forecast_calibration ------------------------------------------------------------------
+def test_forecast_calibration_without_a_ledger(store: Store) -> None:
+    m = measure(store, "forecast_calibration")
+    assert (m.value, m.n) == (None, 0)
+    assert m.note == "no forecasts recorded yet"
+
+
+def test_forecast_calibration(store: Store) -> None:
+    rows = [
+        # id, level, predicted, actual, resolved, outcome
+        ("f1", 85.0, "2024-01-10", "2024-01-09", "2024-01-09", False),  # explicit outcome wins
+        ("f2", 85.0, "2024-02-01", "2024-02-01", "2024-02-01", None),  # on the day: true
+        ("f3", 85.0, "2024-02-10", "2024-02-20", "2024-02-20", None),  # late: false
+        ("f4", 85.0, "2024-03-01", "2024-03-01", "2024-03-01", None),  # true
+        ("f5", 0.85, "2024-03-05", "2024-03-04", "2024-03-04", None),  # level as a fraction: true
+        ("f6", 50.0, "2024-03-05", "2024-03-04", "2024-03-04", None),  # another level
+        ("f7", 85.0, "2024-03-30", "2024-04-01", "2024-04-01", None),  # resolved next period
+    ]
+    data = ibis.memtable(
+        {
+            "id": [r[0] for r in rows],
+            "made_on": [d("2023-12-01")] * len(rows),
+            "level": [r[1] for r in rows],
+            "predicted_date": [d(r[2]) for r in rows],
+            "actual_date": [d(r[3]) for r in rows],
+            "resolved_on": [d(r[4]) for r in rows],
+            "outcome": [r[5] for r in rows],
+        },
+        schema={
+            "id": "string",
+            "made_on": "date",
+            "level": "float64",
+            "predicted_date": "date",
+            "actual_date": "date",
+            "resolved_on": "date",
+            "outcome": "boolean",
+        },
+    )
+    store.con.create_table("forecast", data)
+    m = measure(store, "forecast_calibration")
+    # resolved in Q1 at 85 %: f1..f5; true: f2, f4, f5 = 3 of 5 = 60 % -> |60 - 85| = 25 pp
+    assert (m.n, m.value) == (5, pytest.approx(25.0))
+    assert m.breakdown["came_true"] == 3
+
+
+# -- real data -----------------------------------------------------------------------------
+def test_release_cadence_of_a_real_company(store: Store, real_data: Path) -> None:
+    """Laukkanen et al. (ICSE 2017): one company's 19 production releases, 2013 to 2016."""
+    import csv
+
+    with (real_data / "laukkanen2017" / "releases.csv").open() as f:
+        releases = list(csv.DictReader(f))
+    assert len(releases) == 19
+    insert_records(
+        store,
+        "changes",
+        [
+            {
+                "id": r["name"],
+                "kind": "deployment",
+                "environment": "production",
+                "outcome": "success",
+                "created_at": ts(r["feature_freeze_date"]),
+                "deployed_at": ts(r["production_deployment_date"]),
+            }
+            for r in releases
+        ],
+    )
+    year = Period(d("2014-01-01"), d("2015-01-01"))
+    freq = measure(store, "deployment_frequency", year)
+    # 2014: releases 14.1 to 14.5 on five different days, over 365 / 7 weeks -> 0.0959 a week
+    assert (freq.n, freq.value) == (5, pytest.approx(5 / (365 / 7)))
+    lead = measure(store, "lead_time_for_changes", year)
+    # feature freeze to production: 35, 42, 42, 54, 47 days -> median 42 days = 1008 h
+    assert (lead.n, lead.value) == (5, pytest.approx(42 * 24))
