@@ -62,7 +62,9 @@ SERVICES = (
     ("HRPORTAL", "HR self-service portal", 3, "Applications", "HR", 99.0),
     ("MARTECH", "Marketing automation", 3, "Data", "Marketing", 99.0),
 )
-SERVICE_TEAM = {s[0]: s[3] for s in SERVICES}
+# A server the CMDB never heard of: its incidents make the importer create a stub service.
+UNLISTED = "LEGACY-FTP"
+SERVICE_TEAM = {**{s[0]: s[3] for s in SERVICES}, UNLISTED: "Infrastructure"}
 
 # id, team, job title, hired (days from the start of the history; negative = before), on call
 STAFF = (
@@ -152,6 +154,7 @@ RESOLVERS: dict[str, tuple[tuple[str, float], ...]] = {
     "M365": (("E1025", 3), ("E1027", 3), ("E1029", 2), ("E1026", 2), ("E1044", 2), ("E1030", 1)),
     "NETWORK": (("E1023", 3), ("E1024", 3), ("E1046", 3), ("E1022", 1), ("E1028", 1), ("E1050", 1)),
     "ENDPOINT": (("E1003", 0.5), *((f"E{n}", 1.0) for n in (*range(1004, 1012), 1043, 1049))),
+    UNLISTED: (("E1025", 1), ("E1030", 1), ("E1044", 1)),
 }
 
 # Service knowledge (SFIA level). Only one person is at level 3 or more on the ERP.
@@ -351,6 +354,7 @@ SYMPTOMS = {
     ),
     "HRPORTAL": ("Leave requests not saved", "Portal page shows raw <div> markup"),
     "MARTECH": ("Newsletter send stuck in queue", "Form leads not synced to CRM"),
+    UNLISTED: ("Supplier EDI files not picked up from FTP", "FTP server disk full"),
 }
 # P1+P2 incidents per month across all services (first year, second year) and each service's
 # share; ERP stays the largest contributor even after the recovery.
@@ -894,7 +898,10 @@ class _Demo:
                     "budget_actual": "Actual cost (EUR)",
                     "status": "Status",
                 },
-                "values": {"status": {v: k for k, v in labels.items()}},
+                "values": {
+                    "category": {c.capitalize(): c for c in ("run", "grow", "transform")},
+                    "status": {v: k for k, v in labels.items()},
+                },
             },
         )
 
@@ -1096,6 +1103,10 @@ class _Demo:
                 for _ in range(_poisson(rng, lam * factor)):
                     sev = _weighted(rng, (("P3", 0.3), ("P4", 0.5), ("P5", 0.2)))
                     new(svc, sev, _when(rng, d, 0.15))
+        legacy = self.rng("legacy")
+        for _ in range(6):
+            day = self.start + timedelta(days=legacy.randrange(self.span))
+            new(UNLISTED, "P4", _when(legacy, day, 0.1))
         for ch in changes:  # a change that broke something: the incident follows within hours
             if ch.bad:
                 opened = ch.deployed + timedelta(hours=rng.uniform(0.3, 10))

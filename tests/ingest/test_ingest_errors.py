@@ -55,7 +55,9 @@ def test_tab_file_read_as_csv_suggests_tab(seeded: Store, write: Write) -> None:
 def test_missing_required_column(seeded: Store, write: Write) -> None:
     p = write("nodate.csv", "id,severity,Opened\nINC1,P1,2024-01-05\n")
     err = fails(seeded, "incidents", p)
-    check_error(err, p, line=1, column="opened_at", value=None, expected="a column named 'opened_at'")
+    check_error(
+        err, p, line=1, column="opened_at", value=None, expected="a column named 'opened_at'"
+    )
     assert "'id', 'severity', 'Opened'" in str(err)
     assert "--map opened_at=COLUMN" in str(err)
     assert "delimited" not in str(err)
@@ -101,7 +103,11 @@ def test_bad_enum_says_how_to_map(seeded: Store, write: Write) -> None:
     p = write("chg.csv", "id,deployed_at,kind\nCHG1,2024-01-05,Hotfix\n")
     err = fails(seeded, "changes", p)
     check_error(
-        err, p, line=2, column="kind", value="Hotfix",
+        err,
+        p,
+        line=2,
+        column="kind",
+        value="Hotfix",
         expected="one of deployment, standard, normal, emergency",
     )
     assert '--value kind:"Hotfix"=deployment' in str(err)
@@ -111,7 +117,11 @@ def test_non_utf8_bytes(seeded: Store, write: Write) -> None:
     p = write("latin1.csv", b"id,opened_at,title\nINC1,2024-01-05,Caf\xe9 au lait\n")
     err = fails(seeded, "incidents", p)
     check_error(
-        err, p, line=2, column="title", value="INC1,2024-01-05,Caf\ufffd au lait",
+        err,
+        p,
+        line=2,
+        column="title",
+        value="INC1,2024-01-05,Caf\ufffd au lait",
         expected="text encoded as UTF-8",
     )
     assert "byte 0xe9 at byte offset 38" in err.problem
@@ -161,7 +171,11 @@ def test_row_with_too_many_fields(seeded: Store, write: Write) -> None:
     p = write("ragged.csv", "id,opened_at,title\nINC1,2024-01-05,a\nINC2,2024-01-05,Smith, Jane\n")
     err = fails(seeded, "incidents", p)
     check_error(
-        err, p, line=3, column="(field 4, after the last column 'title')", value=" Jane",
+        err,
+        p,
+        line=3,
+        column="(field 4, after the last column 'title')",
+        value=" Jane",
         expected="3 fields, like the header",
     )
 
@@ -204,9 +218,11 @@ def test_required_value_empty(seeded: Store, write: Write) -> None:
 
 
 def test_ambiguous_thousands_separator(seeded: Store, write: Write) -> None:
-    p = write("svc.csv", "id,name,slo_availability\nS1,ERP,\"99,5\"\n")
+    p = write("svc.csv", 'id,name,slo_availability\nS1,ERP,"99,5"\n')
     err = fails(seeded, "services", p)
-    check_error(err, p, line=2, column="slo_availability", value="99,5", expected="'.' for decimals")
+    check_error(
+        err, p, line=2, column="slo_availability", value="99,5", expected="'.' for decimals"
+    )
     assert "decimal comma" in err.problem
 
 
@@ -278,7 +294,9 @@ def test_json_that_is_not_json(seeded: Store, write: Write) -> None:
 
 
 def test_ndjson_bad_line(seeded: Store, write: Write) -> None:
-    p = write("r.ndjson", '{"id": "A", "opened_at": "2024-01-05"}\n\n{"id": "B", "opened_at": "x"}\n')
+    p = write(
+        "r.ndjson", '{"id": "A", "opened_at": "2024-01-05"}\n\n{"id": "B", "opened_at": "x"}\n'
+    )
     err = fails(seeded, "incidents", p)
     check_error(err, p, line=3, column="opened_at", value="x", expected="ISO 8601")
 

@@ -23,7 +23,7 @@ from trustmeter.store import Store
 
 Write = Callable[[str, str | bytes], Path]
 ROWS = [
-    {"id": "A", "opened_at": "2024-01-05T10:00:00Z", "severity": "P1", "title": "één, \"twee\""},
+    {"id": "A", "opened_at": "2024-01-05T10:00:00Z", "severity": "P1", "title": 'één, "twee"'},
     {"id": "B", "opened_at": "2024-01-06T10:00:00Z", "severity": None, "title": "line\nbreak"},
 ]
 EXPECTED = [
@@ -154,8 +154,11 @@ def test_xlsx(store: Store, tmp_path: Path) -> None:
     ws.append(["W2", "06.01.2024 08:00", "3", None])
     p = tmp_path / "w.xlsx"
     wb.save(p)
-    m = Mapping(sheet="Export", columns={"id": "Number", "created_at": "Opened",
-                                         "effort_hours": "Effort"}, date_format="%d.%m.%Y %H:%M")
+    m = Mapping(
+        sheet="Export",
+        columns={"id": "Number", "created_at": "Opened", "effort_hours": "Effort"},
+        date_format="%d.%m.%Y %H:%M",
+    )
     r = run(store, "work-items", p, mapping=m, timezone="Europe/Berlin")
     assert (r.inserted, r.zoneless) == (2, 2)
     assert r.ignored_columns == {str(p): ["Severity"]}
@@ -169,7 +172,7 @@ def test_xlsx_unknown_sheet(store: Store, tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     p = tmp_path / "w.xlsx"
     wb.save(p)
-    with pytest.raises(Exception, match="no sheet named 'Data'.*'Sheet'"):
+    with pytest.raises(Exception, match=r"no sheet named 'Data'.*'Sheet'"):
         run(store, "incidents", p, sheet="Data")
 
 
@@ -179,12 +182,14 @@ def test_survey_responses_with_items(store: Store, write: Write) -> None:
         "2024Q1,stakeholder,Finance,6,great\n"
         "2024Q1,stakeholder,Sales,3,\n"
     )
-    m = Mapping(items={"overall_satisfaction": "How satisfied are you overall?", "comment": "comment"})
+    m = Mapping(
+        items={"overall_satisfaction": "How satisfied are you overall?", "comment": "comment"}
+    )
     p = write("s.csv", text)
     r = run(store, "survey-responses", p, mapping=m)
     assert (r.inserted, r.answers) == (2, 3)
     answers = store.fetch(
-        "SELECT r.\"group\", a.item, a.value_num, a.value_text FROM survey_answer a "
+        'SELECT r."group", a.item, a.value_num, a.value_text FROM survey_answer a '
         "JOIN survey_response r ON r.id = a.response_id ORDER BY 1, 2"
     )
     assert answers == [
@@ -210,18 +215,29 @@ def test_github_status_incidents(store: Store, real_data: Path) -> None:
     path = real_data / "github-statuses" / "downtime_windows.csv"
     m = Mapping(
         source="githubstatus",
-        columns={"id": "incident_id", "opened_at": "downtime_start",
-                 "resolved_at": "downtime_end", "severity": "impact"},
-        values={"severity": {"critical": "P1", "major": "P2", "minor": "P3", "none": "P5",
-                             "maintenance": ""}},
+        columns={
+            "id": "incident_id",
+            "opened_at": "downtime_start",
+            "resolved_at": "downtime_end",
+            "severity": "impact",
+        },
+        values={
+            "severity": {
+                "critical": "P1",
+                "major": "P2",
+                "minor": "P3",
+                "none": "P5",
+                "maintenance": "",
+            }
+        },
     )
     r = run(store, "incidents", path, mapping=m)
     assert r.rows_read == 819 and r.zoneless == 0 and r.duplicates_in_file == 0
     assert r.inserted == 819
     assert store.scalar("SELECT count(*) FROM incident WHERE resolved_at < opened_at") == 0
-    assert store.scalar(
-        "SELECT opened_at FROM incident WHERE id = '9632825'"
-    ) == datetime(2022, 3, 26, 1, 43)
+    assert store.scalar("SELECT opened_at FROM incident WHERE id = '9632825'") == datetime(
+        2022, 3, 26, 1, 43
+    )
     assert run(store, "incidents", path, mapping=m).unchanged == 819
 
 

@@ -97,7 +97,9 @@ def test_mapping_timezone_wins_over_the_workspace_default(store: Store, write: W
     assert store.scalar("SELECT opened_at FROM incident") == datetime(2024, 1, 5, 3, 0)
 
 
-def test_mapping_file_with_value_maps_and_defaults(store: Store, write: Write, tmp_path: Path) -> None:
+def test_mapping_file_with_value_maps_and_defaults(
+    store: Store, write: Write, tmp_path: Path
+) -> None:
     export = write(
         "sn.csv",
         "Number;Opened;Priority;Type;Result\n"
@@ -145,8 +147,10 @@ environment = "production"
 def test_cli_overrides_merge_on_top_of_the_mapping(store: Store, write: Write) -> None:
     p = write("x.csv", "number,opened,prio\nI1,2024-01-05,1 - Critical\nI2,2024-01-05,Low\n")
     base = Mapping(columns={"id": "number"}, values={"severity": {"low": "P4"}})
-    m = base.merged(columns={"opened_at": "opened", "severity": "prio"},
-                    values={"severity": {"1 - Critical": "P1"}})
+    m = base.merged(
+        columns={"opened_at": "opened", "severity": "prio"},
+        values={"severity": {"1 - Critical": "P1"}},
+    )
     run(store, "incidents", p, mapping=m)
     assert dict(store.fetch("SELECT id, severity FROM incident")) == {"I1": "P1", "I2": "P4"}
     assert base.values == {"severity": {"low": "P4"}}  # merged() leaves the original alone
@@ -167,12 +171,14 @@ def test_numbers_dates_and_keyless_kinds(store: Store, write: Write) -> None:
     p = write(
         "budget.csv",
         "period,category,planned,actual,line\n"
-        "2024-01-01,Run,\"1,234,567\",1234.5,licences\n"
+        '2024-01-01,Run,"1,234,567",1234.5,licences\n'
         "2024-02-01T00:00:00Z,grow,-3e2,,\n",
     )
     r = run(store, "budget", p)
     assert r.inserted == 2
-    rows = store.fetch("SELECT period, category, planned, actual, line FROM budget_line ORDER BY period")
+    rows = store.fetch(
+        "SELECT period, category, planned, actual, line FROM budget_line ORDER BY period"
+    )
     assert rows == [
         (date(2024, 1, 1), "run", 1234567.0, 1234.5, "licences"),
         (date(2024, 2, 1), "grow", -300.0, None, None),

@@ -17,7 +17,15 @@ from trustmeter.ingest import ImportOptions, import_files
 from trustmeter.store import connect, migrate
 
 FIELDS = [
-    "id", "created_at", "kind", "planned", "started_at", "due_on", "effort_hours", "title", "team",
+    "id",
+    "created_at",
+    "kind",
+    "planned",
+    "started_at",
+    "due_on",
+    "effort_hours",
+    "title",
+    "team",
 ]
 KINDS = ("incident", "request", "story", "bug", "task", "epic", "change")
 # Text with the characters that break naive writers: quotes, delimiters, line breaks, unicode.
@@ -32,7 +40,9 @@ _ids = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.", min_size=1, m
 _zones = st.sampled_from(
     [None, UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-5, minutes=-30))]
 )
-_times = st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2100, 1, 1), timezones=_zones)
+_times = st.datetimes(
+    min_value=datetime(1970, 1, 1), max_value=datetime(2100, 1, 1), timezones=_zones
+)
 
 
 @st.composite
@@ -44,9 +54,7 @@ def work_item(draw: st.DrawFn, id: str) -> dict[str, Any]:
         "planned": draw(st.none() | st.booleans()),
         "started_at": draw(st.none() | _times),
         "due_on": draw(st.none() | st.dates(date(1900, 1, 1), date(2200, 1, 1))),
-        "effort_hours": draw(
-            st.none() | st.floats(0, 1e12, allow_nan=False, allow_infinity=False)
-        ),
+        "effort_hours": draw(st.none() | st.floats(0, 1e12, allow_nan=False, allow_infinity=False)),
         "title": draw(st.none() | _text),
         "team": draw(st.none() | _ids),
     }
@@ -65,8 +73,15 @@ def _expected(r: dict[str, Any]) -> tuple[Any, ...]:
 
     title = (r["title"] or "").strip() or None
     return (
-        r["id"], utc(r["created_at"]), r["kind"], r["planned"], utc(r["started_at"]),
-        r["due_on"], r["effort_hours"], title, r["team"],
+        r["id"],
+        utc(r["created_at"]),
+        r["kind"],
+        r["planned"],
+        utc(r["started_at"]),
+        r["due_on"],
+        r["effort_hours"],
+        title,
+        r["team"],
     )
 
 
@@ -95,6 +110,7 @@ def _write(fmt: str, rows: tuple[dict[str, Any], ...], path: Path) -> None:
             for r in rows:
                 w.writerow([_text_value(k, r[k]) for k in FIELDS])
     elif fmt in ("json", "ndjson"):
+
         def native(k: str, v: Any) -> Any:
             return _text_value(k, v) if isinstance(v, datetime | date) else v
 
@@ -115,14 +131,24 @@ def _write(fmt: str, rows: tuple[dict[str, Any], ...], path: Path) -> None:
                 v = r[k]
                 # Excel's own date cells hold no zone and about millisecond precision.
                 native = isinstance(v, datetime) and v.tzinfo is None and v.microsecond == 0
-                cells.append(v if native or v is None or isinstance(v, float) else _text_value(k, v))
+                cells.append(
+                    v if native or v is None or isinstance(v, float) else _text_value(k, v)
+                )
             ws.append(cells)
         wb.save(path)
 
 
 def _roundtrip(fmt: str, rows: tuple[dict[str, Any], ...]) -> None:
-    if fmt == "xlsx":  # Excel keeps 15 significant digits of a number cell
-        rows = tuple({**r, "effort_hours": _excel(r["effort_hours"])} for r in rows)
+    if fmt == "xlsx":
+        # Excel keeps 15 significant digits of a number, and XML turns a carriage return into \n.
+        rows = tuple(
+            {
+                **r,
+                "effort_hours": _excel(r["effort_hours"]),
+                "title": r["title"] and r["title"].replace("\r", "\n"),
+            }
+            for r in rows
+        )
     store = connect("duckdb:///:memory:")
     migrate(store)
     try:
@@ -131,7 +157,9 @@ def _roundtrip(fmt: str, rows: tuple[dict[str, Any], ...]) -> None:
             _write(fmt, rows, path)
             result = import_files(store, "work-items", [path], ImportOptions(timezone="UTC"))
             again = import_files(store, "work-items", [path], ImportOptions(timezone="UTC"))
-        got = store.fetch(f"SELECT {', '.join(repr_col(c) for c in FIELDS)} FROM work_item ORDER BY id")
+        got = store.fetch(
+            f"SELECT {', '.join(repr_col(c) for c in FIELDS)} FROM work_item ORDER BY id"
+        )
         want = sorted((_expected(r) for r in rows), key=lambda t: t[0])
         assert [tuple(g) for g in got] == want
         assert (result.inserted, again.unchanged, again.updated) == (len(rows), len(rows), 0)
@@ -150,7 +178,7 @@ def repr_col(c: str) -> str:
     return f'"{c}"'
 
 
-_settings = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_settings = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @_settings

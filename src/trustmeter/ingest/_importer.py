@@ -18,6 +18,7 @@ from types import ModuleType
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from trustmeter import records
 from trustmeter.errors import ConfigError
@@ -60,7 +61,7 @@ class _Pending:
 
     tables: list[pa.Table] = field(default_factory=list)
     answers: list[pa.Table] = field(default_factory=list)
-    origins: list[str] = field(default_factory=list)
+    origins: list[pa.Array] = field(default_factory=list)
     # 8 bytes per row: 16 MB for a 2-million-row import.
     keys: list[np.ndarray] = field(default_factory=list)
 
@@ -75,8 +76,8 @@ class _Pending:
     def duplicates(self) -> int:
         if not self.keys:
             return 0
-        every = np.concatenate(self.keys)
-        return len(every) - len(np.unique(every))
+        every = np.sort(np.concatenate(self.keys))
+        return int((every[1:] == every[:-1]).sum())
 
 
 def import_files(
@@ -157,7 +158,7 @@ def _run(
                 result.zoneless += batch.zoneless
                 pending.remember(s.rk, batch.table)
                 pending.tables.append(batch.table)
-                pending.origins.extend(f"{path.name}:{line}" for line in batch.lines)
+                pending.origins.append(_origins(path, batch.lines))
                 if batch.answers is not None:
                     pending.answers.append(batch.answers)
                 if pending.rows >= WRITE_ROWS:
@@ -232,7 +233,8 @@ def _flush(store: Store, rk: RecordKind, pending: _Pending, result: ImportResult
         return
     table = pa.concat_tables(pending.tables)
     answers = pa.concat_tables(pending.answers) if pending.answers else None
-    w = write(store, rk, table, result.source, origins=pending.origins, answers=answers)
+    origins = pa.concat_arrays(pending.origins).to_pylist()
+    w = write(store, rk, table, result.source, origins=origins, answers=answers)
     result.inserted += w.inserted
     result.updated += w.updated
     result.unchanged += w.unchanged
@@ -241,6 +243,12 @@ def _flush(store: Store, rk: RecordKind, pending: _Pending, result: ImportResult
     pending.tables.clear()
     pending.answers.clear()
     pending.origins.clear()
+
+
+def _origins(path: Path, lines: list[int]) -> pa.Array:
+    """Where each record came from ("incidents.csv:42"), kept with the record."""
+    numbers = pc.cast(pa.array(lines, pa.int64()), pa.string())
+    return pc.binary_join_element_wise(f"{path.name}:", numbers, "")
 
 
 def _log(store: Store, result: ImportResult, started: dt.datetime) -> None:

@@ -8,6 +8,7 @@ span lines) without a second pass.
 from __future__ import annotations
 
 import csv
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -82,30 +83,37 @@ class DelimitedReader:
     def batches(self) -> Iterator[Batch]:
         header = self.header()
         width = len(header)
-        lines: list[int] = []
-        rows: list[list[str]] = []
-        prev = self.reader.line_num
         while True:
-            try:
-                row = self._next()
-            except StopIteration:
-                break
-            start, prev = prev + 1, self.reader.line_num
-            if not any(row):
-                continue  # a blank line, or one of only delimiters, as spreadsheets append
-            if len(row) != width:
-                raise self._ragged(header, row, start)
-            rows.append(row)
-            lines.append(start)
-            if len(rows) >= self.batch_rows:
-                yield self._batch(header, lines, rows)
-                lines, rows = [], []
-        if rows:
-            yield self._batch(header, lines, rows)
+            prev = self.reader.line_num
+            rows = self._take()
+            if not rows:
+                return
+            if self.reader.line_num - prev == len(rows):
+                lines = list(range(prev + 1, prev + 1 + len(rows)))
+            else:  # some quoted values span lines
+                lines = _starts(rows, prev + 1)
+            if set(map(len, rows)) != {width} or not all(map(any, rows)):
+                # Blank lines, or lines of only delimiters as spreadsheets append, are skipped.
+                keep = [i for i, row in enumerate(rows) if any(row)]
+                for i in keep:
+                    if len(rows[i]) != width:
+                        raise self._ragged(header, rows[i], lines[i])
+                rows = [rows[i] for i in keep]
+                lines = [lines[i] for i in keep]
+                if not rows:
+                    continue
+            yield Batch(lines, dict(zip(header, zip(*rows, strict=True), strict=True)))
 
-    @staticmethod
-    def _batch(header: list[str], lines: list[int], rows: list[list[str]]) -> Batch:
-        return Batch(lines, dict(zip(header, zip(*rows, strict=True), strict=True)))
+    def _take(self) -> list[list[str]]:
+        """The next batch of records, parsed by the csv module without a Python loop."""
+        try:
+            return list(itertools.islice(self.reader, self.batch_rows))
+        except UnicodeDecodeError:
+            raise decode_error(
+                self.path, self.compression, self.encoding, self._column_at
+            ) from None
+        except csv.Error as exc:
+            raise self._csv_error(exc, self._failed_record()) from None
 
     def _next(self) -> list[str]:
         start = self.reader.line_num + 1
@@ -116,19 +124,38 @@ class DelimitedReader:
                 self.path, self.compression, self.encoding, self._column_at
             ) from None
         except csv.Error as exc:
-            if "field larger than field limit" in str(exc):
-                raise self._huge(start) from None
-            if "end of data" in str(exc):
-                hint = f'a quote (") that opens a value on line {start} or after may never close'
-            else:
-                hint = 'a quote inside a quoted value must be doubled: "27"" screen"'
-            raise InputError(
-                str(self.path),
-                f"the file cannot be read as {'TSV' if self.delimiter == chr(9) else 'CSV'}: {exc}",
-                line=self.reader.line_num if "end of data" not in str(exc) else start,
-                expected='values separated by delimiters, quoted with " where they contain one',
-                hint=hint,
-            ) from None
+            raise self._csv_error(exc, start) from None
+
+    def _failed_record(self) -> int:
+        """The line where the record that the csv module refused starts: read again to it."""
+        src = Source(self.path, self.compression)
+        try:
+            text, _ = src.text(self.encoding)
+            reader = csv.reader(text, delimiter=self.delimiter, strict=True)
+            prev = 0
+            while True:
+                try:
+                    next(reader)
+                except (StopIteration, csv.Error):
+                    return prev + 1
+                prev = reader.line_num
+        finally:
+            src.close()
+
+    def _csv_error(self, exc: csv.Error, start: int) -> InputError:
+        if "field larger than field limit" in str(exc):
+            return self._huge(start)
+        if "end of data" in str(exc):
+            hint = f'a quote (") that opens a value on line {start} may never close'
+        else:
+            hint = 'a quote inside a quoted value must be doubled: "27"" screen"'
+        return InputError(
+            str(self.path),
+            f"the file cannot be read as {'TSV' if self.delimiter == chr(9) else 'CSV'}: {exc}",
+            line=start,
+            expected='values separated by delimiters, quoted with " where they contain one',
+            hint=hint,
+        )
 
     def _ragged(self, header: list[str], row: list[str], line: int) -> InputError:
         width = len(header)
@@ -185,7 +212,9 @@ class DelimitedReader:
 
     def _column_at(self, first_line: str, prefix: str) -> str | None:
         """The column of a bad byte: fields before it on its line, named by the header."""
-        names = self._header or next(csv.reader([first_line.lstrip("\ufeff")], delimiter=self.delimiter), [])
+        names = self._header or next(
+            csv.reader([first_line.lstrip("\ufeff")], delimiter=self.delimiter), []
+        )
         fields = next(csv.reader([prefix], delimiter=self.delimiter), []) or [""]
         i = len(fields) - 1
         return names[i].strip() if 0 <= i < len(names) else None
@@ -196,3 +225,13 @@ class DelimitedReader:
     def close(self) -> None:
         csv.field_size_limit(self._old_limit)
         self.source.close()
+
+
+def _starts(rows: list[list[str]], first: int) -> list[int]:
+    """The line each record starts on, counting the line breaks inside its quoted values."""
+    out = []
+    line = first
+    for row in rows:
+        out.append(line)
+        line += 1 + sum(v.count("\n") + v.count("\r") - v.count("\r\n") for v in row)
+    return out

@@ -56,6 +56,10 @@ def as_date(v: Any) -> date | None:
     raise TypeError(f"not a date: {v!r}")
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def people(ctx: Context) -> ibis.Table:
     """The people list, one row per id; stubs (names seen only on other records) left out."""
     p = ctx.t("person")
@@ -434,7 +438,8 @@ def on_call_load(ctx: Context) -> Measurement:
         Contributor(
             "person",
             who,
-            f"{who}: {d['pages']} pages in {d['weeks']} weeks ({d['off_hours']} off-hours)",
+            f"{who}: {_count(d['pages'], 'page')} in {_count(d['weeks'], 'week')}"
+            f" ({d['off_hours']} off-hours)",
             float(d["pages"]),
         )
         for who, d in ranked[:3]
