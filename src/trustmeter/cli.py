@@ -6,10 +6,10 @@ a user error, 2 for bad usage); no command computes a figure or writes SQL itsel
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from functools import wraps
 from pathlib import Path
@@ -243,12 +243,16 @@ def _date(text: str, opt: str) -> date:
         raise click.BadParameter(f"{text!r}: expected a date as YYYY-MM-DD", param_hint=opt) from exc
 
 
-def _scorer(ws: ws_mod.Workspace) -> Any:
+@contextlib.contextmanager
+def _scorer(ws: ws_mod.Workspace) -> Iterator[Any]:
     from trustmeter.scorecard import Scorer
 
     fw = ws.framework()
     store = ws.open()
-    return Scorer(store, fw, ws.profile, ws.as_dict())
+    try:
+        yield Scorer(store, fw, ws.profile, ws.as_dict())
+    finally:
+        store.close()
 
 
 @cli.command()
@@ -273,10 +277,9 @@ def score(ctx: click.Context, as_of: str | None, date_from: str | None, date_to:
     from trustmeter.render import scorecard_text
 
     ws = _workspace(ctx)
-    scorer = _scorer(ws)
-    period = _period(as_of, date_from, date_to, period_kind or scorer.framework.params["period"])
-    card = scorer.scorecard(period)
-    scorer.store.close()
+    with _scorer(ws) as scorer:
+        period = _period(as_of, date_from, date_to, period_kind or scorer.framework.params["period"])
+        card = scorer.scorecard(period)
     if as_json:
         click.echo(json.dumps(card, indent=2, default=str))
     else:
@@ -302,10 +305,9 @@ def trend(ctx: click.Context, periods: int, as_of: str | None, period_kind: str 
     from trustmeter.render import trend_text
 
     ws = _workspace(ctx)
-    scorer = _scorer(ws)
-    last = _period(as_of, None, None, period_kind or scorer.framework.params["period"])
-    cards = scorer.trend(series(last, periods))
-    scorer.store.close()
+    with _scorer(ws) as scorer:
+        last = _period(as_of, None, None, period_kind or scorer.framework.params["period"])
+        cards = scorer.trend(series(last, periods))
     if as_json:
         click.echo(json.dumps({"periods": cards}, indent=2, default=str))
     else:
@@ -335,10 +337,9 @@ def report(ctx: click.Context, out: str, as_of: str | None, periods: int) -> Non
 def write_report(ws: ws_mod.Workspace, out: Path, as_of: str | None = None, periods: int = 8) -> Path:
     from trustmeter.report import render_html
 
-    scorer = _scorer(ws)
-    last = _period(as_of, None, None, scorer.framework.params["period"])
-    cards = scorer.trend(series(last, periods))
-    scorer.store.close()
+    with _scorer(ws) as scorer:
+        last = _period(as_of, None, None, scorer.framework.params["period"])
+        cards = scorer.trend(series(last, periods))
     out.write_text(render_html(cards[-1], cards, title=f"{ws.name}: IT trust report"), "utf-8")
     return out
 
@@ -364,10 +365,9 @@ def explain(ctx: click.Context, metric_id: str, as_of: str | None, date_from: st
     from trustmeter.trace import explain_metric
 
     ws = _workspace(ctx)
-    scorer = _scorer(ws)
-    period = _period(as_of, date_from, date_to, period_kind or scorer.framework.params["period"])
-    result = explain_metric(scorer, metric_id, period, limit)
-    scorer.store.close()
+    with _scorer(ws) as scorer:
+        period = _period(as_of, date_from, date_to, period_kind or scorer.framework.params["period"])
+        result = explain_metric(scorer, metric_id, period, limit)
     if as_json:
         click.echo(json.dumps(result, indent=2, default=str))
     else:

@@ -22,9 +22,10 @@ def fmt(value: Any, unit: str = "") -> str:
             text = text[:-3]
     else:
         text = str(value)
-    if unit == "%":
-        return text + " %"
-    return f"{text} {unit}".strip() if unit and unit not in ("count",) else text
+    if unit in ("%", "pp off"):
+        return f"{text} {unit}".replace(" pp off", " pp")
+    # Scales (0–100, 1–7, −100…100) and counts read best as bare numbers.
+    return f"{text} {unit}" if unit in ("h", "min", "d", "days/week") else text
 
 
 def _score(v: float | None) -> Text:

@@ -38,6 +38,9 @@ class Parsed:
 
 def normalise(x: pa.Array) -> pa.Array:
     """Bring common near-ISO spellings to ISO 8601: 2024/1/5 9:00 UTC → 2024-01-05 09:00Z."""
+    iso = pc.or_(pc.match_substring_regex(x, _ZONED), pc.match_substring_regex(x, _NAIVE))
+    if pc.all(pc.fill_null(iso, True)).as_py():
+        return x  # the common case, and the regular expressions below are not cheap
     for pattern, rewrite in (
         (r"(?i)\s*(UTC|GMT)$", "Z"),
         (r"^(\d{4})/(\d{1,2})/(\d{1,2})", r"\1-\2-\3"),
