@@ -16,8 +16,8 @@ from datetime import datetime
 from typing import Any, Literal
 
 import ibis
-import pandas as pd
 
+from trustmeter.metrics.common import as_datetime, label, latest
 from trustmeter.metrics.registry import Context, Contributor, Measurement
 
 SurveyKind = Literal["stakeholder", "team"]
@@ -264,8 +264,8 @@ def validate(it: Item | str, value: Any, kind: SurveyKind | None = None) -> floa
     if it.choices:
         key = _choice_key(str(value))
         for choice in it.choices:
-            label = it.choice_labels.get(choice)
-            if key == choice or (label is not None and key == _choice_key(label)):
+            wording = it.choice_labels.get(choice)
+            if key == choice or (wording is not None and key == _choice_key(wording)):
                 return choice
         raise ValueError(f"one of {', '.join(it.choices)}")
     return str(value).strip()
@@ -338,22 +338,12 @@ def responses(response_table: ibis.Table, kind: SurveyKind) -> ibis.Table:
     (an export imported twice under different names): the most recent import wins, as for
     every other record (docs/metrics/delivery.md).
     """
-    r = response_table.filter(response_table.kind == kind)
-    rank = ibis.row_number().over(
-        group_by=[r.campaign, r.id],
-        order_by=[
-            r.imported_at.desc(nulls_first=False),
-            r.source.desc(nulls_first=False),
-            r.source_id.desc(nulls_first=False),
-        ],
-    )
-    r = r.mutate(_rank=rank)
-    r = r.filter(r._rank == 0)
+    r = latest(response_table.filter(response_table.kind == kind), ("campaign", "id"))
     return r.select(
         r.campaign,
         r.source,
         response_id=r.source_id,
-        group=r.group.strip().nullif("").fill_null(NO_GROUP),
+        group=label(r.group, NO_GROUP),
         stakeholder=r.stakeholder,
         submitted_at=r.submitted_at,
     )
@@ -373,13 +363,7 @@ def latest_campaign(
     rows = r.group_by(r.campaign).aggregate(closed=r.submitted_at.max()).execute()
     found: list[tuple[str, datetime | None]] = []
     for row in rows.itertuples(index=False):
-        closed = None if row.closed is None or row.closed != row.closed else row.closed
-        found.append(
-            (
-                str(row.campaign),
-                pd.Timestamp(closed).to_pydatetime() if closed is not None else None,
-            )
-        )
+        found.append((str(row.campaign), as_datetime(row.closed)))
     if not found:
         return None
     dated = [(c, t) for c, t in found if t is not None]
@@ -473,6 +457,11 @@ def nps_of(parts: dict[str, float]) -> float | None:
     return nps(parts["promoters"], parts["detractors"], parts["count"])
 
 
+def mean_parts(t: ibis.Table) -> dict[str, ibis.Value]:
+    """The additive parts of a mean over numeric answers: their sum and count."""
+    return {"sum": t.value_num.sum(), "count": t.value_num.count()}
+
+
 def nps_counts(parts: dict[str, float]) -> dict[str, int]:
     """Promoters, passives and detractors."""
     promoters, detractors, count = (int(parts[k]) for k in ("promoters", "detractors", "count"))
@@ -541,8 +530,8 @@ def measure_by_group(
         other["groups"] = anon.other.groups
     evidence = []
     for f, v in sorted(shown, key=lambda fv: (fv[1], fv[0].name))[:3]:
-        label = f"{f.name} ({f.groups} groups)" if f.name == OTHER_GROUPS else f.name
-        detail = f"{label}: {describe(v)} from {f.respondents} respondents"
+        shown_as = f"{f.name} ({f.groups} groups)" if f.name == OTHER_GROUPS else f.name
+        detail = f"{shown_as}: {describe(v)} from {f.respondents} respondents"
         evidence.append(Contributor(kind, f.name, detail, v))
     breakdown: dict[str, Any] = {
         **campaign.as_dict(),
@@ -560,3 +549,23 @@ def measure_by_group(
         records=records,
     )
     return m, total
+
+
+def nps_measurement(ctx: Context, kind: SurveyKind, item_id: str, name: str) -> Measurement:
+    """An NPS metric over one 0–10 item of the latest campaign: the figure, anonymised groups,
+    and promoters, passives and detractors in the breakdown. `name` words it ("eNPS +12")."""
+    camp = campaign_for(ctx, kind)
+    if camp is None:
+        return no_campaign(kind)
+    a = camp.numeric([item_id])
+    m, total = measure_by_group(
+        ctx,
+        camp,
+        a,
+        nps_parts,
+        nps_of,
+        lambda v: f"{name} {v:+.0f}",
+        a.select("response_id", "item", "value_num"),
+    )
+    m.breakdown.update(nps_counts(total.parts))
+    return m

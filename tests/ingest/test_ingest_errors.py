@@ -327,3 +327,9 @@ def test_unknown_kind_and_mapping_for_another_kind(seeded: Store, write: Write) 
         run(seeded, "incidents", p, mapping=Mapping().merged(columns={"opened": "x"}))
     with pytest.raises(ConfigError, match="unknown time zone 'Mars/Base'"):
         run(seeded, "incidents", p, timezone="Mars/Base")
+
+
+def test_unknown_encoding(seeded: Store, write: Write) -> None:
+    p = write("e.csv", GOOD)
+    err = fails(seeded, "incidents", p, encoding="klingon")
+    assert "unknown text encoding 'klingon'" in err.problem and "cp1252" in (err.expected or "")

@@ -10,6 +10,7 @@ import lzma
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import ClassVar
 
 import openpyxl
 import pyarrow as pa
@@ -254,3 +255,45 @@ def test_lanl_us_style_times(real_data: Path) -> None:
     assert parsed.values.null_count == 0
     assert pc.min(parsed.values).as_py() >= datetime(1990, 1, 1)
     assert pc.max(parsed.values).as_py() < datetime(2006, 1, 1)
+
+
+class _Questionnaire:
+    """Stands in for trustmeter.surveys: two items on a 1–7 and a 0–10 scale."""
+
+    ITEMS: ClassVar[dict[str, tuple[int, int]]] = {"overall_satisfaction": (1, 7), "nps": (0, 10)}
+
+    @classmethod
+    def item(cls, id: str) -> tuple[int, int]:
+        return cls.ITEMS[id]
+
+    @classmethod
+    def validate(cls, item: str, raw: str) -> float | str:
+        low, high = cls.ITEMS[item]
+        if not raw.isdigit() or not low <= int(raw) <= high:
+            raise ValueError(f"a whole number from {low} to {high}")
+        return float(raw)
+
+
+def test_survey_items_checked_by_the_questionnaire(
+    store: Store, write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from trustmeter.errors import ConfigError, InputError
+
+    monkeypatch.setitem(sys.modules, "trustmeter.surveys", _Questionnaire)
+    text = "id,campaign,kind,Overall Satisfaction,nps,free text\nR1,Q1,stakeholder,6,9,hi\n"
+    r = run(store, "survey-responses", write("ok.csv", text))
+    assert r.answers == 2 and r.ignored_columns == {str(write("ok.csv", text)): ["free text"]}
+    assert store.fetch("SELECT item, value_num FROM survey_answer ORDER BY item") == [
+        ("nps", 9.0),
+        ("overall_satisfaction", 6.0),
+    ]
+    bad = write("bad.csv", text + "R2,Q1,stakeholder,8,9,\n")
+    with pytest.raises(InputError) as info:
+        run(store, "survey-responses", bad)
+    err = info.value
+    assert (err.line, err.column, err.value) == (3, "Overall Satisfaction", "8")
+    assert err.expected == "a whole number from 1 to 7"
+    with pytest.raises(ConfigError, match="'loyalty', which is not a survey item"):
+        run(store, "survey-responses", bad, mapping=Mapping(items={"loyalty": "nps"}))

@@ -19,15 +19,14 @@ from typing import Any
 
 import pytest
 
+from trustmeter.metrics.availability import availability, slo_attainment
 from trustmeter.metrics.registry import REGISTRY, Context, Measurement
 from trustmeter.metrics.stability import (
-    availability,
     change_failure_rate,
     major_incidents,
     mtta,
     mttr,
     repeat_incidents,
-    slo_attainment,
     unplanned_work,
 )
 from trustmeter.periods import Period, containing

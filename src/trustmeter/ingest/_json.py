@@ -69,7 +69,11 @@ class JsonReader:
         self.ndjson = ndjson
         self.source = Source(path, compression)
         self.text: IO[str]
-        self.text, self.encoding = self.source.text(encoding)
+        try:
+            self.text, self.encoding = self.source.text(encoding)
+        except BaseException:
+            self.source.close()
+            raise
         self.buf = ""
         self.pos = 0
         self.line = 1

@@ -36,7 +36,11 @@ class DelimitedReader:
         self.batch_rows = batch_rows
         self.source = Source(path, compression)
         self.text: IO[str]
-        self.text, self.encoding = self.source.text(encoding)
+        try:
+            self.text, self.encoding = self.source.text(encoding)
+        except BaseException:
+            self.source.close()
+            raise
         self._old_limit = csv.field_size_limit(FIELD_LIMIT)
         # strict: an unclosed quote is an error, not a value that swallows the rest of the file
         self.reader = csv.reader(self.text, delimiter=delimiter, strict=True)

@@ -67,7 +67,7 @@ def example(fmt: str) -> str:
     return dt.datetime(2024, 1, 5, 14, 30, tzinfo=dt.timezone(dt.timedelta(hours=1))).strftime(fmt)
 
 
-def _first_failure(x: pa.Array, fn: Callable[[pa.Array], object]) -> int:
+def first_failure(x: pa.Array, fn: Callable[[pa.Array], object]) -> int:
     """The first value on which `fn` fails, by bisection: only called once a cast has failed."""
     lo, hi = 0, len(x)
     while hi - lo > 1:
@@ -85,7 +85,7 @@ def _cast(x: pa.Array, to: pa.DataType) -> tuple[pa.Array | None, int]:
     try:
         return pc.cast(x, to), -1
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None, _first_failure(x, lambda part: pc.cast(part, to))
+        return None, first_failure(x, lambda part: pc.cast(part, to))
 
 
 def _strptime(x: pa.Array, fmt: str) -> pa.Array:

@@ -142,7 +142,7 @@ def _number(f: Field, x: pa.Array) -> tuple[pa.Array, int] | Bad:
         expected = "a whole number such as 3"
     else:
         ok = pc.match_substring_regex(x, _NUMBER)
-        expected = "a number such as 1234.5 (a '.' for decimals, no thousands separators)"
+        expected = "a number such as 1234.5 (with a '.' for decimals)"
     bad = _first(pc.and_(pc.is_valid(x), pc.invert(ok)))
     if bad >= 0:
         value = x[bad].as_py() or ""
@@ -156,12 +156,15 @@ def _number(f: Field, x: pa.Array) -> tuple[pa.Array, int] | Bad:
         return Bad(bad, "not a number" if f.type == "number" else "not a whole number", expected)
     if f.type == "integer":
         x = pc.replace_substring_regex(x, r"\.0*$", "")
+    target = pa.int64() if f.type == "integer" else pa.float64()
     try:
-        out = pc.cast(x, pa.int64() if f.type == "integer" else pa.float64())
+        out = pc.cast(x, target)
     except pa.ArrowInvalid:
-        return Bad(
-            _times._first_failure(x, lambda p: pc.cast(p, pa.int64())), "too large", expected
-        )
+        return Bad(_times.first_failure(x, lambda p: pc.cast(p, target)), "too large", expected)
+    if f.type == "number":
+        bad = _first(pc.invert(pc.is_finite(out)))
+        if bad >= 0:
+            return Bad(bad, "too large", expected)
     for bound, op, word in ((f.minimum, pc.less, "≥"), (f.maximum, pc.greater, "≤")):
         if bound is None:
             continue

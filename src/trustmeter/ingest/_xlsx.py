@@ -50,6 +50,7 @@ class XlsxReader:
             ) from None
         names = self.book.sheetnames
         if sheet is not None and sheet not in names:
+            self.book.close()
             raise InputError(
                 str(path),
                 f"the workbook has no sheet named {sheet!r}",

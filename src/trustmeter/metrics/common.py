@@ -2,16 +2,50 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
 import ibis
+import ibis.expr.types as ir
 import pandas as pd
+from ibis import _
 
 from trustmeter.metrics.registry import Context, Contributor
 
 SEVERITY_RANK = {"P1": 1, "P2": 2, "P3": 3, "P4": 4, "P5": 5}
 
+# Names for grouping records that leave the field blank.
+NO_TEAM = "(no team)"
+NO_SERVICE = "(no service)"
+NO_UNIT = "(no business unit)"
+# Containers (their children carry the work) and incidents (measured by mttr) are not
+# requests for request_lead_time, nor effort for run_share.
+NOT_DEMAND = ("epic", "incident")
 
+
+# -- records ----------------------------------------------------------------------------------
+def latest(t: ir.Table, key: Sequence[str] = ("id",)) -> ir.Table:
+    """One row per record: the same id imported under two source names counts once.
+
+    The writer already upserts within a source; this guards against the same export being
+    imported under two source names, which would otherwise count twice and fan out every join
+    on its id. The most recent import wins (then the greater source, then the greater
+    source_id). Keyless kinds (learning) pass `("source_id",)`, which the writer builds from
+    their key fields; survey responses pass `("campaign", "id")`.
+    """
+    rank = ibis.row_number().over(
+        group_by=[t[k] for k in key],
+        order_by=[
+            t.imported_at.desc(nulls_first=False),
+            t.source.desc(nulls_first=False),
+            t.source_id.desc(nulls_first=False),
+        ],
+    )
+    return t.mutate(_rank=rank).filter(_._rank == 0).drop("_rank")
+
+
+# -- expressions ------------------------------------------------------------------------------
 def severity_at_or_above(col: ibis.Value, level: str) -> ibis.BooleanValue:
     """P1 is the highest: 'at or above P2' means P1 or P2."""
     allowed = [s for s, r in SEVERITY_RANK.items() if r <= SEVERITY_RANK[level]]
@@ -23,13 +57,93 @@ def in_period(ctx: Context, col: ibis.Value) -> ibis.BooleanValue:
     return (col >= ctx.start) & (col < ctx.end)
 
 
+def date_in_period(ctx: Context, col: ir.DateValue) -> ir.BooleanValue:
+    """A date inside the period [start_date, end_date)."""
+    return (col >= ctx.start_date) & (col < ctx.end_date)
+
+
 def known_by_end(ctx: Context, col: ibis.Value) -> ibis.Value:
     """The value as it was known at the period's end: a later timestamp had not happened yet."""
     return ibis.ifelse(col < ctx.end, col, ibis.null(col.type()))
 
 
+def label(col: ir.StringValue, missing: str) -> ir.StringValue:
+    """A name for grouping, with blanks and nulls shown as `missing`."""
+    return col.strip().nullif("").fill_null(missing)
+
+
+def filled(col: ir.StringValue) -> ir.BooleanValue:
+    """The text is present and not blank."""
+    return col.strip().nullif("").notnull()
+
+
+def seconds_between(start: ir.TimestampValue, end: ir.TimestampValue) -> ir.NumericValue:
+    """Seconds from `start` to `end` (negative when `end` comes first)."""
+    return end.epoch_seconds() - start.epoch_seconds()
+
+
+def hours_between(start: ir.TimestampValue, end: ir.TimestampValue) -> ir.FloatingValue:
+    """Hours from `start` to `end` (negative when `end` comes first)."""
+    return seconds_between(start, end) / 3600.0
+
+
+# -- executing --------------------------------------------------------------------------------
 def frame(expr: ibis.Table) -> pd.DataFrame:
-    return expr.execute()
+    df: pd.DataFrame = expr.execute()
+    return df
+
+
+def rows(expr: ir.Table) -> list[dict[str, Any]]:
+    """Execute a small aggregate and return plain dicts (NaN and NA become None)."""
+    df = expr.execute()
+    return [{k: (None if _isna(v) else v) for k, v in rec.items()} for rec in df.to_dict("records")]
+
+
+def _isna(v: Any) -> bool:
+    return v is None or (not isinstance(v, (list, dict, str)) and bool(pd.isna(v)))
+
+
+# -- values as engines return them ------------------------------------------------------------
+def as_float(v: Any) -> float | None:
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    return float(v)
+
+
+def as_int(v: Any) -> int:
+    """A count as an engine returns it; None and NaN are 0."""
+    f = as_float(v)
+    return 0 if f is None else round(f)
+
+
+def as_date(v: Any) -> date | None:
+    """A date from what an engine returns: date, datetime, pandas Timestamp, None or NaT."""
+    if v is None or v != v:
+        return None
+    if isinstance(v, datetime):  # pandas Timestamp is a datetime too
+        return v.date()
+    if isinstance(v, date):
+        return v
+    raise TypeError(f"not a date: {v!r}")
+
+
+def as_datetime(v: Any) -> datetime | None:
+    """A datetime from what an engine returns for a date or timestamp; None and NaT are None."""
+    if v is None or v != v:
+        return None
+    dt: datetime = pd.Timestamp(v).to_pydatetime()
+    return dt
+
+
+# -- wording ----------------------------------------------------------------------------------
+def pct(x: float, places: int = 0) -> str:
+    """'42 %' (or with `places` decimals: '99.95 %')."""
+    return f"{x:.{places}f} %"
+
+
+def plural(n: int, word: str) -> str:
+    """'1 page', '3 pages'."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def top_contributors(
@@ -42,9 +156,3 @@ def top_contributors(
         for name, n in ranked
         if n > 0
     ]
-
-
-def as_float(v: Any) -> float | None:
-    if v is None or (isinstance(v, float) and v != v):
-        return None
-    return float(v)

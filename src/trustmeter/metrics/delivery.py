@@ -6,17 +6,31 @@ yet. docs/metrics/delivery.md records each definition and the choices FRAMEWORK.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
-import pandas as pd
 from ibis import _
 from ibis.common.exceptions import TableNotFound
 
-from trustmeter.metrics.common import as_float, in_period, top_contributors
+from trustmeter.metrics.common import (
+    NO_SERVICE,
+    NO_TEAM,
+    NO_UNIT,
+    NOT_DEMAND,
+    as_float,
+    date_in_period,
+    filled,
+    hours_between,
+    in_period,
+    label,
+    latest,
+    pct,
+    plural,
+    rows,
+    top_contributors,
+)
 from trustmeter.metrics.registry import Context, Contributor, Measurement, metric
 
 # What each commitment kind says about the delivery method, for the breakdown.
@@ -27,63 +41,6 @@ METHOD = {
     "due_date": "no method: promised dates",
     "objective": "objectives (OKRs)",
 }
-# Containers (their children carry the work) and incidents (measured by mttr) are not
-# requests for request_lead_time, nor effort for run_share.
-NOT_DEMAND = ("epic", "incident")
-NO_TEAM = "(no team)"
-NO_SERVICE = "(no service)"
-NO_UNIT = "(no business unit)"
-
-
-# -- helpers shared with planning.py (candidates for common.py) ------------------------------
-def latest(t: ir.Table, key: Sequence[str] = ("id",)) -> ir.Table:
-    """One row per record: the same id imported from two sources counts once.
-
-    The writer already upserts within a source; this guards against the same export being
-    imported under two source names. The most recent import wins.
-    """
-    rank = ibis.row_number().over(
-        group_by=[t[k] for k in key],
-        order_by=[
-            t.imported_at.desc(nulls_first=False),
-            t.source.desc(nulls_first=False),
-            t.source_id.desc(nulls_first=False),
-        ],
-    )
-    return t.mutate(_rank=rank).filter(_._rank == 0).drop("_rank")
-
-
-def date_in_period(ctx: Context, col: ir.DateValue) -> ir.BooleanValue:
-    """A date inside the period [start_date, end_date)."""
-    return (col >= ctx.start_date) & (col < ctx.end_date)
-
-
-def label(col: ir.StringValue, missing: str) -> ir.StringValue:
-    """A name for grouping, with blanks and nulls shown as `missing`."""
-    return col.strip().nullif("").fill_null(missing)
-
-
-def filled(col: ir.StringValue) -> ir.BooleanValue:
-    """The text is present and not blank."""
-    return col.strip().nullif("").notnull()
-
-
-def rows(expr: ir.Table) -> list[dict[str, Any]]:
-    """Execute a small aggregate and return plain dicts (NaN and NA become None)."""
-    df = expr.execute()
-    return [{k: (None if _isna(v) else v) for k, v in rec.items()} for rec in df.to_dict("records")]
-
-
-def _isna(v: Any) -> bool:
-    return v is None or (not isinstance(v, (list, dict, str)) and bool(pd.isna(v)))
-
-
-def pct(x: float) -> str:
-    return f"{x:.0f} %"
-
-
-def _hours(start: ir.TimestampValue, end: ir.TimestampValue) -> ir.FloatingValue:
-    return (end.epoch_seconds() - start.epoch_seconds()) / 3600.0
 
 
 # -- say/do --------------------------------------------------------------------------------
@@ -146,7 +103,7 @@ def commitment_reliability(ctx: Context) -> Measurement:
                 kind,
                 str(g[key]),
                 f"{g[key]}: kept {pct(g['value'] * 100)} of what it committed "
-                f"({g['n']} commitment{'s' if g['n'] != 1 else ''} due)",
+                f"({plural(g['n'], 'commitment')} due)",
                 round(g["value"] * 100, 1),
             )
             for g in ranked[:3]
@@ -365,7 +322,7 @@ def lead_time_for_changes(ctx: Context) -> Measurement:
     )
     no_start = int(lt.filter(lt.started_at.isnull()).count().execute())
     lt = lt.filter(lt.started_at.notnull(), lt.started_at <= lt.deployed_at)
-    lt = lt.mutate(hours=_hours(lt.started_at, lt.deployed_at))
+    lt = lt.mutate(hours=hours_between(lt.started_at, lt.deployed_at))
     total = rows(lt.aggregate(value=lt.hours.median(), n=lt.count()))[0]
     n = int(total["n"])
     by_service = rows(lt.group_by("service_name").aggregate(med=_.hours.median(), k=_.count()))
@@ -387,7 +344,7 @@ def lead_time_for_changes(ctx: Context) -> Measurement:
                 "service",
                 str(g["service_name"]),
                 f"{g['service_name']}: median {g['med']:.0f} h from commit to production "
-                f"over {g['k']} change{'s' if g['k'] != 1 else ''}",
+                f"over {plural(g['k'], 'change')}",
                 round(float(g["med"]), 2),
             )
             for g in slowest
@@ -427,7 +384,9 @@ def request_lead_time(ctx: Context) -> Measurement:
         w.done_at >= w.created_at,
         w.kind.isnull() | ~w.kind.isin(NOT_DEMAND),
     )
-    w = w.mutate(days=_hours(w.created_at, w.done_at) / 24.0, team_name=label(w.team, NO_TEAM))
+    w = w.mutate(
+        days=hours_between(w.created_at, w.done_at) / 24.0, team_name=label(w.team, NO_TEAM)
+    )
     total = rows(w.aggregate(value=w.days.quantile(0.85), n=w.count()))[0]
     n = int(total["n"])
     by_team = rows(w.group_by("team_name").aggregate(p85=_.days.quantile(0.85), k=_.count()))
@@ -454,7 +413,7 @@ def request_lead_time(ctx: Context) -> Measurement:
             Contributor(
                 "team",
                 str(g["team_name"]),
-                f"{g['team_name']}: 85 % of {g['k']} item{'s' if g['k'] != 1 else ''} "
+                f"{g['team_name']}: 85 % of {plural(g['k'], 'item')} "
                 f"done within {g['p85']:.0f} days",
                 round(float(g["p85"]), 1),
             )
@@ -490,7 +449,7 @@ def aged_demand(ctx: Context) -> Measurement:
     cutoff = ctx.end - timedelta(days=days)
     w = w.mutate(
         aged=w.created_at < cutoff,
-        age_days=_hours(w.created_at, ibis.literal(ctx.end)) / 24.0,
+        age_days=hours_between(w.created_at, ibis.literal(ctx.end)) / 24.0,
         unit=label(w.requester_unit, NO_UNIT),
     )
     total = rows(w.aggregate(n=w.count(), aged=w.aged.sum()))[0]

@@ -12,16 +12,17 @@ import ibis
 import ibis.expr.types as ir
 from ibis import _
 
-from trustmeter.metrics.common import in_period
-from trustmeter.metrics.delivery import (
+from trustmeter.metrics.common import (
     NO_TEAM,
     NO_UNIT,
     NOT_DEMAND,
     date_in_period,
     filled,
+    in_period,
     label,
     latest,
     pct,
+    plural,
     rows,
 )
 from trustmeter.metrics.registry import Context, Contributor, Measurement, metric
@@ -334,8 +335,8 @@ def early_involvement(ctx: Context) -> Measurement:
             Contributor(
                 "business_unit",
                 str(g["unit"]),
-                f"{g['unit']}: {int(g['k']) - int(g['early'] or 0)} of {int(g['k'])} "
-                f"project{'s' if int(g['k']) != 1 else ''} approved before IT was involved",
+                f"{g['unit']}: {int(g['k']) - int(g['early'] or 0)} of "
+                f"{plural(int(g['k']), 'project')} approved before IT was involved",
                 float(int(g["k"]) - int(g["early"] or 0)),
             )
             for g in late
@@ -386,7 +387,7 @@ def portfolio_load(ctx: Context) -> Measurement:
             Contributor(
                 "team",
                 name,
-                f"{name}: {k} active project{'s' if k != 1 else ''} at the end of the period",
+                f"{name}: {plural(k, 'active project')} at the end of the period",
                 float(k),
             )
             for name, k in busiest

@@ -143,6 +143,7 @@ def metric(
 def all_metrics() -> dict[str, Metric]:
     """The registry, with every area's module loaded."""
     from trustmeter.metrics import (  # noqa: F401  (importing registers the metrics)
+        availability,
         delivery,
         planning,
         relationships,

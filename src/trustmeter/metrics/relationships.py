@@ -12,10 +12,9 @@ from datetime import timedelta
 from typing import Any
 
 import ibis
-import pandas as pd
 
 from trustmeter import surveys as sv
-from trustmeter.metrics.common import in_period
+from trustmeter.metrics.common import NO_UNIT, as_datetime, in_period, label, latest
 from trustmeter.metrics.registry import Context, Contributor, Measurement, metric
 
 SURVEY_HINT = "a stakeholder trust survey export (one row per respondent, one column per item)"
@@ -23,28 +22,6 @@ REVIEW_KINDS = ("planning", "review", "steering")
 PROACTIVE_KINDS = ("planning", "advice")
 # A service is a gap when its satisfaction is more than this many points (0–100) below importance.
 GAP_POINTS = 10
-
-
-def _latest(t: ibis.Table, key: str = "id") -> ibis.Table:
-    """One row per record: the same record imported under two source names counts once.
-
-    The most recent import wins, as in every area (docs/metrics/delivery.md). Keyless kinds
-    (learning) pass `source_id`, which the writer builds from their key fields.
-    """
-    rank = ibis.row_number().over(
-        group_by=t[key],
-        order_by=[
-            t.imported_at.desc(nulls_first=False),
-            t.source.desc(nulls_first=False),
-            t.source_id.desc(nulls_first=False),
-        ],
-    )
-    t = t.mutate(_rank=rank)
-    return t.filter(t._rank == 0).drop("_rank")
-
-
-def _mean_parts(t: ibis.Table) -> dict[str, ibis.Value]:
-    return {"sum": t.value_num.sum(), "count": t.value_num.count()}
 
 
 @metric(
@@ -73,7 +50,7 @@ def stakeholder_satisfaction(ctx: Context) -> Measurement:
         ctx,
         camp,
         a,
-        _mean_parts,
+        sv.mean_parts,
         figure,
         lambda v: f"satisfaction {v:.0f}/100",
         a.select("response_id", "item", "value_num"),
@@ -141,13 +118,13 @@ def trust_components(ctx: Context) -> Measurement:
         m.note = f"no answers for {', '.join(missing)}: the mean is of the other components"
     if comp:
         weakest = min(comp, key=lambda c: (comp[c], c))
-        label = weakest.replace("_", "-")
+        wording = weakest.replace("_", "-")
         m.evidence.insert(
             0,
             Contributor(
                 "component",
                 weakest,
-                f"weakest component: {label} {comp[weakest]:.0f}/100",
+                f"weakest component: {wording} {comp[weakest]:.0f}/100",
                 comp[weakest],
             ),
         )
@@ -166,21 +143,7 @@ def trust_components(ctx: Context) -> Measurement:
 )
 def relationship_nps(ctx: Context) -> Measurement:
     """% promoters (9–10) − % detractors (0–6) on "would you recommend working with IT?"."""
-    camp = sv.campaign_for(ctx, sv.STAKEHOLDER)
-    if camp is None:
-        return sv.no_campaign(sv.STAKEHOLDER)
-    a = camp.numeric([sv.NPS])
-    m, total = sv.measure_by_group(
-        ctx,
-        camp,
-        a,
-        sv.nps_parts,
-        sv.nps_of,
-        lambda v: f"NPS {v:+.0f}",
-        a.select("response_id", "item", "value_num"),
-    )
-    m.breakdown.update(sv.nps_counts(total.parts))
-    return m
+    return sv.nps_measurement(ctx, sv.STAKEHOLDER, sv.NPS, "NPS")
 
 
 @metric(
@@ -306,7 +269,7 @@ def importance_gap(ctx: Context) -> Measurement:
 
 def _service_names(ctx: Context, keys: list[str]) -> dict[str, str]:
     """Catalogue names for per-service items, which may name a service by id or by name."""
-    s = _latest(ctx.t("service"))
+    s = latest(ctx.t("service"))
     lowered = [k.lower() for k in keys]
     rows = s.filter(s.id.isin(keys) | s.name.lower().isin(lowered)).select("id", "name")
     by_id, by_name = {}, {}
@@ -333,11 +296,11 @@ def review_cadence(ctx: Context) -> Measurement:
     """
     window = int(ctx.param("review_window_days"))
     since = ctx.end - timedelta(days=window)
-    st = _latest(ctx.t("stakeholder"))
+    st = latest(ctx.t("stakeholder"))
     key = st.filter(st.key.fill_null(False)).select(
         "id", "name", business_unit=st.business_unit.strip().nullif("")
     )
-    e = _latest(ctx.t("engagement"))
+    e = latest(ctx.t("engagement"))
     e = e.filter(e.kind.isin(REVIEW_KINDS), e.date < ctx.end)
 
     def names(t: ibis.Table) -> ibis.BooleanValue:
@@ -355,7 +318,7 @@ def review_cadence(ctx: Context) -> Measurement:
     days_since: dict[str, int | None] = {}
     by_unit: dict[str, dict[str, Any]] = {}
     for r in rows.itertuples():
-        seen = None if r.last is None or r.last != r.last else pd.Timestamp(r.last).to_pydatetime()
+        seen = as_datetime(r.last)
         days = (ctx.end - seen).days if seen is not None else None
         days_since[str(r.id)] = days
         unit = str(r.business_unit) if r.business_unit is not None else str(r.name)
@@ -413,12 +376,12 @@ def review_cadence(ctx: Context) -> Measurement:
 )
 def proactive_contact(ctx: Context) -> Measurement:
     """Share of engagements in the period that IT initiated or that were about planning or advice."""
-    e = _latest(ctx.t("engagement"))
+    e = latest(ctx.t("engagement"))
     e = e.filter(in_period(ctx, e.date))
     e = e.mutate(
         proactive=(e.initiated_by == "it").fill_null(False)
         | e.kind.isin(PROACTIVE_KINDS).fill_null(False),
-        unit=e.business_unit.strip().nullif("").fill_null("(no business unit)"),
+        unit=label(e.business_unit, NO_UNIT),
     )
     agg = e.group_by(e.unit).aggregate(k=e.count(), p=e.count(where=e.proactive)).execute()
     per = {str(r.unit): (int(r.k), int(r.p)) for r in agg.itertuples()}

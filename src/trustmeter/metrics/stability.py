@@ -7,18 +7,19 @@ that FRAMEWORK.md leaves open are written down in that page, one heading per met
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
-
 import ibis
 import pandas as pd
 
 from trustmeter.metrics.common import (
+    NO_SERVICE,
+    NO_TEAM,
     SEVERITY_RANK,
     as_float,
+    as_int,
     in_period,
     known_by_end,
+    latest,
+    seconds_between,
     severity_at_or_above,
 )
 from trustmeter.metrics.registry import Context, Contributor, Measurement, metric
@@ -26,33 +27,16 @@ from trustmeter.metrics.registry import Context, Contributor, Measurement, metri
 # FRAMEWORK.md fixes repeat_incidents to P1–P3; it has no parameter of its own.
 REPEAT_SEVERITY = "P3"
 FAILED_OUTCOMES = ("failed", "rolled_back")
-_EPOCH = datetime(1970, 1, 1)
-# A float availability computed as exactly the SLO may land a hair below it.
-_SLO_TOLERANCE = 1e-9
 
 
-# -- shared views ---------------------------------------------------------------------------
-def _latest(t: ibis.Table) -> ibis.Table:
-    """One row per id: the same record imported from two sources would otherwise count twice
-    and fan out every join on its id. The most recently imported copy wins."""
-    w = ibis.window(
-        group_by=t.id,
-        order_by=[
-            ibis.coalesce(t.imported_at, ibis.literal(_EPOCH)).desc(),
-            t.source.desc(),
-        ],
-    )
-    ranked = t.mutate(tm_copy=ibis.row_number().over(w))
-    return ranked.filter(ranked.tm_copy == 0).drop("tm_copy")
-
-
-def _incidents(ctx: Context) -> ibis.Table:
+# -- shared views (availability.py reads them too) ---------------------------------------
+def incidents(ctx: Context) -> ibis.Table:
     """Incidents as known at the period's end, without planned maintenance.
 
     Times at or after the end become null (not yet happened); the impact window defaults to
     opened → resolved, and an impact that had not ended by the period's end is left null.
     """
-    i = _latest(ctx.t("incident"))
+    i = latest(ctx.t("incident"))
     i = i.filter(i.opened_at < ctx.end, ~i.is_maintenance.fill_null(False))
     return i.mutate(
         acknowledged_at=known_by_end(ctx, i.acknowledged_at),
@@ -62,226 +46,25 @@ def _incidents(ctx: Context) -> ibis.Table:
     )
 
 
-def _seconds(later: ibis.TimestampValue, earlier: ibis.TimestampValue) -> ibis.NumericValue:
-    return later.epoch_seconds() - earlier.epoch_seconds()
-
-
 def _major_label(level: str) -> str:
     """'P1/P2' for the default, 'P1–P3' for a wider setting."""
     rank = SEVERITY_RANK[level]
     return {1: "P1", 2: "P1/P2"}.get(rank, f"P1–P{rank}")
 
 
-def _int(v: Any) -> int:
-    f = as_float(v)
-    return 0 if f is None else round(f)
-
-
-def _services(ctx: Context) -> pd.DataFrame:
-    s = _latest(ctx.t("service"))
+def service_catalogue(ctx: Context) -> pd.DataFrame:
+    """The service catalogue, one row per id: id, name, tier and availability SLO."""
+    s = latest(ctx.t("service"))
     df: pd.DataFrame = s.select("id", "name", "tier", "slo_availability").execute()
     return df
 
 
-def _names(services: pd.DataFrame) -> dict[str, str]:
+def service_names(services: pd.DataFrame) -> dict[str, str]:
+    """Service id → its name, or the id where the catalogue gives no name."""
     return {
         str(r.id): str(r.name) if isinstance(r.name, str) and r.name else str(r.id)
         for r in services.itertuples()
     }
-
-
-def _pct(v: float) -> str:
-    return f"{v:.2f} %"
-
-
-# -- availability ---------------------------------------------------------------------------
-def _impact_windows(ctx: Context) -> ibis.Table:
-    """Each counted incident's impact window clipped to the period (empty windows dropped)."""
-    i = _incidents(ctx)
-    i = i.filter(
-        severity_at_or_above(i.severity, ctx.param("availability_severity")),
-        i.service.notnull(),
-    )
-    start = ibis.greatest(i.impact_start, ibis.literal(ctx.start))
-    end = ibis.least(ibis.coalesce(i.impact_end, ibis.literal(ctx.end)), ibis.literal(ctx.end))
-    w = i.select(
-        "id",
-        "service",
-        "severity",
-        "opened_at",
-        "resolved_at",
-        "title",
-        win_start=start,
-        win_end=end,
-    )
-    w = w.filter(w.win_end > w.win_start)
-    return w.mutate(minutes=_seconds(w.win_end, w.win_start) / 60)
-
-
-def _downtime(ctx: Context) -> dict[str, tuple[float, int]]:
-    """Seconds of the period inside the union of each service's impact windows, and how many
-    incidents made it up: gaps and islands, where a window opens a new island when it starts
-    after every earlier window (by start) of its service has ended."""
-    w = _impact_windows(ctx)
-    order = [w.win_start, w.win_end, w.id]
-    before = ibis.window(group_by=w.service, order_by=order, rows=(None, -1))
-    w = w.mutate(reach=w.win_end.max().over(before))
-    w = w.mutate(
-        opens=ibis.ifelse(w.reach.isnull() | (w.win_start > w.reach), 1, 0),
-    )
-    upto = ibis.window(group_by=w.service, order_by=[w.win_start, w.win_end, w.id], rows=(None, 0))
-    w = w.mutate(island=w.opens.sum().over(upto))
-    islands = w.group_by("service", "island").aggregate(
-        s=w.win_start.min(), e=w.win_end.max(), k=w.count()
-    )
-    islands = islands.mutate(secs=_seconds(islands.e, islands.s))
-    per = islands.group_by("service").aggregate(secs=islands.secs.sum(), k=islands.k.sum())
-    return {str(r.service): (float(r.secs), _int(r.k)) for r in per.execute().itertuples()}
-
-
-@dataclass(frozen=True)
-class _Uptime:
-    """One service's availability in the period."""
-
-    name: str
-    down_secs: float
-    incidents: int
-    period_secs: float
-
-    @property
-    def availability(self) -> float:
-        return 100.0 * (1.0 - self.down_secs / self.period_secs)
-
-    @property
-    def minutes(self) -> float:
-        return round(self.down_secs / 60, 2)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "availability": self.availability,
-            "downtime_minutes": self.minutes,
-            "incidents": self.incidents,
-        }
-
-
-def _uptimes(ctx: Context, scope: list[str], names: dict[str, str]) -> dict[str, _Uptime]:
-    period_secs = (ctx.end - ctx.start).total_seconds()
-    down = _downtime(ctx)
-    return {
-        sid: _Uptime(names.get(sid, sid), *down.get(sid, (0.0, 0)), period_secs) for sid in scope
-    }
-
-
-@metric(
-    "availability",
-    area="stability",
-    name="Availability of tier-1 services",
-    unit="%",
-    direction="higher",
-    needs=("incident",),
-    sample="services",
-    data_hint="incidents with impact (or opened/resolved) times and severities, and the service catalogue with tiers",
-)
-def availability(ctx: Context) -> Measurement:
-    """Mean over tier-1 services (all services when none has a tier) of the share of the period
-    outside the union of their P1/P2 impact windows, maintenance left out."""
-    services = _services(ctx)
-    names = _names(services)
-    if services.tier.notna().any():
-        scope = sorted(str(r.id) for r in services.itertuples() if as_float(r.tier) == 1)
-        how = "tier-1 services"
-    elif len(services):
-        scope = sorted(names)
-        how = "all services (no service has a tier)"
-    else:
-        i = _incidents(ctx)
-        named = i.filter(i.service.notnull()).select("service").distinct().execute()
-        scope = sorted(str(v) for v in named.service)
-        how = "services named by incidents (the service catalogue is empty)"
-    per = _uptimes(ctx, scope, names)
-    n = len(per)
-    ranked = sorted(
-        (u for u in per.values() if u.down_secs > 0), key=lambda u: (-u.down_secs, u.name)
-    )
-    evidence = [
-        Contributor(
-            "service",
-            u.name,
-            f"{u.name}: {u.minutes:g} min down, {u.incidents} incident"
-            f"{'s' if u.incidents != 1 else ''} (availability {_pct(u.availability)})",
-            u.minutes,
-        )
-        for u in ranked[:3]
-    ]
-    w = _impact_windows(ctx)
-    return Measurement(
-        value=sum(u.availability for u in per.values()) / n if n else None,
-        n=n,
-        breakdown={
-            "scope": how,
-            "period_minutes": (ctx.end - ctx.start).total_seconds() / 60,
-            "services": {sid: u.as_dict() for sid, u in per.items()},
-        },
-        evidence=evidence,
-        records=w.filter(w.service.isin(scope)) if scope else w.limit(0),
-        note=None if n else f"no services in scope ({how})",
-    )
-
-
-# -- slo_attainment -------------------------------------------------------------------------
-@metric(
-    "slo_attainment",
-    area="stability",
-    name="SLO attainment",
-    unit="%",
-    direction="higher",
-    needs=("incident", "service.slo_availability"),
-    sample="services",
-    data_hint="an availability SLO (%) per service in the service catalogue, and incidents",
-)
-def slo_attainment(ctx: Context) -> Measurement:
-    """Share of services with an availability SLO whose availability in the period met it."""
-    services = _services(ctx)
-    slos = {
-        str(r.id): slo
-        for r in services.itertuples()
-        if (slo := as_float(r.slo_availability)) is not None
-    }
-    per = _uptimes(ctx, sorted(slos), _names(services))
-    met = {sid for sid, u in per.items() if u.availability >= slos[sid] - _SLO_TOLERANCE}
-    n = len(per)
-
-    def over_budget(sid: str) -> float:
-        """Minutes down beyond what the SLO allows in the period."""
-        return (per[sid].down_secs - (1 - slos[sid] / 100) * per[sid].period_secs) / 60
-
-    missed = sorted(
-        (sid for sid in per if sid not in met), key=lambda sid: (-over_budget(sid), sid)
-    )
-    evidence = [
-        Contributor(
-            "service",
-            per[sid].name,
-            f"{per[sid].name}: {_pct(per[sid].availability)} against an SLO of {slos[sid]:g} % "
-            f"({over_budget(sid):.0f} min over its error budget)",
-            per[sid].availability,
-        )
-        for sid in missed[:3]
-    ]
-    w = _impact_windows(ctx)
-    return Measurement(
-        value=100.0 * len(met) / n if n else None,
-        n=n,
-        breakdown={
-            "met": len(met),
-            "services": {
-                sid: {**u.as_dict(), "slo": slos[sid], "met": sid in met} for sid, u in per.items()
-            },
-        },
-        evidence=evidence,
-        records=w.filter(w.service.isin(sorted(per))) if per else w.limit(0),
-    )
 
 
 # -- major_incidents ------------------------------------------------------------------------
@@ -302,19 +85,19 @@ def major_incidents(ctx: Context) -> Measurement:
     """
     level = ctx.param("major_severity")
     label = _major_label(level)
-    i = _incidents(ctx)
+    i = incidents(ctx)
     opened = i.filter(in_period(ctx, i.opened_at))
     major = opened.filter(severity_at_or_above(opened.severity, level))
-    n = _int(opened.count().execute())
+    n = as_int(opened.count().execute())
     by = major.group_by("service", "resolver").aggregate(k=major.count()).execute()
-    k = _int(by.k.sum()) if len(by) else 0
+    k = as_int(by.k.sum()) if len(by) else 0
     months = ctx.period.days / (365.25 / 12)
-    names = _names(_services(ctx))
+    names = service_names(service_catalogue(ctx))
 
     per_service: dict[str, int] = {}
     top_resolver: dict[str, int] = {}
     for r in by.itertuples():
-        sid = str(r.service) if isinstance(r.service, str) else "(no service)"
+        sid = str(r.service) if isinstance(r.service, str) else NO_SERVICE
         per_service[sid] = per_service.get(sid, 0) + int(r.k)
         if isinstance(r.resolver, str):
             top_resolver[sid] = max(top_resolver.get(sid, 0), int(r.k))
@@ -352,16 +135,16 @@ def _median_by_service(
 ) -> tuple[float | None, int, dict[str, float], list[Contributor]]:
     """The median of `col` overall and per service; evidence ranks services by total time."""
     agg = sel.aggregate(value=sel[col].median(), n=sel.count()).execute()
-    n = _int(agg.n.iloc[0])
+    n = as_int(agg.n.iloc[0])
     by = (
         sel.group_by("service")
         .aggregate(k=sel.count(), med=sel[col].median(), total=sel[col].sum())
         .execute()
     )
-    names = _names(_services(ctx))
+    names = service_names(service_catalogue(ctx))
     rows = [
         (
-            str(r.service) if isinstance(r.service, str) else "(no service)",
+            str(r.service) if isinstance(r.service, str) else NO_SERVICE,
             int(r.k),
             float(r.med),
             float(r.total),
@@ -381,6 +164,29 @@ def _median_by_service(
     return (as_float(agg.value.iloc[0]) if n else None), n, breakdown, evidence
 
 
+def _time_to(ctx: Context, at: str, col: str, unit: str, per: int, verb: str) -> Measurement:
+    """mttr and mtta: the median of `col`, the seconds from opened to `at` ÷ `per`, for P1 and
+    P2 incidents whose `at` lies in the period (and not before they opened)."""
+    level = ctx.param("major_severity")
+    i = incidents(ctx)
+    sel = i.filter(
+        severity_at_or_above(i.severity, level),
+        in_period(ctx, i[at]),
+        i[at] >= i.opened_at,
+    )
+    sel = sel.mutate(**{col: seconds_between(sel.opened_at, sel[at]) / per})
+    value, n, breakdown, evidence = _median_by_service(
+        ctx, sel, col, unit, f"{_major_label(level)} incidents {verb}"
+    )
+    return Measurement(
+        value=value,
+        n=n,
+        breakdown={f"median_{col}_by_service": breakdown},
+        evidence=evidence,
+        records=sel.select("id", "service", "severity", "opened_at", at, col, "title"),
+    )
+
+
 @metric(
     "mttr",
     area="stability",
@@ -393,26 +199,7 @@ def _median_by_service(
 )
 def mttr(ctx: Context) -> Measurement:
     """Median hours from opened to resolved, for P1 and P2 incidents resolved in the period."""
-    level = ctx.param("major_severity")
-    i = _incidents(ctx)
-    sel = i.filter(
-        severity_at_or_above(i.severity, level),
-        in_period(ctx, i.resolved_at),
-        i.resolved_at >= i.opened_at,
-    )
-    sel = sel.mutate(hours=_seconds(sel.resolved_at, sel.opened_at) / 3600)
-    value, n, breakdown, evidence = _median_by_service(
-        ctx, sel, "hours", "h", f"{_major_label(level)} incidents resolved"
-    )
-    return Measurement(
-        value=value,
-        n=n,
-        breakdown={"median_hours_by_service": breakdown},
-        evidence=evidence,
-        records=sel.select(
-            "id", "service", "severity", "opened_at", "resolved_at", "hours", "title"
-        ),
-    )
+    return _time_to(ctx, "resolved_at", "hours", "h", 3600, "resolved")
 
 
 @metric(
@@ -428,31 +215,12 @@ def mttr(ctx: Context) -> Measurement:
 def mtta(ctx: Context) -> Measurement:
     """Median minutes from opened to acknowledged, for P1 and P2 incidents acknowledged in the
     period."""
-    level = ctx.param("major_severity")
-    i = _incidents(ctx)
-    sel = i.filter(
-        severity_at_or_above(i.severity, level),
-        in_period(ctx, i.acknowledged_at),
-        i.acknowledged_at >= i.opened_at,
-    )
-    sel = sel.mutate(minutes=_seconds(sel.acknowledged_at, sel.opened_at) / 60)
-    value, n, breakdown, evidence = _median_by_service(
-        ctx, sel, "minutes", "min", f"{_major_label(level)} incidents acknowledged"
-    )
-    return Measurement(
-        value=value,
-        n=n,
-        breakdown={"median_minutes_by_service": breakdown},
-        evidence=evidence,
-        records=sel.select(
-            "id", "service", "severity", "opened_at", "acknowledged_at", "minutes", "title"
-        ),
-    )
+    return _time_to(ctx, "acknowledged_at", "minutes", "min", 60, "acknowledged")
 
 
 # -- change_failure_rate --------------------------------------------------------------------
 def _production_changes(ctx: Context) -> ibis.Table:
-    c = _latest(ctx.t("change"))
+    c = latest(ctx.t("change"))
     envs = sorted({str(e).strip().lower() for e in ctx.param("production_environments")})
     return c.filter(
         c.deployed_at < ctx.end,
@@ -464,7 +232,7 @@ def _failed_changes(ctx: Context) -> ibis.Table:
     """Production changes deployed in the period, each flagged failed or not, with the reason
     and the incident (lowest id) that ties it to a failure."""
     prod = _production_changes(ctx)
-    i = _incidents(ctx)
+    i = incidents(ctx)
     explicit = (
         i.filter(i.caused_by_change.notnull())
         .group_by(chg=i.caused_by_change)
@@ -540,13 +308,13 @@ def change_failure_rate(ctx: Context) -> Measurement:
         .aggregate(k=ch.count(), with_outcome=ch.outcome.count())
         .execute()
     )
-    names = _names(_services(ctx))
-    n = _int(by.k.sum()) if len(by) else 0
+    names = service_names(service_catalogue(ctx))
+    n = as_int(by.k.sum()) if len(by) else 0
     reasons: dict[str, int] = {}
     total: dict[str, int] = {}
     failed: dict[str, int] = {}
     for r in by.itertuples():
-        sid = str(r.service) if isinstance(r.service, str) else "(no service)"
+        sid = str(r.service) if isinstance(r.service, str) else NO_SERVICE
         total[sid] = total.get(sid, 0) + int(r.k)
         if isinstance(r.reason, str):
             reasons[r.reason] = reasons.get(r.reason, 0) + int(r.k)
@@ -561,7 +329,7 @@ def change_failure_rate(ctx: Context) -> Measurement:
         )
         for sid, c in sorted(failed.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
     ]
-    with_outcome = _int(by.with_outcome.sum()) if len(by) else 0
+    with_outcome = as_int(by.with_outcome.sum()) if len(by) else 0
     return Measurement(
         value=100.0 * k / n if n else None,
         n=n,
@@ -585,7 +353,7 @@ def change_failure_rate(ctx: Context) -> Measurement:
 def _repeats(ctx: Context) -> ibis.Table:
     """P1–P3 incidents opened in the period, flagged when an incident with the same service
     and problem opened in the look-back window before it."""
-    i = _incidents(ctx)
+    i = incidents(ctx)
     key = i.problem.strip().lower()
     i = i.mutate(problem_key=ibis.ifelse(key == "", ibis.null("string"), key))
     pop = i.filter(in_period(ctx, i.opened_at), severity_at_or_above(i.severity, REPEAT_SEVERITY))
@@ -633,11 +401,11 @@ def repeat_incidents(ctx: Context) -> Measurement:
     same problem or cause in the 30 days before."""
     r = _repeats(ctx)
     by = r.group_by("service").aggregate(k=r.count(), rep=r.repeat.ifelse(1, 0).sum()).execute()
-    names = _names(_services(ctx))
-    n = _int(by.k.sum()) if len(by) else 0
-    k = _int(by.rep.sum()) if len(by) else 0
+    names = service_names(service_catalogue(ctx))
+    n = as_int(by.k.sum()) if len(by) else 0
+    k = as_int(by.rep.sum()) if len(by) else 0
     rows = [
-        (str(x.service) if isinstance(x.service, str) else "(no service)", _int(x.k), _int(x.rep))
+        (str(x.service) if isinstance(x.service, str) else NO_SERVICE, as_int(x.k), as_int(x.rep))
         for x in by.itertuples()
     ]
     evidence = [
@@ -666,7 +434,7 @@ def repeat_incidents(ctx: Context) -> Measurement:
 
 # -- unplanned_work -------------------------------------------------------------------------
 def _done_work(ctx: Context) -> ibis.Table:
-    w = _latest(ctx.t("work_item"))
+    w = latest(ctx.t("work_item"))
     done = w.filter(in_period(ctx, w.done_at))
     unplanned = ibis.ifelse(
         done.planned.isnull(), done.kind.fill_null("") == "incident", ~done.planned
@@ -702,10 +470,10 @@ def unplanned_work(ctx: Context) -> Measurement:
     )
     rows = [
         (
-            str(r.team) if isinstance(r.team, str) else "(no team)",
-            _int(r.k),
-            _int(r.k_un),
-            _int(r.with_effort),
+            str(r.team) if isinstance(r.team, str) else NO_TEAM,
+            as_int(r.k),
+            as_int(r.k_un),
+            as_int(r.with_effort),
             as_float(r.effort) or 0.0,
             as_float(r.effort_un) or 0.0,
         )

@@ -9,13 +9,22 @@ worked); a missing date means "before the window" or "still here".
 from __future__ import annotations
 
 import statistics
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import ibis
 
 from trustmeter import surveys as sv
-from trustmeter.metrics.common import in_period, severity_at_or_above, top_contributors
+from trustmeter.metrics.common import (
+    NO_TEAM,
+    as_date,
+    in_period,
+    label,
+    latest,
+    plural,
+    severity_at_or_above,
+    top_contributors,
+)
 from trustmeter.metrics.registry import Context, Contributor, Measurement, metric
 from trustmeter.store.writer import AUTO_SOURCE
 
@@ -24,46 +33,12 @@ PEOPLE_HINT = "the people list (start and leave dates, leave kind, regretted)"
 # Off-hours pages: outside 08:00–18:00 UTC on weekdays, or any time at the weekend.
 WORKDAY_START_HOUR = 8
 WORKDAY_END_HOUR = 18
-NO_TEAM = "(no team)"
-
-
-def _latest(t: ibis.Table, key: str = "id") -> ibis.Table:
-    """One row per record: the same record imported under two source names counts once.
-
-    The most recent import wins, as in every area (docs/metrics/delivery.md). Keyless kinds
-    (learning) pass `source_id`, which the writer builds from their key fields.
-    """
-    rank = ibis.row_number().over(
-        group_by=t[key],
-        order_by=[
-            t.imported_at.desc(nulls_first=False),
-            t.source.desc(nulls_first=False),
-            t.source_id.desc(nulls_first=False),
-        ],
-    )
-    t = t.mutate(_rank=rank)
-    return t.filter(t._rank == 0).drop("_rank")
-
-
-def as_date(v: Any) -> date | None:
-    """A date from what an engine returns: date, datetime, pandas Timestamp, None or NaT."""
-    if v is None or v != v:
-        return None
-    if isinstance(v, datetime):  # pandas Timestamp is a datetime too
-        return v.date()
-    if isinstance(v, date):
-        return v
-    raise TypeError(f"not a date: {v!r}")
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def people(ctx: Context) -> ibis.Table:
     """The people list, one row per id; stubs (names seen only on other records) left out."""
     p = ctx.t("person")
-    p = _latest(p.filter(p.source != AUTO_SOURCE))
+    p = latest(p.filter(p.source != AUTO_SOURCE))
     return p.select(p.id, p.team, p.started_on, p.left_on, p.leave_kind, p.regretted, p.on_call)
 
 
@@ -93,9 +68,7 @@ def regretted_attrition(ctx: Context) -> Measurement:
     window = int(ctx.param("attrition_window_days"))
     first, last = ctx.end_date - timedelta(days=window), ctx.last_day
     p = people(ctx)
-    p = p.mutate(
-        days=days_on_books(p, first, last), team=p.team.strip().nullif("").fill_null(NO_TEAM)
-    )
+    p = p.mutate(days=days_on_books(p, first, last), team=label(p.team, NO_TEAM))
     left = p.left_on.between(first, last) & (p.leave_kind == "voluntary").fill_null(False)
     p = p.mutate(
         voluntary=left,
@@ -153,22 +126,7 @@ def regretted_attrition(ctx: Context) -> Measurement:
 )
 def enps(ctx: Context) -> Measurement:
     """% promoters (9–10) − % detractors (0–6) in the latest team survey."""
-    camp = sv.campaign_for(ctx, sv.TEAM)
-    if camp is None:
-        return sv.no_campaign(sv.TEAM)
-    a = camp.numeric([sv.ENPS])
-
-    m, total = sv.measure_by_group(
-        ctx,
-        camp,
-        a,
-        sv.nps_parts,
-        sv.nps_of,
-        lambda v: f"eNPS {v:+.0f}",
-        a.select("response_id", "item", "value_num"),
-    )
-    m.breakdown.update(sv.nps_counts(total.parts))
-    return m
+    return sv.nps_measurement(ctx, sv.TEAM, sv.ENPS, "eNPS")
 
 
 @metric(
@@ -191,14 +149,11 @@ def westrum_culture(ctx: Context) -> Measurement:
         return sv.no_campaign(sv.TEAM)
     a = camp.numeric(sv.WESTRUM_ITEMS)
 
-    def parts(t: ibis.Table) -> dict[str, ibis.Value]:
-        return {"sum": t.value_num.sum(), "count": t.value_num.count()}
-
     m, _ = sv.measure_by_group(
         ctx,
         camp,
         a,
-        parts,
+        sv.mean_parts,
         lambda p: p["sum"] / p["count"] if p["count"] else None,
         lambda v: f"culture {v:.1f} of 7",
         a.select("response_id", "item", "value_num"),
@@ -226,7 +181,7 @@ def key_person_coverage(ctx: Context) -> Measurement:
     in the `key_person_window_days` before the period's end. People who had left, or had not
     started, by the period's end are not able.
     """
-    s = _latest(ctx.t("service")).select("id", "name", "tier")
+    s = latest(ctx.t("service")).select("id", "name", "tier")
     has_tiers = bool(s.tier.notnull().any().execute())
     scope = s.filter(s.tier == 1) if has_tiers else s
     services = {str(r.id): str(r.name or r.id) for r in scope.execute().itertuples()}
@@ -250,7 +205,7 @@ def key_person_coverage(ctx: Context) -> Measurement:
 
     window = int(ctx.param("key_person_window_days"))
     since = ctx.end - timedelta(days=window)
-    i = _latest(ctx.t("incident"))
+    i = latest(ctx.t("incident"))
     resolved = i.resolved_at.fill_null(i.opened_at)
     inc = i.filter(
         i.resolver.notnull(),
@@ -326,10 +281,10 @@ def training_hours(ctx: Context) -> Measurement:
     p = people(ctx)
     p = p.mutate(
         days=days_on_books(p, ctx.start_date, ctx.last_day),
-        team=p.team.strip().nullif("").fill_null(NO_TEAM),
+        team=label(p.team, NO_TEAM),
     )
     p = p.filter(p.days > 0)
-    lr = _latest(ctx.t("learning"), "source_id")
+    lr = latest(ctx.t("learning"), ("source_id",))
     lr = lr.filter(lr.date >= ctx.start_date, lr.date < ctx.end_date)
     listed = lr.join(p, lr.person == p.id).select(lr.person, lr.date, lr.hours, lr.activity, p.team)
     heads = p.group_by(p.team).aggregate(days=p.days.sum(), k=p.count()).execute()
@@ -396,7 +351,7 @@ def on_call_load(ctx: Context) -> Measurement:
             if (start is None or start <= last) and (left is None or left >= first):
                 cells[(str(r.id), w)] = [0, 0]
 
-    i = _latest(ctx.t("incident"))
+    i = latest(ctx.t("incident"))
     i = i.filter(
         severity_at_or_above(i.severity, ctx.param("major_severity")),
         in_period(ctx, i.opened_at),
@@ -438,7 +393,7 @@ def on_call_load(ctx: Context) -> Measurement:
         Contributor(
             "person",
             who,
-            f"{who}: {_count(d['pages'], 'page')} in {_count(d['weeks'], 'week')}"
+            f"{who}: {plural(d['pages'], 'page')} in {plural(d['weeks'], 'week')}"
             f" ({d['off_hours']} off-hours)",
             float(d["pages"]),
         )
