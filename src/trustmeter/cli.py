@@ -182,8 +182,9 @@ def run_import(ws: ws_mod.Workspace, kind: str, files: list[Path], mapping_file:
     from trustmeter.ingest import ImportOptions, Mapping, import_files
 
     mapping = Mapping.load(Path(mapping_file)) if mapping_file else Mapping()
-    if columns or values:
-        mapping = mapping.merged(columns=columns or {}, values=values or {})
+    if columns or values or tz:
+        # --timezone beats the mapping file's zone, which beats the workspace's.
+        mapping = mapping.merged(columns=columns or {}, values=values or {}, timezone=tz)
     total = sum(f.stat().st_size for f in files if f.exists())
     show = not quiet and total > 5_000_000 and err.is_terminal
     with Progress(TextColumn("importing {task.description}"), BarColumn(),
@@ -194,7 +195,7 @@ def run_import(ws: ws_mod.Workspace, kind: str, files: list[Path], mapping_file:
         def progress(rows: int, done: int, _total: int) -> None:
             bar.update(task, completed=done, rows=rows)
 
-        opts = ImportOptions(mapping=mapping, source=source, timezone=tz or ws.timezone,
+        opts = ImportOptions(mapping=mapping, source=source, timezone=ws.timezone,
                              date_format=date_format, delimiter=delimiter, sheet=sheet,
                              dry_run=dry_run, progress=progress)
         store = ws.open()
@@ -210,6 +211,8 @@ def _import_summary(kind: str, r: Any) -> str:
         f"{verb} {r.rows_read:,} {kind} rows from {len(r.files)} file(s) as source {r.source!r}: "
         f"{r.inserted:,} inserted, {r.updated:,} updated, {r.unchanged:,} unchanged"
     ]
+    if r.skipped:
+        lines.append(f"  {r.skipped:,} rows were left out by the mapping's [keep] filter")
     if r.duplicates_in_file:
         lines.append(f"  {r.duplicates_in_file:,} rows repeated a record already in the file; the last was kept")
     if r.zoneless:

@@ -21,11 +21,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from trustmeter import records
-from trustmeter.errors import ConfigError
+from trustmeter.errors import ConfigError, InputError
 from trustmeter.ingest import _surveys
 from trustmeter.ingest._columns import Plan, resolve
 from trustmeter.ingest._convert import Converted, convert_batch
-from trustmeter.ingest._files import Reader, check_exists, file_format
+from trustmeter.ingest._files import Batch, Reader, check_exists, file_format
 from trustmeter.ingest._json import JsonReader
 from trustmeter.ingest._mapping import Mapping, delimiter_char
 from trustmeter.ingest._options import ImportOptions, ImportResult
@@ -208,6 +208,10 @@ def _converted(
         )
         columns = header
     for batch in reader.batches():
+        if s.mapping.keep:
+            batch = _kept(batch, s.mapping, file, result)
+            if not len(batch):
+                continue
         new = [c for c in batch.columns if c not in columns]
         if plan is None or new:
             # JSON records may bring keys the earlier ones lacked.
@@ -226,6 +230,31 @@ def _converted(
         yield convert_batch(s.rk, plan, batch, s.mapping, s.ctx, file, s.questionnaire)
     if plan is not None and plan.ignored:
         result.ignored_columns[file] = plan.ignored
+
+
+def _kept(batch: Batch, mapping: Mapping, file: str, result: ImportResult) -> Batch:
+    """Only the rows whose `[keep]` columns hold one of the listed values (trimmed, any case)."""
+    mask = np.ones(len(batch), dtype=bool)
+    for col, allowed in mapping.keep.items():
+        if col not in batch.columns:
+            raise InputError(
+                file, f"the [keep] filter names column {col!r}, which the file does not have",
+                column=col, expected=f"one of the file's columns: {', '.join(batch.columns)}",
+            )
+        wanted = {a.strip().casefold() for a in allowed}
+        values = batch.columns[col]
+        mask &= np.fromiter(
+            ((v or "").strip().casefold() in wanted for v in values), dtype=bool, count=len(batch)
+        )
+    if mask.all():
+        return batch
+    idx = np.flatnonzero(mask)
+    result.skipped += len(batch) - len(idx)
+    return Batch(
+        lines=[batch.lines[i] for i in idx],
+        columns={c: [v[i] for i in idx] for c, v in batch.columns.items()},
+        records=[batch.records[i] for i in idx] if batch.records is not None else None,
+    )
 
 
 def _flush(store: Store, rk: RecordKind, pending: _Pending, result: ImportResult) -> None:

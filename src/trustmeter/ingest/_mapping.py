@@ -16,7 +16,7 @@ from trustmeter.errors import ConfigError
 from trustmeter.records import RecordKind
 
 _SCALARS = ("kind", "source", "timezone", "date_format", "delimiter", "sheet", "encoding")
-_TABLES = ("columns", "values", "defaults", "items")
+_TABLES = ("columns", "values", "defaults", "items", "keep")
 
 
 def _text(value: object) -> str:
@@ -41,6 +41,9 @@ class Mapping:
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     defaults: dict[str, str] = field(default_factory=dict)
     items: dict[str, str] = field(default_factory=dict)
+    # Row filter: column -> the values a row must have there to be imported (others are skipped,
+    # e.g. a Jira export holding every issue type when only production issues are incidents).
+    keep: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Where it came from, for error messages; "" for a mapping built in code.
     path: str = ""
 
@@ -81,6 +84,14 @@ class Mapping:
                     f'[values.{name}] "value in the file" = "canonical value"'
                 )
             values[name] = {str(k): _text(v) for k, v in table.items()}
+        keep: dict[str, tuple[str, ...]] = {}
+        for col, allowed in tables.get("keep", {}).items():
+            allowed = allowed if isinstance(allowed, list) else [allowed]
+            if not allowed or any(isinstance(v, dict | list) for v in allowed):
+                raise ConfigError(
+                    f"mapping file {path}: keep.{col} must be a value or a list of values"
+                )
+            keep[str(col)] = tuple(_text(v) for v in allowed)
         flat: dict[str, dict[str, str]] = {}
         for t in ("columns", "defaults", "items"):
             flat[t] = {}
@@ -88,7 +99,7 @@ class Mapping:
                 if isinstance(v, dict | list):
                     raise ConfigError(f"mapping file {path}: {t}.{k} must be a single value")
                 flat[t][str(k)] = _text(v)
-        m = cls(**scalars, values=values, path=path, **flat)  # type: ignore[arg-type]
+        m = cls(**scalars, values=values, keep=keep, path=path, **flat)  # type: ignore[arg-type]
         m._check_scalars()
         return m
 

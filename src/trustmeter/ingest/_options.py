@@ -46,6 +46,8 @@ class ImportResult:
     duplicates_in_file: int = 0
     # Records created from a name (a service, team, person...) that has no record of its own.
     stubs: int = 0
+    # Rows left out by the mapping's [keep] filter.
+    skipped: int = 0
     # Survey answers written (survey-responses only).
     answers: int = 0
     # Per file, the columns that fed no field.
