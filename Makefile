@@ -3,13 +3,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: help setup demo test lint pytest bench clean
+.PHONY: help setup demo test lint pytest clean
 
 help:
 	@echo "make demo   set up, then build, import, score and report the demo organisation"
 	@echo "make test   set up, then lint, type-check and run the test suite on DuckDB and PostgreSQL"
 	@echo "make lint   ruff and mypy only"
-	@echo "make bench  run the benchmarks in bench/"
 
 setup: $(VENV)/.installed
 
@@ -23,8 +22,8 @@ demo: setup
 	$(VENV)/bin/trustmeter demo trustmeter-demo --force
 
 lint: setup
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff format --check src tests
 	$(VENV)/bin/mypy
 
 # PostgreSQL comes from Debian's packages; scripts/postgres.sh installs (as root) and starts a
@@ -33,9 +32,6 @@ pytest: setup
 	TRUSTMETER_TEST_PG=$$(scripts/postgres.sh) TRUSTMETER_REQUIRE_PG=1 $(VENV)/bin/pytest -q
 
 test: lint pytest
-
-bench: setup
-	$(PY) -m bench
 
 clean:
 	rm -rf $(VENV) trustmeter-demo test-artifacts .pytest_cache .mypy_cache .ruff_cache

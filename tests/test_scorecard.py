@@ -41,8 +41,13 @@ def test_empty_workspace_is_unstable_and_says_what_to_import(store: Store) -> No
 
 def _incidents(n: int, start: datetime, hours: float, sev: str = "P1") -> list[dict]:
     return [
-        {"id": f"INC{start:%m%d}{k}", "opened_at": start + timedelta(days=k),
-         "resolved_at": start + timedelta(days=k, hours=hours), "severity": sev, "service": "ERP"}
+        {
+            "id": f"INC{start:%m%d}{k}",
+            "opened_at": start + timedelta(days=k),
+            "resolved_at": start + timedelta(days=k, hours=hours),
+            "severity": sev,
+            "service": "ERP",
+        }
         for k in range(n)
     ]
 
@@ -77,8 +82,24 @@ def test_area_coverage_and_profile_left_out(store: Store) -> None:
     assert stab["coverage"] == pytest.approx(3 / 7, abs=1e-3)
     assert stab["status"] == "not_measured" and stab["score"] is None
     assert stab["partial_score"] is not None
-    f = fw.load([("t", {"metrics": {m: {"enabled": False} for m in
-                                    ("mtta", "change_failure_rate", "repeat_incidents", "unplanned_work")}})])
+    f = fw.load(
+        [
+            (
+                "t",
+                {
+                    "metrics": {
+                        m: {"enabled": False}
+                        for m in (
+                            "mtta",
+                            "change_failure_rate",
+                            "repeat_incidents",
+                            "unplanned_work",
+                        )
+                    }
+                },
+            )
+        ]
+    )
     card = Scorer(store, f, "small").scorecard(Q1)
     stab = _area(card, "stability")
     assert stab["coverage"] == 1.0 and stab["status"] == "measured"
@@ -93,7 +114,9 @@ def test_area_coverage_and_profile_left_out(store: Store) -> None:
     assert mi["value"] == pytest.approx(5 / (91 / (365.25 / 12)), abs=1e-3)
     expected = (avail["score"] + mi["score"] + 100) / 3
     assert stab["score"] == pytest.approx(expected, abs=0.01)
-    assert avail["score"] == pytest.approx(85.7, abs=0.1) and mi["score"] == pytest.approx(77.6, abs=0.1)
+    assert avail["score"] == pytest.approx(85.7, abs=0.1) and mi["score"] == pytest.approx(
+        77.6, abs=0.1
+    )
     # stage 1 needs stability ≥ 40: met; stage 2 fails on delivery and talent
     assert card["stage"]["level"] == 1
     assert card["trust_index"] == pytest.approx(min(stab["score"], 40))

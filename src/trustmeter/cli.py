@@ -24,8 +24,20 @@ from trustmeter.errors import TrustmeterError
 from trustmeter.periods import Period, last_complete, series
 
 RECORD_KINDS = [
-    "services", "incidents", "changes", "work-items", "commitments", "projects", "objectives",
-    "engagements", "stakeholders", "people", "skills", "learning", "budget", "survey-responses",
+    "services",
+    "incidents",
+    "changes",
+    "work-items",
+    "commitments",
+    "projects",
+    "objectives",
+    "engagements",
+    "stakeholders",
+    "people",
+    "skills",
+    "learning",
+    "budget",
+    "survey-responses",
 ]
 
 err = Console(stderr=True, highlight=False)
@@ -85,12 +97,25 @@ def cli(ctx: click.Context, workspace: str | None) -> None:
 # -- init -----------------------------------------------------------------------------------
 @cli.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
-@click.option("--profile", type=click.Choice(ws_mod.PROFILES), default="mid", show_default=True,
-              help="Size of the IT department: small (≤10 staff), mid (11–100), large (>100).")
-@click.option("--db", help="Database URL (default: an embedded DuckDB file in the workspace). "
-              "For a team: postgresql://user@host:5432/dbname")
-@click.option("--timezone", "tz", default="UTC", show_default=True,
-              help="Zone for timestamps that arrive without one (IANA name).")
+@click.option(
+    "--profile",
+    type=click.Choice(ws_mod.PROFILES),
+    default="mid",
+    show_default=True,
+    help="Size of the IT department: small (≤10 staff), mid (11–100), large (>100).",
+)
+@click.option(
+    "--db",
+    help="Database URL (default: an embedded DuckDB file in the workspace). "
+    "For a team: postgresql://user@host:5432/dbname",
+)
+@click.option(
+    "--timezone",
+    "tz",
+    default="UTC",
+    show_default=True,
+    help="Zone for timestamps that arrive without one (IANA name).",
+)
 @click.option("--name", help="Workspace name shown in reports (default: the folder name).")
 @clean_errors
 def init(directory: str, profile: str, db: str | None, tz: str, name: str | None) -> None:
@@ -133,14 +158,30 @@ def _parse_value_maps(values: tuple[str, ...]) -> dict[str, dict[str, str]]:
 @cli.command("import")
 @click.argument("kind", type=click.Choice(RECORD_KINDS))
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--mapping", "mapping_file", type=click.Path(dir_okay=False),
-              help="A saved mapping file (TOML): columns, value maps, time zone, date format.")
-@click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN",
-              help="Read a canonical field from a column, e.g. --map opened_at='Opened'.")
-@click.option("--value", "values", multiple=True, metavar="FIELD:VALUE=CANONICAL",
-              help="Map a value, e.g. --value severity:critical=P1.")
+@click.option(
+    "--mapping",
+    "mapping_file",
+    type=click.Path(dir_okay=False),
+    help="A saved mapping file (TOML): columns, value maps, time zone, date format.",
+)
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="FIELD=COLUMN",
+    help="Read a canonical field from a column, e.g. --map opened_at='Opened'.",
+)
+@click.option(
+    "--value",
+    "values",
+    multiple=True,
+    metavar="FIELD:VALUE=CANONICAL",
+    help="Map a value, e.g. --value severity:critical=P1.",
+)
 @click.option("--source", help="Source name; re-importing the same source updates its records.")
-@click.option("--timezone", "tz", help="Zone for timestamps without one (default: the workspace's).")
+@click.option(
+    "--timezone", "tz", help="Zone for timestamps without one (default: the workspace's)."
+)
 @click.option("--date-format", help="strptime format for dates, e.g. '%d/%m/%Y %H:%M'.")
 @click.option("--delimiter", help="Field delimiter for CSV/TSV files.")
 @click.option("--sheet", help="Sheet name for XLSX files.")
@@ -148,10 +189,21 @@ def _parse_value_maps(values: tuple[str, ...]) -> dict[str, dict[str, str]]:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_context
 @clean_errors
-def import_(ctx: click.Context, kind: str, files: tuple[str, ...], mapping_file: str | None,
-            maps: tuple[str, ...], values: tuple[str, ...], source: str | None, tz: str | None,
-            date_format: str | None, delimiter: str | None, sheet: str | None, dry_run: bool,
-            as_json: bool) -> None:
+def import_(
+    ctx: click.Context,
+    kind: str,
+    files: tuple[str, ...],
+    mapping_file: str | None,
+    maps: tuple[str, ...],
+    values: tuple[str, ...],
+    source: str | None,
+    tz: str | None,
+    date_format: str | None,
+    delimiter: str | None,
+    sheet: str | None,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
     """Import records of KIND from CSV, TSV, JSON, NDJSON or XLSX files.
 
     All files are imported in one transaction: one bad row rejects them all, with an error
@@ -163,20 +215,42 @@ def import_(ctx: click.Context, kind: str, files: tuple[str, ...], mapping_file:
             --value severity:"1 - Critical"=P1 --timezone Europe/Berlin --source servicenow
     """
     ws = _workspace(ctx)
-    result = run_import(ws, kind, [Path(f) for f in files], mapping_file,
-                        _parse_pairs(maps, "--map"), _parse_value_maps(values), source, tz,
-                        date_format, delimiter, sheet, dry_run, quiet=as_json)
+    result = run_import(
+        ws,
+        kind,
+        [Path(f) for f in files],
+        mapping_file,
+        _parse_pairs(maps, "--map"),
+        _parse_value_maps(values),
+        source,
+        tz,
+        date_format,
+        delimiter,
+        sheet,
+        dry_run,
+        quiet=as_json,
+    )
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=2, default=str))
     else:
         click.echo(_import_summary(kind, result))
 
 
-def run_import(ws: ws_mod.Workspace, kind: str, files: list[Path], mapping_file: str | None = None,
-               columns: dict[str, str] | None = None, values: dict[str, dict[str, str]] | None = None,
-               source: str | None = None, tz: str | None = None, date_format: str | None = None,
-               delimiter: str | None = None, sheet: str | None = None, dry_run: bool = False,
-               quiet: bool = False) -> Any:
+def run_import(
+    ws: ws_mod.Workspace,
+    kind: str,
+    files: list[Path],
+    mapping_file: str | None = None,
+    columns: dict[str, str] | None = None,
+    values: dict[str, dict[str, str]] | None = None,
+    source: str | None = None,
+    tz: str | None = None,
+    date_format: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+    dry_run: bool = False,
+    quiet: bool = False,
+) -> Any:
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from trustmeter.ingest import ImportOptions, Mapping, import_files
@@ -187,17 +261,30 @@ def run_import(ws: ws_mod.Workspace, kind: str, files: list[Path], mapping_file:
         mapping = mapping.merged(columns=columns or {}, values=values or {}, timezone=tz)
     total = sum(f.stat().st_size for f in files if f.exists())
     show = not quiet and total > 5_000_000 and err.is_terminal
-    with Progress(TextColumn("importing {task.description}"), BarColumn(),
-                  TextColumn("{task.fields[rows]:,} rows"), TimeRemainingColumn(),
-                  console=err, disable=not show, transient=True) as bar:
+    with Progress(
+        TextColumn("importing {task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[rows]:,} rows"),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not show,
+        transient=True,
+    ) as bar:
         task = bar.add_task(kind, total=total or 1, rows=0)
 
         def progress(rows: int, done: int, _total: int) -> None:
             bar.update(task, completed=done, rows=rows)
 
-        opts = ImportOptions(mapping=mapping, source=source, timezone=ws.timezone,
-                             date_format=date_format, delimiter=delimiter, sheet=sheet,
-                             dry_run=dry_run, progress=progress)
+        opts = ImportOptions(
+            mapping=mapping,
+            source=source,
+            timezone=ws.timezone,
+            date_format=date_format,
+            delimiter=delimiter,
+            sheet=sheet,
+            dry_run=dry_run,
+            progress=progress,
+        )
         store = ws.open()
         try:
             return import_files(store, kind, files, opts)
@@ -214,11 +301,15 @@ def _import_summary(kind: str, r: Any) -> str:
     if r.skipped:
         lines.append(f"  {r.skipped:,} rows were left out by the mapping's [keep] filter")
     if r.duplicates_in_file:
-        lines.append(f"  {r.duplicates_in_file:,} rows repeated a record already in the file; the last was kept")
+        lines.append(
+            f"  {r.duplicates_in_file:,} rows repeated a record already in the file; the last was kept"
+        )
     if r.zoneless:
         lines.append(f"  {r.zoneless:,} timestamps had no time zone and were read as {r.timezone}")
     if getattr(r, "stubs", 0):
-        lines.append(f"  {r.stubs:,} services/teams/people named but not yet in the catalogue were created as stubs")
+        lines.append(
+            f"  {r.stubs:,} services/teams/people named but not yet in the catalogue were created as stubs"
+        )
     if r.dry_run:
         lines.append("  dry run: nothing was written")
     return "\n".join(lines)
@@ -233,7 +324,9 @@ def _period(as_of: str | None, date_from: str | None, date_to: str | None, kind:
     if date_from and date_to:
         start, end = _date(date_from, "--from"), _date(date_to, "--to")
         if end <= start:
-            raise click.UsageError("--to must be after --from (the period runs up to, not including, --to)")
+            raise click.UsageError(
+                "--to must be after --from (the period runs up to, not including, --to)"
+            )
         return Period(start, end, "custom")
     day = _date(as_of, "--as-of") if as_of else date.today()
     return last_complete(day, kind)  # type: ignore[arg-type]
@@ -243,7 +336,9 @@ def _date(text: str, opt: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
-        raise click.BadParameter(f"{text!r}: expected a date as YYYY-MM-DD", param_hint=opt) from exc
+        raise click.BadParameter(
+            f"{text!r}: expected a date as YYYY-MM-DD", param_hint=opt
+        ) from exc
 
 
 @contextlib.contextmanager
@@ -262,13 +357,23 @@ def _scorer(ws: ws_mod.Workspace) -> Iterator[Any]:
 @click.option("--as-of", help="Score the last complete period before this date (YYYY-MM-DD).")
 @click.option("--from", "date_from", help="Period start (YYYY-MM-DD), inclusive.")
 @click.option("--to", "date_to", help="Period end (YYYY-MM-DD), exclusive.")
-@click.option("--period", "period_kind", type=click.Choice(["month", "quarter"]),
-              help="Period length (default: the framework's, a quarter).")
+@click.option(
+    "--period",
+    "period_kind",
+    type=click.Choice(["month", "quarter"]),
+    help="Period length (default: the framework's, a quarter).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the scorecard object as JSON.")
 @click.pass_context
 @clean_errors
-def score(ctx: click.Context, as_of: str | None, date_from: str | None, date_to: str | None,
-          period_kind: str | None, as_json: bool) -> None:
+def score(
+    ctx: click.Context,
+    as_of: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    period_kind: str | None,
+    as_json: bool,
+) -> None:
     """Print the scorecard: metrics, area scores, stage, indices and next focus.
 
     The default period is the last complete quarter.
@@ -281,7 +386,9 @@ def score(ctx: click.Context, as_of: str | None, date_from: str | None, date_to:
 
     ws = _workspace(ctx)
     with _scorer(ws) as scorer:
-        period = _period(as_of, date_from, date_to, period_kind or scorer.framework.params["period"])
+        period = _period(
+            as_of, date_from, date_to, period_kind or scorer.framework.params["period"]
+        )
         card = scorer.scorecard(period)
     if as_json:
         click.echo(json.dumps(card, indent=2, default=str))
@@ -290,15 +397,21 @@ def score(ctx: click.Context, as_of: str | None, date_from: str | None, date_to:
 
 
 @cli.command()
-@click.option("--periods", default=8, show_default=True, type=click.IntRange(1, 60),
-              help="How many periods, ending with the last complete one.")
+@click.option(
+    "--periods",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1, 60),
+    help="How many periods, ending with the last complete one.",
+)
 @click.option("--as-of", help="End with the last complete period before this date.")
 @click.option("--period", "period_kind", type=click.Choice(["month", "quarter"]))
-@click.option("--json", "as_json", is_flag=True, help="Print {\"periods\": [scorecard…]} as JSON.")
+@click.option("--json", "as_json", is_flag=True, help='Print {"periods": [scorecard…]} as JSON.')
 @click.pass_context
 @clean_errors
-def trend(ctx: click.Context, periods: int, as_of: str | None, period_kind: str | None,
-          as_json: bool) -> None:
+def trend(
+    ctx: click.Context, periods: int, as_of: str | None, period_kind: str | None, as_json: bool
+) -> None:
     """One scorecard per period, oldest first: are we getting better?
 
     Example:
@@ -318,11 +431,21 @@ def trend(ctx: click.Context, periods: int, as_of: str | None, period_kind: str 
 
 
 @cli.command()
-@click.option("--out", type=click.Path(dir_okay=False), default="trustmeter-report.html",
-              show_default=True, help="Where to write the HTML file.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    default="trustmeter-report.html",
+    show_default=True,
+    help="Where to write the HTML file.",
+)
 @click.option("--as-of", help="Report on the last complete period before this date.")
-@click.option("--periods", default=8, show_default=True, type=click.IntRange(1, 60),
-              help="Periods in the trend chart.")
+@click.option(
+    "--periods",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1, 60),
+    help="Periods in the trend chart.",
+)
 @click.pass_context
 @clean_errors
 def report(ctx: click.Context, out: str, as_of: str | None, periods: int) -> None:
@@ -337,7 +460,9 @@ def report(ctx: click.Context, out: str, as_of: str | None, periods: int) -> Non
     click.echo(f"wrote {path}")
 
 
-def write_report(ws: ws_mod.Workspace, out: Path, as_of: str | None = None, periods: int = 8) -> Path:
+def write_report(
+    ws: ws_mod.Workspace, out: Path, as_of: str | None = None, periods: int = 8
+) -> Path:
     from trustmeter.report import render_html
 
     with _scorer(ws) as scorer:
@@ -357,8 +482,16 @@ def write_report(ws: ws_mod.Workspace, out: Path, as_of: str | None = None, peri
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 @clean_errors
-def explain(ctx: click.Context, metric_id: str, as_of: str | None, date_from: str | None,
-            date_to: str | None, period_kind: str | None, limit: int, as_json: bool) -> None:
+def explain(
+    ctx: click.Context,
+    metric_id: str,
+    as_of: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    period_kind: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
     """Show how a metric was computed and the records behind it.
 
     Example:
@@ -369,7 +502,9 @@ def explain(ctx: click.Context, metric_id: str, as_of: str | None, date_from: st
 
     ws = _workspace(ctx)
     with _scorer(ws) as scorer:
-        period = _period(as_of, date_from, date_to, period_kind or scorer.framework.params["period"])
+        period = _period(
+            as_of, date_from, date_to, period_kind or scorer.framework.params["period"]
+        )
         result = explain_metric(scorer, metric_id, period, limit)
     if as_json:
         click.echo(json.dumps(result, indent=2, default=str))
@@ -386,7 +521,9 @@ def framework() -> None:
 
 
 @framework.command("show")
-@click.option("--default", "default", is_flag=True, help="The packaged defaults, without workspace overrides.")
+@click.option(
+    "--default", "default", is_flag=True, help="The packaged defaults, without workspace overrides."
+)
 @click.pass_context
 @clean_errors
 def framework_show(ctx: click.Context, default: bool) -> None:
@@ -431,13 +568,20 @@ def framework_validate(ctx: click.Context, file: str | None) -> None:
         ws = _workspace(ctx)
         f = ws.framework()
         where = str(ws.config_path)
-    click.echo(f"{where}: valid ({len(f.areas)} areas, {len(f.metrics)} metrics, {len(f.stages)} stages)")
+    click.echo(
+        f"{where}: valid ({len(f.areas)} areas, {len(f.metrics)} metrics, {len(f.stages)} stages)"
+    )
 
 
 # -- demo -------------------------------------------------------------------------------------
 @cli.command()
 @click.argument("directory", default="trustmeter-demo", type=click.Path(file_okay=False))
-@click.option("--seed", default=7, show_default=True, help="Random seed: the same seed gives the same organisation.")
+@click.option(
+    "--seed",
+    default=7,
+    show_default=True,
+    help="Random seed: the same seed gives the same organisation.",
+)
 @click.option("--db", help="Database URL for the demo workspace (default: embedded DuckDB).")
 @click.option("--force", is_flag=True, help="Replace an existing demo folder.")
 @clean_errors

@@ -26,9 +26,9 @@ def run_demo(
 
     from trustmeter.cli import _import_summary, run_import
     from trustmeter.demo import generate
+    from trustmeter.periods import last_complete, series
     from trustmeter.render import scorecard_text, trend_text
     from trustmeter.scorecard import Scorer
-    from trustmeter.periods import last_complete, series
 
     started = time.perf_counter()
     if directory.exists() and any(directory.iterdir()):
@@ -37,13 +37,17 @@ def run_demo(
                 f"{directory} exists and is not empty: pass --force to replace it, or name another folder"
             )
         shutil.rmtree(directory)
-    ws = ws_mod.init(directory, profile="mid", db=db, timezone="Europe/Berlin", name="Northwind IT (demo)")
+    ws = ws_mod.init(
+        directory, profile="mid", db=db, timezone="Europe/Berlin", name="Northwind IT (demo)"
+    )
     exports = directory / "exports"
     today = date.fromisoformat(DEMO_TODAY)
     specs = generate(exports, seed=seed, today=today)
     echo(f"wrote {sum(len(s.files) for s in specs)} export files to {exports}")
     for spec in specs:
-        result = run_import(ws, spec.kind, spec.files, str(spec.mapping) if spec.mapping else None, quiet=True)
+        result = run_import(
+            ws, spec.kind, spec.files, str(spec.mapping) if spec.mapping else None, quiet=True
+        )
         echo(_import_summary(spec.kind, result))
     store = ws.open()
     scorer = Scorer(store, ws.framework(), ws.profile, ws.as_dict())
@@ -58,7 +62,9 @@ def run_demo(
     report = directory / "trustmeter-report.html"
     report.write_text(render_html(cards[-1], cards, title=f"{ws.name}: IT trust report"), "utf-8")
     echo(f"\nwrote the report to {report}")
-    echo(f"demo finished in {time.perf_counter() - started:.1f} s; try:\n"
-         f"  trustmeter -w {directory} score --as-of {DEMO_TODAY}\n"
-         f"  trustmeter -w {directory} explain mttr --as-of {DEMO_TODAY}")
+    echo(
+        f"demo finished in {time.perf_counter() - started:.1f} s; try:\n"
+        f"  trustmeter -w {directory} score --as-of {DEMO_TODAY}\n"
+        f"  trustmeter -w {directory} explain mttr --as-of {DEMO_TODAY}"
+    )
     return report

@@ -38,13 +38,17 @@ def _score(v: float | None) -> Text:
 def headline(card: dict[str, Any]) -> RenderableType:
     st = card["stage"]
     lines = Text()
-    lines.append(f"{card['workspace'].get('name', '')}  ·  {card['period']['label']}\n", style="bold")
+    lines.append(
+        f"{card['workspace'].get('name', '')}  ·  {card['period']['label']}\n", style="bold"
+    )
     lines.append(f"Stage {st['level']}: {st['name']}\n", style="bold cyan")
     ti, pi = card["trust_index"], card["predictability_index"]
     lines.append(f"Trust Index {fmt(ti)}")
     unc = card["indices"]["trust"].get("uncapped")
     if ti is not None and unc is not None and unc > ti:
-        lines.append(f" (capped at the stage ceiling {st['ceiling']:g}; uncapped {unc:.1f})", style="dim")
+        lines.append(
+            f" (capped at the stage ceiling {st['ceiling']:g}; uncapped {unc:.1f})", style="dim"
+        )
     lines.append(f"   Predictability Index {fmt(pi)}")
     return Panel(lines, title="trustmeter", expand=False)
 
@@ -55,12 +59,23 @@ def scorecard_text(card: dict[str, Any]) -> RenderableType:
     for col in ("area", "score", "coverage", "status"):
         areas.add_column(col, justify="right" if col in ("score", "coverage") else "left")
     for a in card["areas"]:
-        areas.add_row(escape(a["name"]), _score(a["score"]), f"{a['coverage']:.0%}", a["status"].replace("_", " "))
+        areas.add_row(
+            escape(a["name"]),
+            _score(a["score"]),
+            f"{a['coverage']:.0%}",
+            a["status"].replace("_", " "),
+        )
     parts.append(areas)
     for a in card["areas"]:
         t = Table(title=escape(a["name"]), title_justify="left", show_edge=False)
-        for col, just in (("metric", "left"), ("value", "right"), ("target", "right"),
-                          ("score", "right"), ("n", "right"), ("status", "left")):
+        for col, just in (
+            ("metric", "left"),
+            ("value", "right"),
+            ("target", "right"),
+            ("score", "right"),
+            ("n", "right"),
+            ("status", "left"),
+        ):
             t.add_column(col, justify=just)  # type: ignore[arg-type]
         for m in a["metrics"]:
             t.add_row(
@@ -76,10 +91,12 @@ def scorecard_text(card: dict[str, Any]) -> RenderableType:
     parts.append(focus_text(card))
     if card.get("perception"):
         p = card["perception"]
-        parts.append(Text(
-            f"Perception vs measurement: {p['label']} (stakeholder-rated reliability {p['perceived']:.0f}, "
-            f"measured stability/delivery {p['measured']:.0f}, threshold {p['threshold']:.0f})"
-        ))
+        parts.append(
+            Text(
+                f"Perception vs measurement: {p['label']} (stakeholder-rated reliability {p['perceived']:.0f}, "
+                f"measured stability/delivery {p['measured']:.0f}, threshold {p['threshold']:.0f})"
+            )
+        )
     return Group(*parts)
 
 
@@ -88,7 +105,10 @@ def stage_text(card: dict[str, Any]) -> RenderableType:
     out = Text("\nStage ladder\n", style="bold")
     for rung in st["ladder"]:
         mark = "●" if rung["level"] <= st["level"] else "○"
-        out.append(f"  {mark} {rung['level']} {rung['name']}", style="bold" if rung["level"] == st["level"] else "")
+        out.append(
+            f"  {mark} {rung['level']} {rung['name']}",
+            style="bold" if rung["level"] == st["level"] else "",
+        )
         out.append("\n")
     if st["blocked_by"]:
         out.append(f"Blocked from {st['blocked_by'][0]['stage_name']} by:\n", style="bold")
@@ -102,14 +122,20 @@ def focus_text(card: dict[str, Any]) -> RenderableType:
     out = Text("\nNext focus\n", style="bold")
     out.append(f["summary"] + "\n")
     for i, item in enumerate(f["items"], 1):
-        out.append(f"{i}. {item['name']} ({item['area']}): {fmt(item['value'], item['unit'])}, "
-                   f"score {item['score']:.0f}, n = {item['n']}\n", style="bold")
+        out.append(
+            f"{i}. {item['name']} ({item['area']}): {fmt(item['value'], item['unit'])}, "
+            f"score {item['score']:.0f}, n = {item['n']}\n",
+            style="bold",
+        )
         for e in item["evidence"]:
             out.append(f"   · {e['detail']}\n")
         for action in item["actions"][:2]:
             out.append(f"   → {action}\n", style="cyan")
     if f.get("unmeasured"):
-        out.append("Not yet measured: " + ", ".join(i["metric"] for i in f["unmeasured"]) + "\n", style="dim")
+        out.append(
+            "Not yet measured: " + ", ".join(i["metric"] for i in f["unmeasured"]) + "\n",
+            style="dim",
+        )
     return out
 
 
@@ -139,14 +165,18 @@ def explain_text(result: dict[str, Any]) -> RenderableType:
     out: list[RenderableType] = [
         Text(f"{m['id']} — {m['name']} ({result['period']['label']})", style="bold"),
         Text(m["description"]),
-        Text(f"value {fmt(m['value'], m['unit'])}, n = {m['n']}, target {fmt(m['target'], m['unit'])}, "
-             f"floor {fmt(m['floor'], m['unit'])}, score {fmt(m['score'])}, status {m['status']}"),
+        Text(
+            f"value {fmt(m['value'], m['unit'])}, n = {m['n']}, target {fmt(m['target'], m['unit'])}, "
+            f"floor {fmt(m['floor'], m['unit'])}, score {fmt(m['score'])}, status {m['status']}"
+        ),
     ]
     for e in m["evidence"]:
         out.append(Text(f"  · {e['detail']}"))
     recs = result["records"]
     if recs["columns"]:
-        t = Table(title=f"records behind it ({recs['shown']} of {recs['total']})", title_justify="left")
+        t = Table(
+            title=f"records behind it ({recs['shown']} of {recs['total']})", title_justify="left"
+        )
         for c in recs["columns"]:
             t.add_column(c)
         for row in recs["rows"]:

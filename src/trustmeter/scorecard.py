@@ -112,9 +112,7 @@ class Scorer:
             scored = [e for e in counted if e["status"] == "ok"]
             scored_w = sum(e["weight"] for e in scored)
             coverage = scored_w / total_w if total_w else 0.0
-            value = (
-                sum(e["score"] * e["weight"] for e in scored) / scored_w if scored_w else None
-            )
+            value = sum(e["score"] * e["weight"] for e in scored) / scored_w if scored_w else None
             measured = value is not None and coverage >= min_cov
             out.append(
                 {
@@ -134,9 +132,7 @@ class Scorer:
 
     def scorecard(self, period: Period) -> dict[str, Any]:
         areas = self.areas(period)
-        needs_previous = any(
-            c.periods > 1 for s in self.framework.stages for c in s.gate
-        )
+        needs_previous = any(c.periods > 1 for s in self.framework.stages for c in s.gate)
         history = [areas]
         if needs_previous:
             p = period
@@ -150,7 +146,10 @@ class Scorer:
         card: dict[str, Any] = {
             "schema": SCHEMA,
             "trustmeter": __version__,
-            "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+            "generated_at": datetime.now(UTC)
+            .replace(microsecond=0)
+            .isoformat()
+            .replace("+00:00", "Z"),
             "workspace": self.workspace,
             "period": period.as_dict(),
             "trust_index": trust["value"],

@@ -9,7 +9,9 @@ from trustmeter.periods import Period
 from trustmeter.scorecard import Scorer
 
 
-def explain_metric(scorer: Scorer, metric_id: str, period: Period, limit: int = 50) -> dict[str, Any]:
+def explain_metric(
+    scorer: Scorer, metric_id: str, period: Period, limit: int = 50
+) -> dict[str, Any]:
     """The metric's scorecard entry and up to `limit` of the records it was computed from."""
     try:
         m = get(metric_id)

@@ -89,7 +89,9 @@ def init(
     cfg = root / CONFIG
     if cfg.exists():
         raise ConfigError(f"{cfg} already exists: this folder is a workspace already")
-    ws = Workspace(root.resolve(), name or root.resolve().name, profile, timezone, db or DEFAULT_DB, None, {})
+    ws = Workspace(
+        root.resolve(), name or root.resolve().name, profile, timezone, db or DEFAULT_DB, None, {}
+    )
     store = ws.open()  # fail before writing the config when the database is unreachable
     store.close()
     body = {

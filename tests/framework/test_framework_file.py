@@ -20,18 +20,36 @@ def test_defaults_match_framework_md() -> None:
     assert f.targets("major_incidents", "mid") == (2, 8)
     assert f.targets("major_incidents", "large") == (4, 16)
     assert [s.name for s in f.stages] == [
-        "Unstable", "Order Taker", "Reliable Operator", "Trusted Advisor", "Trusted Partner"]
+        "Unstable",
+        "Order Taker",
+        "Reliable Operator",
+        "Trusted Advisor",
+        "Trusted Partner",
+    ]
     assert [s.ceiling for s in f.stages] == [20, 40, 60, 80, 100]
     assert f.min_sample("mttr", "events") == 5
     assert f.min_sample("enps", "groups") == 3
     assert f.params["min_group"] == 5
     assert set(f.profiles["small"].optional_metrics) == {
-        "slo_attainment", "deployment_frequency", "lead_time_for_changes", "on_call_load"}
+        "slo_attainment",
+        "deployment_frequency",
+        "lead_time_for_changes",
+        "on_call_load",
+    }
 
 
 def test_override_merges_tables_and_replaces_lists() -> None:
-    f = fw.load([("mine.toml", {"metrics": {"mttr": {"target": 2, "floor": 48, "weight": 3}},
-                                "areas": {"talent": {"name": "People", "weight": 2}}})])
+    f = fw.load(
+        [
+            (
+                "mine.toml",
+                {
+                    "metrics": {"mttr": {"target": 2, "floor": 48, "weight": 3}},
+                    "areas": {"talent": {"name": "People", "weight": 2}},
+                },
+            )
+        ]
+    )
     assert f.targets("mttr", "mid") == (2, 48)
     assert f.metrics["mttr"].weight == 3
     assert f.metrics["mttr"].actions  # untouched keys keep their defaults
@@ -41,19 +59,29 @@ def test_override_merges_tables_and_replaces_lists() -> None:
 @pytest.mark.parametrize(
     ("override", "message"),
     [
-        ({"metrics": {"mttr": {"target": "fast"}}}, "metrics.mttr.target: expected a number, got 'fast'"),
+        (
+            {"metrics": {"mttr": {"target": "fast"}}},
+            "metrics.mttr.target: expected a number, got 'fast'",
+        ),
         ({"metrics": {"mttr": {"targte": 2}}}, "metrics.mttr: unknown key 'targte'"),
         ({"metrics": {"mtbf": {"target": 1, "floor": 2}}}, "metrics.mtbf: unknown metric"),
-        ({"metrics": {"mttr": {"target": 48, "floor": 1}}}, "metrics.mttr: target must be below floor"),
+        (
+            {"metrics": {"mttr": {"target": 48, "floor": 1}}},
+            "metrics.mttr: target must be below floor",
+        ),
         ({"metrics": {"availability": {"target": 90, "floor": 99}}}, "target must be above floor"),
         ({"metrics": {"mttr": {"target": 5, "floor": 5}}}, "target and floor must differ"),
         ({"params": {"min_group": 2}}, "params.min_group: must be 3 or more"),
         ({"areas": {"talent": {"weight": -1}}}, "areas.talent.weight: expected at least 0"),
         ({"stages": [{"level": 1, "name": "x"}]}, "stages[0].level: stages must be numbered"),
-        ({"stages": [{"level": 0, "name": "x", "gate": [{"area": "luck", "min": 1}]}]},
-         "stages[0].gate[0].area: unknown area 'luck'"),
-        ({"stages": [{"level": 0, "name": "x", "gate": [{"min": 1}]}]},
-         "name exactly one of area or metric"),
+        (
+            {"stages": [{"level": 0, "name": "x", "gate": [{"area": "luck", "min": 1}]}]},
+            "stages[0].gate[0].area: unknown area 'luck'",
+        ),
+        (
+            {"stages": [{"level": 0, "name": "x", "gate": [{"min": 1}]}]},
+            "name exactly one of area or metric",
+        ),
         ({"colour": "blue"}, "unknown key 'colour'"),
     ],
 )
@@ -78,7 +106,9 @@ def test_workspace_overrides_apply(tmp_path: Path) -> None:
     f = workspace.load(ws.root).framework()
     assert f.targets("mtta", "small") == (10, 120)
     (ws.root / "extra.toml").write_text("[metrics.mttr]\ntarget = 4\nfloor = 72\n")
-    ws.config_path.write_text(text.replace('profile = "small"', 'profile = "small"\nframework = "extra.toml"'))
+    ws.config_path.write_text(
+        text.replace('profile = "small"', 'profile = "small"\nframework = "extra.toml"')
+    )
     f = workspace.load(ws.root).framework()
     assert f.targets("mttr", "small") == (4, 72) and f.targets("mtta", "small") == (10, 120)
 

@@ -14,25 +14,56 @@ from trustmeter.scorecard import predictability, trust_index
 AREAS = ("stability", "delivery", "planning", "relationships", "talent")
 
 
-def metric(mid: str, area: str, value: float | None, score: float | None, status: str = "ok",
-           weight: float = 1.0, evidence: list[dict[str, Any]] | None = None,
-           breakdown: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"id": mid, "name": mid.replace("_", " "), "area": area, "value": value, "unit": "%",
-            "target": 100, "floor": 0, "score": score, "n": 10, "status": status, "weight": weight,
-            "evidence": evidence or [], "note": None, "breakdown": breakdown or {}}
+def metric(
+    mid: str,
+    area: str,
+    value: float | None,
+    score: float | None,
+    status: str = "ok",
+    weight: float = 1.0,
+    evidence: list[dict[str, Any]] | None = None,
+    breakdown: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    return {
+        "id": mid,
+        "name": mid.replace("_", " "),
+        "area": area,
+        "value": value,
+        "unit": "%",
+        "target": 100,
+        "floor": 0,
+        "score": score,
+        "n": 10,
+        "status": status,
+        "weight": weight,
+        "evidence": evidence or [],
+        "note": None,
+        "breakdown": breakdown or {},
+    }
 
 
-def areas(scores: dict[str, float | None], extra: dict[str, list[dict[str, Any]]] | None = None,
-          kpc: float | None = 100.0) -> list[dict[str, Any]]:
+def areas(
+    scores: dict[str, float | None],
+    extra: dict[str, list[dict[str, Any]]] | None = None,
+    kpc: float | None = 100.0,
+) -> list[dict[str, Any]]:
     out = []
     for a in AREAS:
         ms = list((extra or {}).get(a, []))
         if a == "talent" and kpc is not None:
             ms.append(metric("key_person_coverage", "talent", kpc, kpc))
-        out.append({"id": a, "name": a.title(), "weight": 1, "score": scores.get(a),
-                    "coverage": 1.0 if scores.get(a) is not None else 0.0,
-                    "status": "measured" if scores.get(a) is not None else "not_measured",
-                    "measure_with": f"{a} records", "metrics": ms})
+        out.append(
+            {
+                "id": a,
+                "name": a.title(),
+                "weight": 1,
+                "score": scores.get(a),
+                "coverage": 1.0 if scores.get(a) is not None else 0.0,
+                "status": "measured" if scores.get(a) is not None else "not_measured",
+                "measure_with": f"{a} records",
+                "metrics": ms,
+            }
+        )
     return out
 
 
@@ -42,7 +73,9 @@ def framework() -> fw.Framework:
 
 
 def test_unstable_when_stability_below_40(framework: fw.Framework) -> None:
-    a = areas({"stability": 39.9, "delivery": 90, "planning": 90, "relationships": 95, "talent": 90})
+    a = areas(
+        {"stability": 39.9, "delivery": 90, "planning": 90, "relationships": 95, "talent": 90}
+    )
     st = evaluate_stage(framework, [a, a])
     assert st["level"] == 0 and st["name"] == "Unstable"
     assert [b["target"] for b in st["blocked_by"]] == ["stability"]
@@ -103,8 +136,10 @@ def test_trusted_partner_needs_every_area_and_metrics(framework: fw.Framework) -
 
 def test_higher_gate_passing_does_not_skip_a_failing_lower_one(framework: fw.Framework) -> None:
     sat = metric("stakeholder_satisfaction", "relationships", 90, 100)
-    a = areas({"stability": 90, "delivery": 60, "planning": 90, "relationships": 90, "talent": 90},
-              {"relationships": [sat]})
+    a = areas(
+        {"stability": 90, "delivery": 60, "planning": 90, "relationships": 90, "talent": 90},
+        {"relationships": [sat]},
+    )
     st = evaluate_stage(framework, [a, a])
     assert st["level"] == 1
     assert st["ladder"][3]["passed"] is True  # stage 3's own gate passes, but stage 2's fails
@@ -124,10 +159,17 @@ def test_trust_index_none_when_nothing_measured(framework: fw.Framework) -> None
 
 
 def test_predictability_uses_only_scored_metrics(framework: fw.Framework) -> None:
-    a = areas({}, {"delivery": [metric("commitment_reliability", "delivery", 80, 75),
-                                metric("schedule_slip", "delivery", 10, 88.9),
-                                metric("forecast_calibration", "delivery", 2, 92)],
-                   "stability": [metric("slo_attainment", "stability", None, None, "insufficient")]})
+    a = areas(
+        {},
+        {
+            "delivery": [
+                metric("commitment_reliability", "delivery", 80, 75),
+                metric("schedule_slip", "delivery", 10, 88.9),
+                metric("forecast_calibration", "delivery", 2, 92),
+            ],
+            "stability": [metric("slo_attainment", "stability", None, None, "insufficient")],
+        },
+    )
     p = predictability(framework, a)
     assert p["value"] == pytest.approx((75 + 88.9) / 2, abs=1e-3)
     assert set(p["metrics"]) == {"commitment_reliability", "schedule_slip"}
@@ -136,8 +178,10 @@ def test_predictability_uses_only_scored_metrics(framework: fw.Framework) -> Non
 def test_focus_orders_stability_first_then_gap_times_weight(framework: fw.Framework) -> None:
     ev = [{"kind": "service", "name": "ERP", "detail": "ERP: 9 of 14 P1/P2 incidents", "value": 9}]
     extra = {
-        "stability": [metric("mttr", "stability", 8, 60, evidence=ev),
-                      metric("availability", "stability", 99.5, 30, weight=2)],
+        "stability": [
+            metric("mttr", "stability", 8, 60, evidence=ev),
+            metric("availability", "stability", 99.5, 30, weight=2),
+        ],
         "delivery": [metric("commitment_reliability", "delivery", 60, 10)],
         "talent": [metric("training_hours", "talent", 5, 0)],
     }

@@ -21,7 +21,9 @@ from trustmeter.store import Store
 
 MAPPINGS = Path(__file__).resolve().parents[2] / "examples" / "mappings"
 PARAMS = fw.load().params
-QUARTERS = [containing(date(y, m, 1), "quarter") for y in (2022, 2023, 2024, 2025) for m in (1, 4, 7, 10)][1:]
+QUARTERS = [
+    containing(date(y, m, 1), "quarter") for y in (2022, 2023, 2024, 2025) for m in (1, 4, 7, 10)
+][1:]
 
 
 def _import(store: Store, kind: str, path: Path, mapping: str) -> None:
@@ -112,7 +114,9 @@ def laukkanen(store: Store, real_data: Path) -> Path:
     return folder
 
 
-def test_laukkanen_deployments_and_freeze_to_deploy_lead_time(store: Store, laukkanen: Path) -> None:
+def test_laukkanen_deployments_and_freeze_to_deploy_lead_time(
+    store: Store, laukkanen: Path
+) -> None:
     with (laukkanen / "releases.csv").open(newline="") as fh:
         releases = list(csv.DictReader(fh))
     year = Period(date(2014, 1, 1), date(2015, 1, 1))
@@ -122,8 +126,11 @@ def test_laukkanen_deployments_and_freeze_to_deploy_lead_time(store: Store, lauk
     assert n == len(deployed) == 5
     assert value == pytest.approx(len(days) / (365 / 7))
     hours = [
-        (date.fromisoformat(r["production_deployment_date"])
-         - date.fromisoformat(r["feature_freeze_date"])).days * 24
+        (
+            date.fromisoformat(r["production_deployment_date"])
+            - date.fromisoformat(r["feature_freeze_date"])
+        ).days
+        * 24
         for r in deployed
     ]
     value, n = _measure(store, "lead_time_for_changes", year)

@@ -18,10 +18,7 @@ MAX_ITEMS = 5
 
 def _item(fw: Framework, m: dict[str, Any], reason: str) -> dict[str, Any]:
     weight = float(m["weight"])
-    if m["status"] == "ok":
-        gap = round(100.0 - float(m["score"]), 1)
-    else:
-        gap = None
+    gap = round(100.0 - float(m["score"]), 1) if m["status"] == "ok" else None
     return {
         "metric": m["id"],
         "name": m["name"],
@@ -42,7 +39,9 @@ def _item(fw: Framework, m: dict[str, Any], reason: str) -> dict[str, Any]:
     }
 
 
-def _candidates(fw: Framework, card: dict[str, Any], failing: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _candidates(
+    fw: Framework, card: dict[str, Any], failing: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     by_id = {m["id"]: m for a in card["areas"] for m in a["metrics"]}
     items: dict[str, dict[str, Any]] = {}
     for cond in failing:
@@ -94,7 +93,10 @@ def next_focus(fw: Framework, card: dict[str, Any]) -> dict[str, Any]:
 
 
 def _summary(
-    card: dict[str, Any], target: str, scored: list[dict[str, Any]], unmeasured: list[dict[str, Any]]
+    card: dict[str, Any],
+    target: str,
+    scored: list[dict[str, Any]],
+    unmeasured: list[dict[str, Any]],
 ) -> str:
     blocked = card["stage"]["blocked_by"]
     if not blocked:
@@ -107,5 +109,7 @@ def _summary(
         ev = f" ({top['evidence'][0]['detail']})" if top["evidence"] else ""
         head += f" Start with {top['name'].lower()}{ev}."
     elif unmeasured:
-        head += f" First measure {unmeasured[0]['name'].lower()}: {unmeasured[0]['note'] or 'no data'}."
+        head += (
+            f" First measure {unmeasured[0]['name'].lower()}: {unmeasured[0]['note'] or 'no data'}."
+        )
     return head

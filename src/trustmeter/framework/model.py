@@ -189,7 +189,9 @@ def validate(data: dict[str, Any], origin: str = "framework") -> Framework:
         raise c.fail("params.min_group", "must be 3 or more (anonymity floor in FRAMEWORK.md)")
     c.number(params.get("min_coverage", 0.5), "params.min_coverage", 0)
     if params.get("period", "quarter") not in ("month", "quarter"):
-        raise c.fail("params.period", f"expected 'month' or 'quarter', got {params.get('period')!r}")
+        raise c.fail(
+            "params.period", f"expected 'month' or 'quarter', got {params.get('period')!r}"
+        )
 
     areas: dict[str, Area] = {}
     for aid, a in c.table(data.get("areas", {}), "areas").items():
@@ -227,8 +229,11 @@ def validate(data: dict[str, Any], origin: str = "framework") -> Framework:
             lower_better = registry[mid].direction == "lower"
             if (target < floor) != lower_better:
                 want = "below" if lower_better else "above"
-                raise c.fail(key, f"target must be {want} floor: lower values are "
-                             f"{'better' if lower_better else 'worse'} for {mid}")
+                raise c.fail(
+                    key,
+                    f"target must be {want} floor: lower values are "
+                    f"{'better' if lower_better else 'worse'} for {mid}",
+                )
         ms = m.get("min_sample")
         actions = m.get("actions", [])
         if not isinstance(actions, list) or not all(isinstance(x, str) for x in actions):
@@ -296,7 +301,9 @@ def validate(data: dict[str, Any], origin: str = "framework") -> Framework:
                 kind, target = "metric", g["metric"]
             periods = int(c.number(g.get("periods", 1), gk + ".periods", 1))
             conds.append(
-                Condition(kind, target, c.number(g.get("min"), gk + ".min"), periods, g.get("label"))
+                Condition(
+                    kind, target, c.number(g.get("min"), gk + ".min"), periods, g.get("label")
+                )
             )
         stages.append(
             Stage(

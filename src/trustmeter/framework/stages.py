@@ -16,7 +16,8 @@ def _metric(areas: list[dict[str, Any]], metric_id: str) -> dict[str, Any] | Non
     for a in areas:
         for m in a["metrics"]:
             if m["id"] == metric_id:
-                return m
+                found: dict[str, Any] = m
+                return found
     return None
 
 

@@ -238,8 +238,10 @@ def _kept(batch: Batch, mapping: Mapping, file: str, result: ImportResult) -> Ba
     for col, allowed in mapping.keep.items():
         if col not in batch.columns:
             raise InputError(
-                file, f"the [keep] filter names column {col!r}, which the file does not have",
-                column=col, expected=f"one of the file's columns: {', '.join(batch.columns)}",
+                file,
+                f"the [keep] filter names column {col!r}, which the file does not have",
+                column=col,
+                expected=f"one of the file's columns: {', '.join(batch.columns)}",
             )
         wanted = {a.strip().casefold() for a in allowed}
         values = batch.columns[col]
@@ -248,7 +250,7 @@ def _kept(batch: Batch, mapping: Mapping, file: str, result: ImportResult) -> Ba
         )
     if mask.all():
         return batch
-    idx = np.flatnonzero(mask)
+    idx = [int(i) for i in np.flatnonzero(mask)]
     result.skipped += len(batch) - len(idx)
     return Batch(
         lines=[batch.lines[i] for i in idx],

@@ -118,13 +118,14 @@ class Mapping:
         new_values = {k: dict(v) for k, v in self.values.items()}
         for name, table in (values or {}).items():
             new_values.setdefault(name, {}).update(table)
+        scalars: dict[str, Any] = {k: v for k, v in options.items() if v is not None}
         m = replace(
             self,
             columns={**self.columns, **(columns or {})},
             values=new_values,
             defaults={**self.defaults, **(defaults or {})},
             items={**self.items, **(items or {})},
-            **{k: v for k, v in options.items() if v is not None},
+            **scalars,
         )
         m._check_scalars()
         return m

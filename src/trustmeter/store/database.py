@@ -61,7 +61,7 @@ class Store:
             cur.close()
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        raw = self.con.con  # type: ignore[attr-defined]
+        raw = self.con.con
         if self.engine == "duckdb":
             return raw.execute(sql, list(params)) if params else raw.execute(sql)
         cur = raw.cursor()
@@ -71,7 +71,7 @@ class Store:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
         """All or nothing: an import either lands whole or leaves the database as it was."""
-        raw = self.con.con  # type: ignore[attr-defined]
+        raw = self.con.con
         if self.engine == "duckdb":
             raw.execute("BEGIN TRANSACTION")
             try:
@@ -88,14 +88,14 @@ class Store:
         """Bulk-load an Arrow table into an existing (temporary) table of the same columns."""
         cols = ", ".join(q(c) for c in data.column_names)
         if self.engine == "duckdb":
-            raw = self.con.con  # type: ignore[attr-defined]
+            raw = self.con.con
             raw.register("_tm_arrow", data)
             try:
                 raw.execute(f"INSERT INTO {q(name)} ({cols}) SELECT {cols} FROM _tm_arrow")
             finally:
                 raw.unregister("_tm_arrow")
             return
-        raw = self.con.con  # type: ignore[attr-defined]
+        raw = self.con.con
         with raw.cursor() as cur, cur.copy(f"COPY {q(name)} ({cols}) FROM STDIN") as copy:
             for batch in data.to_batches(max_chunksize=50_000):
                 for row in zip(*(c.to_pylist() for c in batch.columns), strict=True):
@@ -131,7 +131,9 @@ def connect(url: str, base: Path | None = None, read_only: bool = False) -> Stor
     scheme = parsed.scheme.split("+")[0]
     if scheme == "duckdb":
         raw_path = unquote(url[len("duckdb://") :])
-        path = raw_path[1:] if raw_path.startswith("/") and not raw_path.startswith("//") else raw_path
+        path = (
+            raw_path[1:] if raw_path.startswith("/") and not raw_path.startswith("//") else raw_path
+        )
         if raw_path.startswith("//"):
             path = raw_path[1:]
         if path in ("", ":memory:"):

@@ -58,7 +58,9 @@ def source_ids(rk: RecordKind, table: pa.Table) -> pa.Array:
     if rk.key == ("id",):
         return table.column("id").combine_chunks().cast(pa.string())
     parts = [table.column(k).combine_chunks().cast(pa.string()).to_pylist() for k in rk.key]
-    return pa.array(["|".join("" if p is None else p for p in row) for row in zip(*parts, strict=True)])
+    return pa.array(
+        ["|".join("" if p is None else p for p in row) for row in zip(*parts, strict=True)]
+    )
 
 
 def row_hashes(table: pa.Table) -> pa.Array:
@@ -115,7 +117,8 @@ def write(
     if answers is not None:
         hashes = _fold_answers(sid, hashes, answers)
     staged = table.append_column("source_id", sid).append_column("row_hash", hashes)
-    staged = staged.append_column("origin", pa.array(origins or [None] * len(table), pa.string()))
+    origin_values: Sequence[str | None] = origins or [None] * len(table)
+    staged = staged.append_column("origin", pa.array(origin_values, pa.string()))
     staged = _last_per_key(staged)
     staged = staged.append_column("source", pa.array([source] * len(staged), pa.string()))
 
@@ -138,7 +141,9 @@ def write(
     total = len(staged)
     existing = int(store.scalar(f"SELECT count(*) FROM {s} s JOIN {t} t ON {same_key}"))
     unchanged = int(
-        store.scalar(f"SELECT count(*) FROM {s} s JOIN {t} t ON {same_key} AND t.row_hash = s.row_hash")
+        store.scalar(
+            f"SELECT count(*) FROM {s} s JOIN {t} t ON {same_key} AND t.row_hash = s.row_hash"
+        )
     )
     store.execute(
         f"DELETE FROM {t} WHERE EXISTS (SELECT 1 FROM {s} s WHERE s.source = {t}.source "
@@ -199,9 +204,16 @@ def _fold_answers(sid: pa.Array, hashes: pa.Array, answers: pa.Table) -> pa.Arra
 def _write_answers(store: Store, source: str, answers: pa.Table) -> None:
     store.temp_table(
         "_tm_answers",
-        [("response_id", "TEXT"), ("item", "TEXT"), ("value_num", "DOUBLE PRECISION"), ("value_text", "TEXT")],
+        [
+            ("response_id", "TEXT"),
+            ("item", "TEXT"),
+            ("value_num", "DOUBLE PRECISION"),
+            ("value_text", "TEXT"),
+        ],
     )
-    store.load_arrow("_tm_answers", answers.select(["response_id", "item", "value_num", "value_text"]))
+    store.load_arrow(
+        "_tm_answers", answers.select(["response_id", "item", "value_num", "value_text"])
+    )
     store.execute(
         "DELETE FROM survey_answer WHERE source = ? AND response_id IN "
         "(SELECT DISTINCT response_id FROM _tm_answers)",
@@ -245,7 +257,12 @@ def _adopt_stub_services(store: Store) -> None:
     )
 
 
-_STUB_TARGET = {"service": "service", "team": TEAM_TABLE, "person": "person", "stakeholder": "stakeholder"}
+_STUB_TARGET = {
+    "service": "service",
+    "team": TEAM_TABLE,
+    "person": "person",
+    "stakeholder": "stakeholder",
+}
 
 
 def _create_stubs(store: Store, rk: RecordKind) -> int:
