@@ -18,7 +18,14 @@ from typing import Any, Literal
 import ibis
 
 from trustmeter.metrics.common import as_datetime, label, latest
-from trustmeter.metrics.registry import Context, Contributor, Measurement
+from trustmeter.metrics.registry import (
+    Compute,
+    Context,
+    Contributor,
+    Direction,
+    Measurement,
+    metric,
+)
 
 SurveyKind = Literal["stakeholder", "team"]
 STAKEHOLDER: SurveyKind = "stakeholder"
@@ -484,6 +491,45 @@ def no_campaign(kind: SurveyKind) -> Measurement:
     return Measurement(None, 0, note=f"no {kind} survey campaign had closed by the period's end")
 
 
+def survey_metric(
+    id: str,
+    *,
+    kind: SurveyKind,
+    area: str,
+    name: str,
+    unit: str,
+    data_hint: str,
+    direction: Direction = "higher",
+    sample: Literal["events", "groups", "services"] = "groups",
+) -> Callable[[Callable[[Context, Campaign], Measurement]], Compute]:
+    """Register a metric read from the campaign `campaign_for` picks: it needs survey answers,
+    counts respondent groups as its sample unless told otherwise, and has no figure while no
+    campaign of its kind has closed. The computation receives that campaign; its docstring is
+    the description, as for `metric`."""
+
+    def register(fn: Callable[[Context, Campaign], Measurement]) -> Compute:
+        def compute(ctx: Context) -> Measurement:
+            camp = campaign_for(ctx, kind)
+            if camp is None:
+                return no_campaign(kind)
+            return fn(ctx, camp)
+
+        compute.__name__, compute.__qualname__ = fn.__name__, fn.__qualname__
+        compute.__doc__, compute.__module__ = fn.__doc__, fn.__module__
+        return metric(
+            id,
+            area=area,
+            name=name,
+            unit=unit,
+            direction=direction,
+            needs=("survey_answer",),
+            sample=sample,
+            data_hint=data_hint,
+        )(compute)
+
+    return register
+
+
 def group_figures(
     answers: ibis.Table, parts: Callable[[ibis.Table], dict[str, ibis.Value]]
 ) -> list[GroupFigure]:
@@ -551,12 +597,9 @@ def measure_by_group(
     return m, total
 
 
-def nps_measurement(ctx: Context, kind: SurveyKind, item_id: str, name: str) -> Measurement:
-    """An NPS metric over one 0–10 item of the latest campaign: the figure, anonymised groups,
-    and promoters, passives and detractors in the breakdown. `name` words it ("eNPS +12")."""
-    camp = campaign_for(ctx, kind)
-    if camp is None:
-        return no_campaign(kind)
+def nps_measurement(ctx: Context, camp: Campaign, item_id: str, name: str) -> Measurement:
+    """An NPS metric over one 0–10 item of the campaign: the figure, anonymised groups, and
+    promoters, passives and detractors in the breakdown. `name` words it ("eNPS +12")."""
     a = camp.numeric([item_id])
     m, total = measure_by_group(
         ctx,

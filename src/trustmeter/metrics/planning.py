@@ -73,19 +73,10 @@ def run_share(ctx: Context) -> Measurement:
     none, effort hours of work items done in the period (epics and incidents aside) are used.
     """
     b = _budget_lines(ctx)
-    spend = {
-        str(g["category"]): float(g["total"] or 0)
-        for g in rows(b.group_by("category").aggregate(total=_.actual.sum()))
-    }
+    spend = _by_category(b, "actual")
     if sum(spend.values()) > 0:
         n = int(b.count().execute())
-        top = rows(
-            b.filter(b.category == "run")
-            .group_by("line_name")
-            .aggregate(total=_.actual.sum())
-            .order_by([ibis.desc("total"), "line_name"])
-            .limit(3)
-        )
+        top = _top_run(b, "line_name", "actual")
         total = sum(spend.values())
         evidence = [
             Contributor(
@@ -105,21 +96,12 @@ def run_share(ctx: Context) -> Measurement:
         w.category.notnull(),
         w.kind.isnull() | ~w.kind.isin(NOT_DEMAND),
     ).mutate(team_name=label(_.team, NO_TEAM))
-    effort = {
-        str(g["category"]): float(g["total"] or 0)
-        for g in rows(w.group_by("category").aggregate(total=_.effort_hours.sum()))
-    }
+    effort = _by_category(w, "effort_hours")
     if sum(effort.values()) <= 0:
         return Measurement(None, 0, note="no actual spend or categorised effort in the period")
     n = int(w.count().execute())
     total = sum(effort.values())
-    top = rows(
-        w.filter(w.category == "run")
-        .group_by("team_name")
-        .aggregate(total=_.effort_hours.sum())
-        .order_by([ibis.desc("total"), "team_name"])
-        .limit(3)
-    )
+    top = _top_run(w, "team_name", "effort_hours")
     evidence = [
         Contributor(
             "team",
@@ -131,6 +113,25 @@ def run_share(ctx: Context) -> Measurement:
     ]
     records = w.select("id", "kind", "team", "category", "effort_hours", "done_at", "title")
     return _share("effort", effort, n, evidence, records)
+
+
+def _by_category(t: ir.Table, amount: str) -> dict[str, float]:
+    """The total of `amount` per category (run, grow, transform)."""
+    return {
+        str(g["category"]): float(g["total"] or 0)
+        for g in rows(t.group_by("category").aggregate(total=_[amount].sum()))
+    }
+
+
+def _top_run(t: ir.Table, by: str, amount: str) -> list[dict[str, Any]]:
+    """The three `by` groups with the most `amount` on run, largest first."""
+    return rows(
+        t.filter(t.category == "run")
+        .group_by(by)
+        .aggregate(total=_[amount].sum())
+        .order_by([ibis.desc("total"), by])
+        .limit(3)
+    )
 
 
 def _share(

@@ -24,21 +24,16 @@ PROACTIVE_KINDS = ("planning", "advice")
 GAP_POINTS = 10
 
 
-@metric(
+@sv.survey_metric(
     "stakeholder_satisfaction",
+    kind=sv.STAKEHOLDER,
     area="relationships",
     name="Stakeholder satisfaction",
     unit="0–100",
-    direction="higher",
-    sample="groups",
-    needs=("survey_answer",),
     data_hint=SURVEY_HINT,
 )
-def stakeholder_satisfaction(ctx: Context) -> Measurement:
+def stakeholder_satisfaction(ctx: Context, camp: sv.Campaign) -> Measurement:
     """Mean overall satisfaction (1–10) in the latest stakeholder survey, scaled 0–100."""
-    camp = sv.campaign_for(ctx, sv.STAKEHOLDER)
-    if camp is None:
-        return sv.no_campaign(sv.STAKEHOLDER)
     a = camp.numeric([sv.OVERALL_SATISFACTION])
 
     def figure(p: dict[str, float]) -> float | None:
@@ -58,25 +53,20 @@ def stakeholder_satisfaction(ctx: Context) -> Measurement:
     return m
 
 
-@metric(
+@sv.survey_metric(
     "trust_components",
+    kind=sv.STAKEHOLDER,
     area="relationships",
     name="Trust components",
     unit="0–100",
-    direction="higher",
-    sample="groups",
-    needs=("survey_answer",),
     data_hint=SURVEY_HINT,
 )
-def trust_components(ctx: Context) -> Measurement:
+def trust_components(ctx: Context, camp: sv.Campaign) -> Measurement:
     """Credibility, reliability, intimacy and reverse-scored self-orientation on 0–100; the mean of the four.
 
     Each component is the mean of all answers to its two items (1–7, scaled 0–100);
     self-orientation is 100 minus its scaled mean, so higher is better for all four.
     """
-    camp = sv.campaign_for(ctx, sv.STAKEHOLDER)
-    if camp is None:
-        return sv.no_campaign(sv.STAKEHOLDER)
     by_component = {
         c: [i.id for i in sv.CATALOGUE if i.component == c] for c in sv.TRUST_COMPONENTS
     }
@@ -131,36 +121,29 @@ def trust_components(ctx: Context) -> Measurement:
     return m
 
 
-@metric(
+@sv.survey_metric(
     "relationship_nps",
+    kind=sv.STAKEHOLDER,
     area="relationships",
     name="Relationship NPS",
     unit="−100…100",
-    direction="higher",
-    sample="groups",
-    needs=("survey_answer",),
     data_hint=SURVEY_HINT,
 )
-def relationship_nps(ctx: Context) -> Measurement:
+def relationship_nps(ctx: Context, camp: sv.Campaign) -> Measurement:
     """% promoters (9–10) − % detractors (0–6) on "would you recommend working with IT?"."""
-    return sv.nps_measurement(ctx, sv.STAKEHOLDER, sv.NPS, "NPS")
+    return sv.nps_measurement(ctx, camp, sv.NPS, "NPS")
 
 
-@metric(
+@sv.survey_metric(
     "partner_perception",
+    kind=sv.STAKEHOLDER,
     area="relationships",
     name="Seen as a partner",
     unit="%",
-    direction="higher",
-    sample="groups",
-    needs=("survey_answer",),
     data_hint=SURVEY_HINT,
 )
-def partner_perception(ctx: Context) -> Measurement:
+def partner_perception(ctx: Context, camp: sv.Campaign) -> Measurement:
     """Share of stakeholders who see IT as a trusted advisor or strategic partner."""
-    camp = sv.campaign_for(ctx, sv.STAKEHOLDER)
-    if camp is None:
-        return sv.no_campaign(sv.STAKEHOLDER)
     a = camp.choices(sv.LADDER)
 
     def parts(t: ibis.Table) -> dict[str, ibis.Value]:
@@ -192,25 +175,22 @@ def partner_perception(ctx: Context) -> Measurement:
     return m
 
 
-@metric(
+@sv.survey_metric(
     "importance_gap",
+    kind=sv.STAKEHOLDER,
     area="relationships",
     name="Important services with a satisfaction gap",
     unit="count",
     direction="lower",
     sample="services",
-    needs=("survey_answer",),
     data_hint="importance and satisfaction per service in the stakeholder survey",
 )
-def importance_gap(ctx: Context) -> Measurement:
+def importance_gap(ctx: Context, camp: sv.Campaign) -> Measurement:
     """Services in the top third by importance whose satisfaction is more than 10 points below it.
 
     Both are means of the 1–10 answers scaled 0–100. The top third is the ⌈n/3⌉ most important
     of the n services rated on both, plus any tied with the last of them.
     """
-    camp = sv.campaign_for(ctx, sv.STAKEHOLDER)
-    if camp is None:
-        return sv.no_campaign(sv.STAKEHOLDER)
     a = camp.answers()
     imp, sat = sv.IMPORTANCE_PREFIX, sv.SATISFACTION_PREFIX
     a = a.filter(

@@ -114,39 +114,32 @@ def regretted_attrition(ctx: Context) -> Measurement:
     )
 
 
-@metric(
+@sv.survey_metric(
     "enps",
+    kind=sv.TEAM,
     area="talent",
     name="Employee NPS",
     unit="−100…100",
-    direction="higher",
-    sample="groups",
-    needs=("survey_answer",),
     data_hint=TEAM_SURVEY_HINT,
 )
-def enps(ctx: Context) -> Measurement:
+def enps(ctx: Context, camp: sv.Campaign) -> Measurement:
     """% promoters (9–10) − % detractors (0–6) in the latest team survey."""
-    return sv.nps_measurement(ctx, sv.TEAM, sv.ENPS, "eNPS")
+    return sv.nps_measurement(ctx, camp, sv.ENPS, "eNPS")
 
 
-@metric(
+@sv.survey_metric(
     "westrum_culture",
+    kind=sv.TEAM,
     area="talent",
     name="Westrum culture",
     unit="1–7",
-    direction="higher",
-    sample="groups",
-    needs=("survey_answer",),
     data_hint=TEAM_SURVEY_HINT,
 )
-def westrum_culture(ctx: Context) -> Measurement:
+def westrum_culture(ctx: Context, camp: sv.Campaign) -> Measurement:
     """Mean agreement (1–7) with the seven Westrum statements in the latest team survey.
 
     Every answer to any of the seven weighs the same.
     """
-    camp = sv.campaign_for(ctx, sv.TEAM)
-    if camp is None:
-        return sv.no_campaign(sv.TEAM)
     a = camp.numeric(sv.WESTRUM_ITEMS)
 
     m, _ = sv.measure_by_group(

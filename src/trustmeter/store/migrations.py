@@ -22,6 +22,8 @@ BOOKKEEPING = (
 
 
 def _v1_records(store: Store) -> None:
+    # Tables get every field declared today; fields declared later are added by
+    # `add_new_fields`, which skips the ones that exist.
     for k in KINDS:
         cols = [f"{q(f.name)} {sql_type(f.type)}" for f in k.fields]
         cols += [f"{q(c)} {t}" for c, t in BOOKKEEPING]
@@ -82,4 +84,23 @@ def migrate(store: Store) -> list[int]:
                 (number, description),
             )
         applied.append(number)
+    add_new_fields(store)
     return applied
+
+
+def add_new_fields(store: Store) -> list[str]:
+    """Add optional record fields declared in records.py after a table was created.
+
+    Purely additive and idempotent, so a new optional field needs no numbered migration;
+    anything else (renames, new tables, data changes) does.
+    """
+    added = []
+    for k in KINDS:
+        have = set(store.table(k.table).columns)
+        for f in k.fields:
+            if f.name not in have:
+                store.execute(
+                    f"ALTER TABLE {q(k.table)} ADD COLUMN {q(f.name)} {sql_type(f.type)}"
+                )
+                added.append(f"{k.table}.{f.name}")
+    return added
