@@ -156,3 +156,21 @@ def top_contributors(
         for name, n in ranked
         if n > 0
     ]
+
+
+def production_changes(ctx: Context) -> ibis.Table:
+    """Changes to production: no environment given, or one named in production_environments.
+
+    Stability (change failure rate) and delivery (deployment frequency, lead time) share this
+    one definition, so the same change counts the same way in both areas.
+    """
+    ch = latest(ctx.t("change"))
+    prod = [str(e).strip().lower() for e in ctx.param("production_environments")]
+    env = ch.environment.strip().lower().nullif("")
+    return ch.filter(env.isnull() | env.isin(prod))
+
+
+def succeeded(t: ibis.Table) -> ibis.BooleanValue:
+    """A change that went in: outcome success, or no outcome recorded."""
+    outcome = t.outcome.strip().lower()
+    return outcome.isnull() | (outcome == "success")

@@ -28,7 +28,9 @@ from trustmeter.metrics.common import (
     latest,
     pct,
     plural,
+    production_changes,
     rows,
+    succeeded,
     top_contributors,
 )
 from trustmeter.metrics.registry import Context, Contributor, Measurement, metric
@@ -238,18 +240,6 @@ def schedule_slip(ctx: Context) -> Measurement:
 
 
 # -- flow of changes -----------------------------------------------------------------------
-def production_changes(ctx: Context) -> ir.Table:
-    """Changes to production: no environment given, or one named in production_environments."""
-    ch = latest(ctx.t("change"))
-    prod = [str(e).strip().lower() for e in ctx.param("production_environments")]
-    env = ch.environment.strip().lower().nullif("")
-    return ch.filter(env.isnull() | env.isin(prod))
-
-
-def _succeeded(t: ir.Table) -> ir.BooleanValue:
-    return t.outcome.isnull() | (t.outcome == "success")
-
-
 @metric(
     "deployment_frequency",
     area="delivery",
@@ -269,7 +259,7 @@ def deployment_frequency(ctx: Context) -> Measurement:
     ch = production_changes(ctx)
     ch = ch.filter(in_period(ctx, ch.deployed_at))
     is_deploy = ch.kind.isnull() | (ch.kind == "deployment")
-    d = ch.filter(is_deploy, _succeeded(ch)).mutate(
+    d = ch.filter(is_deploy, succeeded(ch)).mutate(
         day=_.deployed_at.date(), service_name=label(_.service, NO_SERVICE)
     )
     total = rows(d.aggregate(n=d.count(), days=d.day.nunique()))[0]
@@ -313,7 +303,7 @@ def lead_time_for_changes(ctx: Context) -> Measurement:
     neither start time or one after the deployment.
     """
     ch = production_changes(ctx)
-    ch = ch.filter(in_period(ctx, ch.deployed_at), _succeeded(ch))
+    ch = ch.filter(in_period(ctx, ch.deployed_at), succeeded(ch))
     started = ibis.coalesce(ch.first_commit_at, ch.created_at)
     lt = ch.mutate(
         started_at=started,

@@ -19,8 +19,10 @@ from trustmeter.metrics.common import (
     in_period,
     known_by_end,
     latest,
+    production_changes,
     seconds_between,
     severity_at_or_above,
+    succeeded,
 )
 from trustmeter.metrics.registry import Context, Contributor, Measurement, metric
 
@@ -220,12 +222,8 @@ def mtta(ctx: Context) -> Measurement:
 
 # -- change_failure_rate --------------------------------------------------------------------
 def _production_changes(ctx: Context) -> ibis.Table:
-    c = latest(ctx.t("change"))
-    envs = sorted({str(e).strip().lower() for e in ctx.param("production_environments")})
-    return c.filter(
-        c.deployed_at < ctx.end,
-        c.environment.isnull() | c.environment.strip().lower().isin(envs),
-    )
+    c = production_changes(ctx)
+    return c.filter(c.deployed_at < ctx.end)
 
 
 def _failed_changes(ctx: Context) -> ibis.Table:
@@ -238,10 +236,7 @@ def _failed_changes(ctx: Context) -> ibis.Table:
         .group_by(chg=i.caused_by_change)
         .aggregate(explicit_incident=i.id.min())
     )
-    outcome = prod.outcome.strip().lower()
-    ok = prod.filter(outcome.isnull() | (outcome == "success")).select(
-        ok_id="id", ok_service="service", ok_at="deployed_at"
-    )
+    ok = prod.filter(succeeded(prod)).select(ok_id="id", ok_service="service", ok_at="deployed_at")
     loose = i.filter(i.caused_by_change.isnull(), i.service.notnull()).select(
         inc_id="id", inc_service="service", inc_at="opened_at"
     )

@@ -1,0 +1,80 @@
+"""`trustmeter demo` end to end: exports written, imported through the importers, scored, reported."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from trustmeter.cli import cli
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    root = tmp_path_factory.mktemp("demo") / "northwind"
+    r = CliRunner().invoke(cli, ["demo", str(root)], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    return root, r.output
+
+
+def _score(root: Path) -> dict:
+    r = CliRunner().invoke(cli, ["-w", str(root), "score", "--as-of", "2026-10-01", "--json"])
+    assert r.exit_code == 0, r.output
+    return json.loads(r.output)
+
+
+def test_demo_imports_every_kind_without_errors(demo: tuple[Path, str]) -> None:
+    _, out = demo
+    for kind in ("services", "incidents", "changes", "work-items", "commitments", "projects",
+                 "engagements", "stakeholders", "people", "skills", "learning", "budget",
+                 "survey-responses", "objectives"):
+        assert f" {kind} rows from" in out, kind
+    assert "error" not in out.lower()
+    assert "wrote the report to" in out
+
+
+def test_demo_tells_its_story(demo: tuple[Path, str]) -> None:
+    root, _ = demo
+    card = _score(root)
+    assert card["period"]["label"] == "2026-Q3"
+    # stability recovered, but one critical service depends on one person
+    stab = next(a for a in card["areas"] if a["id"] == "stability")
+    assert stab["score"] >= 70
+    assert card["stage"]["level"] == 1
+    assert [b["target"] for b in card["stage"]["blocked_by"]] == ["key_person_coverage"]
+    top = card["focus"]["items"][0]
+    assert top["metric"] == "key_person_coverage"
+    assert "ERP" in top["evidence"][0]["detail"] and "by one person" in top["evidence"][0]["detail"]
+    # the neglected business unit shows in the relationship evidence
+    cadence = next(m for a in card["areas"] for m in a["metrics"] if m["id"] == "review_cadence")
+    assert any("Operations" in e["detail"] and "no review in" in e["detail"] for e in cadence["evidence"])
+    # every metric with data carries its sample size
+    for a in card["areas"]:
+        for m in a["metrics"]:
+            assert isinstance(m["n"], int)
+
+
+def test_demo_trend_shows_stability_recovering(demo: tuple[Path, str]) -> None:
+    root, _ = demo
+    r = CliRunner().invoke(cli, ["-w", str(root), "trend", "--periods", "8", "--as-of", "2026-10-01", "--json"])
+    cards = json.loads(r.output)["periods"]
+    stab = [next(a["score"] for a in c["areas"] if a["id"] == "stability") for c in cards]
+    first_year = [s for s in stab[:4] if s is not None]
+    assert first_year and max(first_year) < 50 <= 70 <= stab[-1]
+
+
+def test_demo_report_is_self_contained(demo: tuple[Path, str]) -> None:
+    root, _ = demo
+    html = (root / "trustmeter-report.html").read_text()
+    assert "Order Taker" in html and "Reliable Operator" in html
+    assert "http://" not in html and "https://" not in html and "<script" not in html
+    # the demo's incident title with markup never reaches the page unescaped
+    assert "<script>alert" not in html
+
+
+def test_demo_refuses_to_overwrite(demo: tuple[Path, str]) -> None:
+    root, _ = demo
+    r = CliRunner().invoke(cli, ["demo", str(root)])
+    assert r.exit_code == 1 and "--force" in r.output
