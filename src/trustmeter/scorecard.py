@@ -31,7 +31,7 @@ class Scorer:
     profile: str
     workspace: dict[str, Any] = field(default_factory=dict)
     _has: dict[str, bool] = field(default_factory=dict)
-    _areas: dict[Period, list[dict[str, Any]]] = field(default_factory=dict)
+    _measured: dict[tuple[str, Period], dict[str, Any]] = field(default_factory=dict)
 
     def metrics(self) -> list[Metric]:
         reg = all_metrics()
@@ -96,16 +96,28 @@ class Scorer:
         entry["score"] = score(result.value, target, floor, m.log_scale)
         return entry
 
-    def areas(self, period: Period) -> list[dict[str, Any]]:
-        if period in self._areas:
-            return self._areas[period]
-        by_area: dict[str, list[dict[str, Any]]] = {a: [] for a in self.framework.areas}
+    def _entry(self, m: Metric, period: Period) -> dict[str, Any]:
+        key = (m.id, period)
+        if key not in self._measured:
+            self._measured[key] = self.measure(m, period)
+        return self._measured[key]
+
+    def areas(self, period: Period, only: set[str] | None = None) -> list[dict[str, Any]]:
+        """Area scores for a period; `only` limits the work to some areas (earlier periods
+        are needed only for the gates that look back)."""
+        wanted = set(self.framework.areas) if only is None else only
+        by_area: dict[str, list[dict[str, Any]]] = {
+            a: [] for a in self.framework.areas if a in wanted
+        }
         for m in self.metrics():
-            entry = self.measure(m, period)
-            by_area[entry["area"]].append(entry)
+            if self.framework.metrics[m.id].area in wanted:
+                entry = self._entry(m, period)
+                by_area[entry["area"]].append(entry)
         out = []
         min_cov = float(self.framework.params.get("min_coverage", 0.5))
         for aid, area in self.framework.areas.items():
+            if aid not in wanted:
+                continue
             entries = by_area[aid]
             counted = [e for e in entries if e["status"] != "left_out"]
             total_w = sum(e["weight"] for e in counted)
@@ -127,7 +139,6 @@ class Scorer:
                     "metrics": entries,
                 }
             )
-        self._areas[period] = out
         return out
 
     def scorecard(self, period: Period) -> dict[str, Any]:
