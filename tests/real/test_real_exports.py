@@ -149,3 +149,26 @@ def test_laukkanen_production_issues_per_month(store: Store, laukkanen: Path) ->
     # 2013-Q3 from the raw months: 14 + 11 + 38 = 63 production issues
     value, n = _measure(store, "major_incidents", containing(date(2013, 7, 1), "quarter"))
     assert n == 63
+
+
+def test_laukkanen_change_failure_rate_by_attribution_window(store: Store, laukkanen: Path) -> None:
+    """A release fails when a production issue opens within 24 h after it (no explicit links)."""
+    with (laukkanen / "releases.csv").open(newline="") as fh:
+        deploys = sorted(
+            datetime.fromisoformat(r["production_deployment_date"]) for r in csv.DictReader(fh)
+        )
+    with (laukkanen / "issues.csv").open(newline="") as fh:
+        ps = [_utc(r["resolved_timestamp"]) for r in csv.DictReader(fh) if r["type"] == "PS"]
+    failed = set()
+    for t in ps:
+        before = [d for d in deploys if d <= t]
+        if before and (t - before[-1]).total_seconds() <= 24 * 3600:
+            failed.add(before[-1])
+    for period in (
+        Period(date(2013, 1, 1), date(2014, 1, 1)),
+        Period(date(2014, 1, 1), date(2016, 7, 1)),
+    ):
+        in_period = [d for d in deploys if period.start_ts <= d < period.end_ts]
+        value, n = _measure(store, "change_failure_rate", period)
+        assert n == len(in_period)
+        assert value == pytest.approx(100 * sum(d in failed for d in in_period) / len(in_period))
