@@ -7,6 +7,7 @@ SQL: they read ibis tables from `Store.table`. Writes (migrations, imports) go t
 from __future__ import annotations
 
 import contextlib
+import io
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from urllib.parse import unquote, urlparse
 
 import ibis
 import pyarrow as pa
+import pyarrow.csv as pacsv
 from ibis.backends import BaseBackend
 
 from trustmeter.errors import TrustmeterError
@@ -95,11 +97,17 @@ class Store:
             finally:
                 raw.unregister("_tm_arrow")
             return
+        # PostgreSQL: stream CSV blocks through COPY. Arrow writes nulls as bare empty fields
+        # and empty strings as "", which is exactly how COPY's CSV format tells them apart.
         raw = self.con.con
-        with raw.cursor() as cur, cur.copy(f"COPY {q(name)} ({cols}) FROM STDIN") as copy:
+        sql = f"COPY {q(name)} ({cols}) FROM STDIN (FORMAT csv)"
+        with raw.cursor() as cur, cur.copy(sql) as copy:
             for batch in data.to_batches(max_chunksize=50_000):
-                for row in zip(*(c.to_pylist() for c in batch.columns), strict=True):
-                    copy.write_row(row)
+                buf = io.BytesIO()
+                pacsv.write_csv(
+                    pa.Table.from_batches([batch]), buf, pacsv.WriteOptions(include_header=False)
+                )
+                copy.write(buf.getvalue())
 
     def temp_table(self, name: str, columns: Sequence[tuple[str, str]]) -> None:
         self.execute(f"DROP TABLE IF EXISTS {q(name)}")
