@@ -27,9 +27,22 @@ def _score(root: Path) -> dict:
 
 def test_demo_imports_every_kind_without_errors(demo: tuple[Path, str]) -> None:
     _, out = demo
-    for kind in ("services", "incidents", "changes", "work-items", "commitments", "projects",
-                 "engagements", "stakeholders", "people", "skills", "learning", "budget",
-                 "survey-responses", "objectives"):
+    for kind in (
+        "services",
+        "incidents",
+        "changes",
+        "work-items",
+        "commitments",
+        "projects",
+        "engagements",
+        "stakeholders",
+        "people",
+        "skills",
+        "learning",
+        "budget",
+        "survey-responses",
+        "objectives",
+    ):
         assert f" {kind} rows from" in out, kind
     assert "error" not in out.lower()
     assert "wrote the report to" in out
@@ -49,7 +62,9 @@ def test_demo_tells_its_story(demo: tuple[Path, str]) -> None:
     assert "ERP" in top["evidence"][0]["detail"] and "by one person" in top["evidence"][0]["detail"]
     # the neglected business unit shows in the relationship evidence
     cadence = next(m for a in card["areas"] for m in a["metrics"] if m["id"] == "review_cadence")
-    assert any("Operations" in e["detail"] and "no review in" in e["detail"] for e in cadence["evidence"])
+    assert any(
+        "Operations" in e["detail"] and "no review in" in e["detail"] for e in cadence["evidence"]
+    )
     # every metric with data carries its sample size
     for a in card["areas"]:
         for m in a["metrics"]:
@@ -58,7 +73,9 @@ def test_demo_tells_its_story(demo: tuple[Path, str]) -> None:
 
 def test_demo_trend_shows_stability_recovering(demo: tuple[Path, str]) -> None:
     root, _ = demo
-    r = CliRunner().invoke(cli, ["-w", str(root), "trend", "--periods", "8", "--as-of", "2026-10-01", "--json"])
+    r = CliRunner().invoke(
+        cli, ["-w", str(root), "trend", "--periods", "8", "--as-of", "2026-10-01", "--json"]
+    )
     cards = json.loads(r.output)["periods"]
     stab = [next(a["score"] for a in c["areas"] if a["id"] == "stability") for c in cards]
     first_year = [s for s in stab[:4] if s is not None]
@@ -78,3 +95,49 @@ def test_demo_refuses_to_overwrite(demo: tuple[Path, str]) -> None:
     root, _ = demo
     r = CliRunner().invoke(cli, ["demo", str(root)])
     assert r.exit_code == 1 and "--force" in r.output
+
+
+GOLDEN = Path(__file__).parent / "golden" / "demo-scorecard-2026-Q3.json"
+
+
+def _approx_equal(got: object, want: object, path: str = "$") -> list[str]:
+    """Differences between two JSON values; floats compare to 1e-6 relative."""
+    if isinstance(want, dict) and isinstance(got, dict):
+        out = [f"{path}: keys {sorted(set(got) ^ set(want))}"] if set(got) != set(want) else []
+        for k in set(got) & set(want):
+            out += _approx_equal(got[k], want[k], f"{path}.{k}")
+        return out
+    if isinstance(want, list) and isinstance(got, list):
+        if len(got) != len(want):
+            return [f"{path}: {len(got)} items, golden has {len(want)}"]
+        return [
+            d
+            for i, (g, w) in enumerate(zip(got, want, strict=True))
+            for d in _approx_equal(g, w, f"{path}[{i}]")
+        ]
+    if isinstance(want, float) or isinstance(got, float):
+        ok = (
+            isinstance(got, int | float)
+            and isinstance(want, int | float)
+            and got == pytest.approx(want, rel=1e-6, abs=1e-9)
+        )
+        return [] if ok else [f"{path}: {got!r} != golden {want!r}"]
+    return [] if got == want else [f"{path}: {got!r} != golden {want!r}"]
+
+
+def test_demo_scorecard_matches_golden_file(demo: tuple[Path, str]) -> None:
+    """Any change to a figure on the demo shows up here; regenerate with UPDATE_GOLDEN=1."""
+    import os
+
+    root, _ = demo
+    card = _score(root)
+    card.pop("generated_at")
+    card["workspace"].pop("name", None)
+    if os.environ.get("UPDATE_GOLDEN") or not GOLDEN.exists():
+        GOLDEN.parent.mkdir(exist_ok=True)
+        GOLDEN.write_text(json.dumps(card, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+        if not os.environ.get("UPDATE_GOLDEN"):
+            pytest.fail(f"golden file {GOLDEN} was missing and has been written; commit it")
+    want = json.loads(GOLDEN.read_text())
+    diffs = _approx_equal(card, want)
+    assert not diffs, "\n".join(diffs[:20])
