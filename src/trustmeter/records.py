@@ -151,8 +151,11 @@ KINDS: tuple[RecordKind, ...] = (
             _f("delivered_on", "date"),
             _f("team", refers_to="team"),
             _f("project"),
-            _f("scope_committed", "number", minimum=0),
-            _f("scope_delivered", "number", minimum=0),
+            _f("scope_committed", "number", minimum=0, help="scope at the sprint's start"),
+            _f(
+                "scope_delivered", "number", minimum=0, help="of the committed scope, what was done"
+            ),
+            _f("scope_added", "number", minimum=0, help="scope added after the sprint started"),
             _f("title"),
         ),
         help="sprints, milestones, releases and promised dates",

@@ -110,7 +110,8 @@ def test_commitment_reliability(store: Store) -> None:
     assert m.value == pytest.approx(60.0)
     assert m.breakdown["sprints_without_committed_scope"] == 2
     # A: (0.8 + 1) / 2 = 90 %; B: (1 + 0 + 0) / 3 = 33.3 %; C: (0 + 1 + 1) / 3 = 66.7 %
-    assert m.breakdown["by_team"] == {
+    by_team = {t: {"value": v["value"], "n": v["n"]} for t, v in m.breakdown["by_team"].items()}
+    assert by_team == {
         "A": {"value": 90.0, "n": 2},
         "B": {"value": 33.3, "n": 3},
         "C": {"value": 66.7, "n": 3},
@@ -131,6 +132,61 @@ def test_commitment_reliability(store: Store) -> None:
     assert m.evidence[3].value == 50.0  # ERP: M1 kept, M2 missed
     assert m.records is not None
     assert m.records.count().execute() == 8
+
+
+def test_commitment_reliability_shows_each_teams_method_and_added_scope(store: Store) -> None:
+    insert_records(
+        store,
+        "commitments",
+        [
+            # Apps runs scrum: 8 of 10 committed points done (0.8), 4 points added mid-sprint
+            {
+                "id": "S1",
+                "kind": "sprint",
+                "team": "Apps",
+                "committed_on": d("2024-01-01"),
+                "due_on": d("2024-01-14"),
+                "delivered_on": d("2024-01-14"),
+                "scope_committed": 10,
+                "scope_delivered": 8,
+                "scope_added": 4,
+            },
+            # ... and also promised one release date, kept (1.0)
+            {
+                "id": "R1",
+                "kind": "release",
+                "team": "Apps",
+                "committed_on": d("2024-01-01"),
+                "due_on": d("2024-02-01"),
+                "delivered_on": d("2024-01-30"),
+            },
+            # Infra has no method: one promised date, missed (0.0)
+            {
+                "id": "D1",
+                "kind": "due_date",
+                "team": "Infra",
+                "committed_on": d("2024-01-01"),
+                "due_on": d("2024-02-01"),
+                "delivered_on": d("2024-02-03"),
+            },
+        ],
+    )
+    m = measure(store, "commitment_reliability")
+    # (0.8 + 1.0 + 0.0) / 3 = 0.6
+    assert m.value == pytest.approx(60.0) and m.n == 3
+    apps = m.breakdown["by_team"]["Apps"]
+    assert apps["value"] == pytest.approx(90.0) and apps["n"] == 2
+    assert apps["methods"]["sprint"] == {"method": "scrum / agile sprints", "value": 80.0, "n": 1}
+    assert apps["methods"]["release"]["value"] == 100.0
+    assert m.breakdown["by_team"]["Infra"]["methods"] == {
+        "due_date": {"method": "no method: promised dates", "value": 0.0, "n": 1}
+    }
+    # added scope is reported apart and never counted as committed
+    assert m.breakdown["sprint_scope_added"] == {
+        "added": 4.0,
+        "committed": 10.0,
+        "sprints_reporting_added": 1,
+    }
 
 
 def test_commitment_reliability_sprint_closed_after_period_end(store: Store) -> None:
@@ -471,6 +527,8 @@ def test_aged_demand(store: Store) -> None:
 
 # -- forecast_calibration ------------------------------------------------------------------
 def test_forecast_calibration_without_a_ledger(store: Store) -> None:
+    # Migration 3 creates the ledger; this pins the metric on a database without it.
+    store.execute("DROP TABLE forecast")
     m = measure(store, "forecast_calibration")
     assert (m.value, m.n) == (None, 0)
     assert m.note == "no forecasts recorded yet"
@@ -507,6 +565,8 @@ def test_forecast_calibration(store: Store) -> None:
             "outcome": "boolean",
         },
     )
+    # A table of exactly the documented columns, in place of the ledger of migration 3.
+    store.execute("DROP TABLE forecast")
     store.con.create_table("forecast", data)
     m = measure(store, "forecast_calibration")
     # resolved in Q1 at 85 %: f1..f5; true: f2, f4, f5 = 3 of 5 = 60 % -> |60 - 85| = 25 pp

@@ -93,6 +93,19 @@ def commitment_reliability(ctx: Context) -> Measurement:
     n = int(total["n"])
     by_kind = rows(scored.group_by("kind").aggregate(value=_.score.mean(), n=_.count()))
     by_team = rows(scored.group_by("team_name").aggregate(value=_.score.mean(), n=_.count()))
+    # Which delivery method each team's figure comes from (scrum sprints, waterfall
+    # milestones, plain due dates...): a team may use several.
+    team_kinds = rows(
+        scored.group_by(["team_name", "kind"]).aggregate(value=_.score.mean(), n=_.count())
+    )
+    sprints = scored.filter(scored.kind == "sprint")
+    added = rows(
+        sprints.aggregate(
+            committed=sprints.scope_committed.sum(),
+            added=sprints.scope_added.sum(),
+            with_added=sprints.scope_added.count(),
+        )
+    )[0]
     with_project = scored.filter(filled(scored.project))
     by_project = rows(with_project.group_by("project").aggregate(value=_.score.mean(), n=_.count()))
 
@@ -125,10 +138,28 @@ def commitment_reliability(ctx: Context) -> Measurement:
                 for g in sorted(by_kind, key=lambda g: str(g["kind"]))
             },
             "by_team": {
-                str(g["team_name"]): {"value": round(g["value"] * 100, 1), "n": int(g["n"])}
+                str(g["team_name"]): {
+                    "value": round(g["value"] * 100, 1),
+                    "n": int(g["n"]),
+                    "methods": {
+                        str(k["kind"]): {
+                            "method": METHOD.get(str(k["kind"]), str(k["kind"])),
+                            "value": round(k["value"] * 100, 1),
+                            "n": int(k["n"]),
+                        }
+                        for k in sorted(team_kinds, key=lambda k: str(k["kind"]))
+                        if k["team_name"] == g["team_name"]
+                    },
+                }
                 for g in sorted(by_team, key=lambda g: str(g["team_name"]))
             },
             "sprints_without_committed_scope": left_out,
+            # Scope added after a sprint started is tracked apart: it never counts as committed.
+            "sprint_scope_added": {
+                "added": as_float(added["added"]) or 0.0,
+                "committed": as_float(added["committed"]) or 0.0,
+                "sprints_reporting_added": int(added["with_added"] or 0),
+            },
         },
         evidence=worst(by_team, "team_name", "team") + worst(by_project, "project", "project"),
         records=scored.select(
@@ -141,6 +172,7 @@ def commitment_reliability(ctx: Context) -> Measurement:
             "delivered_on",
             "scope_committed",
             "scope_delivered",
+            "scope_added",
             "score",
             "title",
         ),
