@@ -26,10 +26,13 @@ lint: setup
 	$(VENV)/bin/ruff format --check src tests
 	$(VENV)/bin/mypy
 
-# PostgreSQL comes from Debian's packages; scripts/postgres.sh installs (as root) and starts a
-# throwaway server and prints its URL. The suite then runs every store test on both engines.
+# PostgreSQL and Chromium come from Debian's packages: scripts/postgres.sh installs (as root)
+# and starts a throwaway server and prints its URL; scripts/browser.sh installs Chromium for
+# the browser tests. The suite then runs every store test on both engines.
 pytest: setup
-	TRUSTMETER_TEST_PG=$$(scripts/postgres.sh) TRUSTMETER_REQUIRE_PG=1 $(VENV)/bin/pytest -q
+	scripts/browser.sh >/dev/null
+	TRUSTMETER_TEST_PG=$$(scripts/postgres.sh) TRUSTMETER_REQUIRE_PG=1 TRUSTMETER_REQUIRE_BROWSER=1 \
+		$(VENV)/bin/pytest -q
 
 test: lint pytest
 

@@ -157,7 +157,7 @@ def _parse_value_maps(values: tuple[str, ...]) -> dict[str, dict[str, str]]:
 
 @cli.command("import")
 @click.argument("kind", type=click.Choice(RECORD_KINDS))
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option(
     "--mapping",
     "mapping_file",
@@ -187,6 +187,18 @@ def _parse_value_maps(values: tuple[str, ...]) -> dict[str, dict[str, str]]:
 @click.option("--sheet", help="Sheet name for XLSX files.")
 @click.option("--dry-run", is_flag=True, help="Validate everything and write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option(
+    "--format",
+    "fmt",
+    metavar="NAME",
+    help="A built-in preset for a tool's export, e.g. servicenow, jira, pagerduty, git "
+    "(`trustmeter presets` lists them).",
+)
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Show which columns are used or ignored and what each value maps to.",
+)
 @click.pass_context
 @clean_errors
 def import_(
@@ -203,6 +215,8 @@ def import_(
     sheet: str | None,
     dry_run: bool,
     as_json: bool,
+    fmt: str | None = None,
+    explain: bool = False,
 ) -> None:
     """Import records of KIND from CSV, TSV, JSON, NDJSON or XLSX files.
 
@@ -213,7 +227,28 @@ def import_(
 
         trustmeter import incidents export.csv --map id=number --map opened_at=opened \\
             --value severity:"1 - Critical"=P1 --timezone Europe/Berlin --source servicenow
+        trustmeter import incidents incident.csv --format servicenow --explain
     """
+    if fmt or explain:
+        from trustmeter.cli_connectors import import_with_format
+
+        return import_with_format(
+            ctx,
+            kind,
+            files,
+            fmt,
+            explain,
+            mapping_file,
+            maps,
+            values,
+            source,
+            tz,
+            date_format,
+            delimiter,
+            sheet,
+            dry_run,
+            as_json,
+        )
     ws = _workspace(ctx)
     result = run_import(
         ws,
@@ -598,6 +633,22 @@ def demo(directory: str, seed: int, db: str | None, force: bool) -> None:
     from trustmeter.demo_run import run_demo
 
     run_demo(Path(directory), seed=seed, db=db, force=force, echo=click.echo)
+
+
+from trustmeter.cli_forecast import forecast  # noqa: E402  (it imports this module's helpers)
+
+cli.add_command(forecast)
+
+from trustmeter.cli_connectors import presets_cmd, sources, sync  # noqa: E402
+
+cli.add_command(presets_cmd)
+cli.add_command(sources)
+cli.add_command(sync)
+
+from trustmeter.cli_web import serve, user  # noqa: E402
+
+cli.add_command(serve)
+cli.add_command(user)
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -34,6 +34,8 @@ class Workspace:
     database: str
     framework_file: str | None
     overrides: dict[str, Any]
+    # [sources.NAME] tables: the APIs `trustmeter sync` reads (trustmeter.connectors.sync).
+    sources: dict[str, Any] = field(default_factory=dict)
 
     @property
     def config_path(self) -> Path:
@@ -123,7 +125,7 @@ def load(root: Path) -> Workspace:
     unknown = sorted(set(w) - _WORKSPACE_KEYS)
     if unknown:
         raise ConfigError(f"{cfg}: workspace.{unknown[0]}: unknown key")
-    extra = sorted(set(data) - {"workspace", "framework", "sources"})
+    extra = sorted(set(data) - {"workspace", "framework", "sources", "web"})
     if extra:
         raise ConfigError(f"{cfg}: unknown table [{extra[0]}]")
     try:
@@ -139,6 +141,7 @@ def load(root: Path) -> Workspace:
         database,
         w.get("framework"),
         data.get("framework", {}),
+        data.get("sources", {}),
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import zoneinfo
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -53,6 +53,7 @@ class _Settings:
     sheet: str | None
     encoding: str | None
     questionnaire: ModuleType | None
+    reader: Callable[[Path], Reader] | None = None
 
 
 @dataclass
@@ -113,11 +114,15 @@ def import_files(
         opts.sheet or mapping.sheet,
         opts.encoding or mapping.encoding,
         questionnaire,
+        opts.reader,
     )
     paths = [Path(f) for f in files]
     for p in paths:
-        check_exists(p)
-        file_format(p)
+        if opts.reader is None:
+            check_exists(p)
+            file_format(p)
+        elif not p.exists():
+            raise InputError(str(p), "the file does not exist")
     result = ImportResult(
         kind=rk.kind,
         source=opts.source or mapping.source or "default",
@@ -176,6 +181,8 @@ def _run(
 
 
 def _open(path: Path, s: _Settings) -> Reader:
+    if s.reader is not None:
+        return s.reader(path)
     fmt, compression = file_format(path)
     if fmt in ("csv", "tsv"):
         delimiter = s.delimiter or ("\t" if fmt == "tsv" else ",")

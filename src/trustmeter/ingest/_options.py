@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
+from trustmeter.ingest._files import Reader
 from trustmeter.ingest._mapping import Mapping
 
 # done_rows, bytes read so far (all files), total bytes (all files)
@@ -25,6 +27,9 @@ class ImportOptions:
     encoding: str | None = None
     dry_run: bool = False
     progress: Progress | None = None
+    # Opens each file instead of the reader its extension picks: a connector's reader for a
+    # vendor's shape (nested JSON, .ics, a git repository) that yields the same text batches.
+    reader: Callable[[Path], Reader] | None = None
 
 
 @dataclass

@@ -53,9 +53,68 @@ def _v2_indexes(store: Store) -> None:
     store.execute("CREATE INDEX work_item_done ON work_item (done_at)")
 
 
+def _v3_forecast_ledger(store: Store) -> None:
+    # One row per stated figure: a "when" or "how many" forecast gives four rows (50/70/85/95,
+    # sharing forecast_id), a likelihood one row with `probability`. The columns the
+    # forecast_calibration metric reads are id, made_on, level, predicted_date, actual_date,
+    # outcome and resolved_on (docs/metrics/delivery.md).
+    store.execute(
+        "CREATE TABLE forecast (id TEXT PRIMARY KEY, forecast_id TEXT NOT NULL, "
+        "kind TEXT NOT NULL, made_on DATE NOT NULL, made_at TIMESTAMP NOT NULL, "
+        "team TEXT, project TEXT, item_kinds TEXT, history_from DATE NOT NULL, "
+        "history_to DATE NOT NULL, start_on DATE NOT NULL, items BIGINT, by_date DATE, "
+        "level DOUBLE PRECISION, predicted_date DATE, predicted_items BIGINT, "
+        "probability DOUBLE PRECISION, trials BIGINT, seed BIGINT, calendar TEXT, "
+        "calibrated BOOLEAN, actual_date DATE, actual_items BIGINT, outcome BOOLEAN, "
+        "resolved_on DATE)"
+    )
+
+
+def _v4_web(store: Store) -> None:
+    # The web app's own tables. An invitation never names the response it produced: it keeps
+    # only when it was used (to the day), so answers cannot be traced back to an invitee.
+    store.execute(
+        "CREATE TABLE app_user (username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, "
+        "role TEXT NOT NULL, created_at TIMESTAMP NOT NULL, password_changed_at TIMESTAMP NOT NULL)"
+    )
+    store.execute(
+        "CREATE TABLE survey_campaign (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
+        "kind TEXT NOT NULL, opens_at TIMESTAMP NOT NULL, closes_at TIMESTAMP NOT NULL, "
+        "services TEXT, created_by TEXT, created_at TIMESTAMP NOT NULL, closed_early_at TIMESTAMP)"
+    )
+    store.execute(
+        "CREATE TABLE survey_invitation (id TEXT PRIMARY KEY, campaign_id TEXT NOT NULL, "
+        'token_hash TEXT UNIQUE, invitee TEXT, invitee_name TEXT, email TEXT, "group" TEXT, '
+        "created_at TIMESTAMP NOT NULL, issued_at TIMESTAMP, used_at TIMESTAMP)"
+    )
+    # A saved, unsubmitted answer sheet. Its key derives from the token but differs from the
+    # invitation's token_hash, so the two rows cannot be joined without the token itself.
+    store.execute(
+        "CREATE TABLE survey_draft (draft_key TEXT PRIMARY KEY, campaign_id TEXT NOT NULL, "
+        "answers TEXT NOT NULL, saved_at TIMESTAMP NOT NULL)"
+    )
+
+
+def _v5_sync(store: Store) -> None:
+    # API sync (trustmeter sync): the cursor of each source's streams, written in the same
+    # transaction as the page of records it follows, and one row per run. Never credentials.
+    store.execute(
+        "CREATE TABLE sync_cursor (source TEXT NOT NULL, stream TEXT NOT NULL, "
+        "cursor TEXT NOT NULL, updated_at TIMESTAMP NOT NULL, PRIMARY KEY (source, stream))"
+    )
+    store.execute(
+        "CREATE TABLE sync_log (id BIGINT PRIMARY KEY, source TEXT NOT NULL, "
+        "started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP, status TEXT NOT NULL, "
+        "pages BIGINT, records BIGINT, message TEXT)"
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Store], None]]] = [
     (1, "canonical record tables", _v1_records),
     (2, "indexes on event times", _v2_indexes),
+    (3, "forecast ledger", _v3_forecast_ledger),
+    (4, "web app: users, survey campaigns and invitations", _v4_web),
+    (5, "API sync cursors and runs", _v5_sync),
 ]
 
 LATEST = MIGRATIONS[-1][0]
@@ -71,11 +130,16 @@ def current_version(store: Store) -> int:
 
 
 def migrate(store: Store) -> list[int]:
-    """Bring the schema up to date; returns the versions applied now (empty when current)."""
+    """Bring the schema up to date; returns the versions applied now (empty when current).
+
+    Every recorded migration that has not run yet runs, in number order, even one numbered
+    below the highest applied (branches that land in another order still converge).
+    """
     applied = []
-    version = current_version(store)
-    for number, description, fn in MIGRATIONS:
-        if number <= version:
+    current_version(store)  # creates schema_version on a new database
+    done = {int(r[0]) for r in store.fetch("SELECT version FROM schema_version")}
+    for number, description, fn in sorted(MIGRATIONS, key=lambda m: m[0]):
+        if number in done:
             continue
         with store.transaction():
             fn(store)
@@ -99,8 +163,6 @@ def add_new_fields(store: Store) -> list[str]:
         have = set(store.table(k.table).columns)
         for f in k.fields:
             if f.name not in have:
-                store.execute(
-                    f"ALTER TABLE {q(k.table)} ADD COLUMN {q(f.name)} {sql_type(f.type)}"
-                )
+                store.execute(f"ALTER TABLE {q(k.table)} ADD COLUMN {q(f.name)} {sql_type(f.type)}")
                 added.append(f"{k.table}.{f.name}")
     return added

@@ -1,0 +1,161 @@
+"""Flow metrics for a team or project: throughput, cycle time, WIP and item age.
+
+Cycle time runs from `started_at` (else `created_at`) to `done_at`, in days, for items done
+in the window; its percentiles are continuous (interpolated), as every percentile in
+trustmeter is. An item is in progress from the same start until it is done, so WIP and age
+are measured at the end of the window's last day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from trustmeter.forecast.history import Subject, daily_completions, utc_instant, work_items
+from trustmeter.forecast.montecarlo import History
+from trustmeter.forecast.stability import Stability, weekly_totals, xmr
+from trustmeter.store import Store
+
+PERCENTILES = (50, 85, 95)
+# Aged items listed at most (the count of all of them is always given).
+AGED_SHOWN = 20
+
+
+@dataclass
+class Flow:
+    subject: Subject
+    first: date
+    last: date
+    history: History
+    cycle_time: dict[int, float | None]  # days, at each percentile
+    cycle_n: int
+    wip: int
+    age: dict[int, float | None]  # days in progress, at each percentile, of the open items
+    aged: list[dict[str, Any]]  # items in progress longer than the 85th-percentile cycle time
+    aged_count: int
+    stability: Stability
+
+    @property
+    def per_day(self) -> float:
+        return float(self.history.counts.mean()) if self.history.days else 0.0
+
+    @property
+    def per_week(self) -> float:
+        return self.per_day * 7
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject.as_dict(),
+            "from": self.first.isoformat(),
+            "to": self.last.isoformat(),
+            "stability": self.stability.as_dict(),
+            "throughput": {
+                "completions": int(self.history.counts.sum()),
+                "per_day": round(self.per_day, 3),
+                "per_week": round(self.per_week, 2),
+                "weeks": [
+                    {"week": w.isoformat(), "completions": n}
+                    for w, n in weekly_totals(self.history)
+                ],
+            },
+            "cycle_time_days": {
+                "n": self.cycle_n,
+                **{str(p): _round(v) for p, v in self.cycle_time.items()},
+            },
+            "wip": {
+                "open": self.wip,
+                "age_days": {str(p): _round(v) for p, v in self.age.items()},
+                "older_than_p85_cycle_time": self.aged_count,
+                "aged": self.aged,
+            },
+        }
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 1)
+
+
+def _text(v: Any) -> str | None:
+    return None if v is None or v != v else str(v)  # None and NaN from pandas
+
+
+def _days(a: ir.TimestampValue, b: ir.TimestampValue) -> ir.FloatingValue:
+    d: ir.FloatingValue = (b.epoch_seconds() - a.epoch_seconds()) / 86400.0
+    return d
+
+
+def _percentiles(t: ir.Table, column: str, n: int) -> dict[int, float | None]:
+    """Continuous percentiles of a column, computed in the database."""
+    if n == 0:
+        return dict.fromkeys(PERCENTILES)
+    row = t.aggregate(**{str(p): t[column].quantile(p / 100) for p in PERCENTILES}).execute()
+    return {p: float(row[str(p)].iloc[0]) for p in PERCENTILES}
+
+
+def flow(
+    store: Store,
+    first: date,
+    last: date,
+    subject: Subject | None = None,
+    timezone: str = "UTC",
+) -> Flow:
+    """Flow metrics over the local days from `first` to `last`, inclusive."""
+    subject = subject or Subject()
+    history = daily_completions(store, first, last, subject, timezone)
+    lo, hi = utc_instant(first, timezone), utc_instant(last + timedelta(days=1), timezone)
+    items = work_items(store, subject)
+    began = ibis.coalesce(items.started_at, items.created_at)
+    items = items.mutate(began=began)
+
+    done = items.filter(items.done_at >= lo, items.done_at < hi)
+    done = done.mutate(days=_days(done.began, done.done_at))
+    done = done.filter(done.days >= 0)  # done before it began: bad data, left out
+    cycle_n = int(done.count().execute())
+    cycle = _percentiles(done, "days", cycle_n)
+
+    end = ibis.literal(hi)
+    wip = items.filter(items.began < hi, items.done_at.isnull() | (items.done_at >= hi))
+    wip = wip.mutate(age_days=_days(wip.began, end))
+    wip_n = int(wip.count().execute())
+    age = _percentiles(wip, "age_days", wip_n)
+
+    aged: list[dict[str, Any]] = []
+    aged_count = 0
+    p85 = cycle.get(85)
+    if p85 is not None:
+        old = wip.filter(wip.age_days > p85)
+        aged_count = int(old.count().execute())
+        shown = (
+            old.order_by([old.age_days.desc(), old.id])
+            .select("id", "title", "team", "project", "began", "age_days")
+            .limit(AGED_SHOWN)
+            .execute()
+        )
+        aged = [
+            {
+                "id": str(r["id"]),
+                "title": _text(r["title"]),
+                "team": _text(r["team"]),
+                "project": _text(r["project"]),
+                "started": r["began"].date().isoformat(),
+                "age_days": round(float(r["age_days"]), 1),
+            }
+            for r in shown.to_dict("records")
+        ]
+    return Flow(
+        subject,
+        first,
+        last,
+        history,
+        cycle,
+        cycle_n,
+        wip_n,
+        age,
+        aged,
+        aged_count,
+        xmr(history),
+    )

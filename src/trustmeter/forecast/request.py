@@ -1,0 +1,140 @@
+"""A forecast as a user asks for it: whose work, which history, from when, on what calendar.
+
+This is the one place that turns those choices into a history from the store and an engine,
+so the CLI (and later the web app and report) ask the same question the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from trustmeter.forecast.backtest import (
+    EVERY,
+    HORIZON,
+    MEMORY,
+    WINDOW,
+    Backtest,
+    backtest,
+    learned_correction,
+)
+from trustmeter.forecast.calibration import Correction
+from trustmeter.forecast.history import Subject, daily_completions, last_completion, work_items
+from trustmeter.forecast.montecarlo import (
+    TRIALS,
+    Calendar,
+    ForecastError,
+    History,
+    MonteCarlo,
+    TooLittleHistory,
+)
+from trustmeter.forecast.stability import Stability, xmr
+from trustmeter.store import Store
+
+
+@dataclass(frozen=True)
+class Request:
+    subject: Subject
+    history_from: date
+    history_to: date
+    calendar: Calendar = field(default_factory=Calendar)
+    trials: int = TRIALS
+    seed: int | None = None
+    timezone: str = "UTC"
+
+    def history(self, store: Store) -> History:
+        return daily_completions(
+            store, self.history_from, self.history_to, self.subject, self.timezone
+        )
+
+    def engine(self, store: Store) -> tuple[MonteCarlo, Stability]:
+        """The engine over this history, and the stability check to show before any forecast."""
+        history = self.history(store)
+        try:
+            engine = MonteCarlo(history, self.calendar, trials=self.trials, seed=self.seed)
+        except TooLittleHistory as exc:
+            raise TooLittleHistory(f"{exc}{_hint(store, self.subject, self.history_to)}") from exc
+        return engine, xmr(history)
+
+    def correction(self, store: Store, start: date, by: date) -> Correction | None:
+        """What the same question asked over the past year would have taught, if enough.
+
+        The replays use the same history length and the same horizon (`start` to `by`), each
+        beginning the day after its history, and only outcomes complete before this
+        forecast's history ends. None while fewer than 20 are known.
+        """
+        window = (self.history_to - self.history_from).days + 1
+        horizon = (by - start).days + 1
+        if horizon < 1:
+            return None
+        begins = self.history_to + timedelta(days=1)
+        span_from = begins - timedelta(days=MEMORY + window + horizon + EVERY)
+        past = daily_completions(store, span_from, self.history_to, self.subject, self.timezone)
+        return learned_correction(
+            past,
+            begins,
+            window=window,
+            horizon=horizon,
+            calendar=self.calendar,
+            trials=self.trials,
+            seed=self.seed or 0,
+        )
+
+
+def _hint(store: Store, subject: Subject, history_to: date) -> str:
+    """Point at the data when the window simply misses it (an old export, say)."""
+    last = last_completion(store, subject)
+    if last is None:
+        return f" The store has no completed work items ({subject.describe()}) at all."
+    if last.date() < history_to - timedelta(days=30):
+        return (
+            f" The latest completion ({subject.describe()}) is on {last.date()}: "
+            f"try --history-to {last.date()}."
+        )
+    return ""
+
+
+def stored_span(store: Store, subject: Subject) -> tuple[date, date]:
+    """The first and last day with a completion of the subject's work items."""
+    t = work_items(store, subject)
+    row = t.aggregate(lo=t.done_at.min(), hi=t.done_at.max()).execute().iloc[0]
+    if row["lo"] is None or row["lo"] != row["lo"]:
+        raise ForecastError(f"the store has no completed work items ({subject.describe()})")
+    return row["lo"].date(), row["hi"].date()
+
+
+def run_backtest(
+    store: Store,
+    subject: Subject,
+    history_from: date | None,
+    history_to: date | None,
+    timezone: str = "UTC",
+    *,
+    window: int = WINDOW,
+    horizon: int = HORIZON,
+    every: int = EVERY,
+    calendar: Calendar | None = None,
+    trials: int = TRIALS,
+    seed: int = 0,
+    calibrated: bool = False,
+) -> Backtest:
+    """Backtest over the stored history (default: from the first to the last completion).
+
+    The last day defaults to the last completion, not today: days after an export was taken
+    would otherwise count as days when nothing was done.
+    """
+    if history_from is None or history_to is None:
+        lo, hi = stored_span(store, subject)
+        history_from = history_from or lo
+        history_to = history_to or min(hi, date.today() - timedelta(days=1))
+    history = daily_completions(store, history_from, history_to, subject, timezone)
+    return backtest(
+        history,
+        window=window,
+        horizon=horizon,
+        every=every,
+        calendar=calendar,
+        trials=trials,
+        seed=seed,
+        calibrated=calibrated,
+    )

@@ -1,0 +1,215 @@
+"""Survey campaigns run from the web app: campaigns, invitations and saved drafts.
+
+An invitation holds the sha256 of its token, never the token, and never the id of the
+response it produced: claiming it only sets `used_at`, truncated to the day by the caller so
+that its time does not single out a response either. The answers themselves are canonical
+`survey_response`/`survey_answer` records, written by `store.writer` like any import.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from trustmeter.store.database import Store
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    id: str
+    name: str
+    kind: str  # stakeholder | team
+    opens_at: datetime
+    closes_at: datetime
+    services: str | None  # JSON [[id, name], …]: the per-service items, fixed at creation
+    created_by: str | None
+    created_at: datetime
+    closed_early_at: datetime | None
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.closed_early_at or self.closes_at
+
+    def state(self, now: datetime) -> str:
+        """scheduled, open or closed."""
+        if now >= self.ends_at:
+            return "closed"
+        return "open" if now >= self.opens_at else "scheduled"
+
+    def service_list(self) -> list[tuple[str, str | None]]:
+        return [(str(s), n) for s, n in json.loads(self.services or "[]")]
+
+
+@dataclass(frozen=True)
+class Invitee:
+    invitee: str  # stakeholder or person id
+    name: str | None
+    email: str | None
+    group: str | None  # business unit or team: response rates are counted by it
+
+
+@dataclass(frozen=True)
+class InvitationRow:
+    id: str
+    campaign_id: str
+    invitee: str | None
+    invitee_name: str | None
+    email: str | None
+    group: str | None
+    issued_at: datetime | None
+    used_at: datetime | None
+
+
+_CAMPAIGN = "id, name, kind, opens_at, closes_at, services, created_by, created_at, closed_early_at"
+_INVITATION = 'id, campaign_id, invitee, invitee_name, email, "group", issued_at, used_at'
+
+
+def create_campaign(store: Store, c: CampaignRow) -> None:
+    store.execute(
+        f"INSERT INTO survey_campaign ({_CAMPAIGN}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            c.id,
+            c.name,
+            c.kind,
+            c.opens_at,
+            c.closes_at,
+            c.services,
+            c.created_by,
+            c.created_at,
+            c.closed_early_at,
+        ),
+    )
+
+
+def get_campaign(store: Store, campaign_id: str) -> CampaignRow | None:
+    rows = store.fetch(f"SELECT {_CAMPAIGN} FROM survey_campaign WHERE id = ?", (campaign_id,))
+    return CampaignRow(*rows[0]) if rows else None
+
+
+def name_taken(store: Store, name: str) -> bool:
+    """A campaign of this name exists, here or among imported survey responses."""
+    return bool(
+        store.fetch("SELECT 1 FROM survey_campaign WHERE name = ?", (name,))
+        or store.fetch("SELECT 1 FROM survey_response WHERE campaign = ? LIMIT 1", (name,))
+    )
+
+
+def list_campaigns(store: Store) -> list[CampaignRow]:
+    rows = store.fetch(f"SELECT {_CAMPAIGN} FROM survey_campaign ORDER BY created_at DESC, id")
+    return [CampaignRow(*r) for r in rows]
+
+
+def close_campaign(store: Store, campaign_id: str, now: datetime) -> None:
+    store.execute(
+        "UPDATE survey_campaign SET closed_early_at = ? WHERE id = ? AND closed_early_at IS NULL",
+        (now, campaign_id),
+    )
+    store.execute("DELETE FROM survey_draft WHERE campaign_id = ?", (campaign_id,))
+
+
+def add_invitations(
+    store: Store, campaign_id: str, invitees: list[tuple[str, Invitee]], now: datetime
+) -> None:
+    """`invitees` pairs a fresh random invitation id with each invitee."""
+    for inv_id, i in invitees:
+        store.execute(
+            'INSERT INTO survey_invitation (id, campaign_id, invitee, invitee_name, email, "group", '
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (inv_id, campaign_id, i.invitee, i.name, i.email, i.group, now),
+        )
+
+
+def invitations(store: Store, campaign_id: str, unused_only: bool = False) -> list[InvitationRow]:
+    where = " AND used_at IS NULL" if unused_only else ""
+    rows = store.fetch(
+        f"SELECT {_INVITATION} FROM survey_invitation WHERE campaign_id = ?{where} "
+        'ORDER BY "group", invitee_name, invitee',
+        (campaign_id,),
+    )
+    return [InvitationRow(*r) for r in rows]
+
+
+def set_token(store: Store, invitation_id: str, token_hash: str, now: datetime) -> None:
+    """Give an unused invitation a new token; the link it had before stops working."""
+    store.execute(
+        "UPDATE survey_invitation SET token_hash = ?, issued_at = ? "
+        "WHERE id = ? AND used_at IS NULL",
+        (token_hash, now, invitation_id),
+    )
+
+
+def find_invitation(store: Store, token_hash: str) -> InvitationRow | None:
+    rows = store.fetch(
+        f"SELECT {_INVITATION} FROM survey_invitation WHERE token_hash = ?", (token_hash,)
+    )
+    return InvitationRow(*rows[0]) if rows else None
+
+
+def claim(store: Store, token_hash: str, used_at: datetime) -> bool:
+    """Mark an invitation used, once: False when it was used already (or never existed).
+
+    The conditional UPDATE is the guard on both engines: two submissions racing on one token
+    cannot both see `used_at IS NULL` (PostgreSQL re-checks the row after the first commits;
+    DuckDB aborts the second transaction with a conflict).
+    """
+    rows = store.fetch(
+        "UPDATE survey_invitation SET used_at = ? WHERE token_hash = ? AND used_at IS NULL "
+        "RETURNING id",
+        (used_at, token_hash),
+    )
+    return len(rows) == 1
+
+
+def response_rates(store: Store, campaign_id: str) -> list[tuple[str | None, int, int]]:
+    """(group, invited, answered) per business unit or team."""
+    rows = store.fetch(
+        'SELECT "group", count(*), count(used_at) FROM survey_invitation WHERE campaign_id = ? '
+        'GROUP BY "group" ORDER BY "group"',
+        (campaign_id,),
+    )
+    return [(g, int(n), int(u)) for g, n, u in rows]
+
+
+def save_draft(
+    store: Store, draft_key: str, campaign_id: str, answers: dict[str, Any], now: datetime
+) -> None:
+    store.execute("DELETE FROM survey_draft WHERE draft_key = ?", (draft_key,))
+    store.execute(
+        "INSERT INTO survey_draft (draft_key, campaign_id, answers, saved_at) VALUES (?, ?, ?, ?)",
+        (draft_key, campaign_id, json.dumps(answers), now),
+    )
+
+
+def load_draft(store: Store, draft_key: str) -> tuple[dict[str, Any], datetime] | None:
+    rows = store.fetch(
+        "SELECT answers, saved_at FROM survey_draft WHERE draft_key = ?", (draft_key,)
+    )
+    if not rows:
+        return None
+    return dict(json.loads(rows[0][0])), rows[0][1]
+
+
+def purge_drafts(store: Store, now: datetime) -> None:
+    """Saved answers are kept until their campaign closes, and not after."""
+    store.execute(
+        "DELETE FROM survey_draft WHERE campaign_id IN (SELECT id FROM survey_campaign "
+        "WHERE coalesce(closed_early_at, closes_at) <= ?)",
+        (now,),
+    )
+
+
+def delete_draft(store: Store, draft_key: str) -> None:
+    store.execute("DELETE FROM survey_draft WHERE draft_key = ?", (draft_key,))
+
+
+def data_version(store: Store) -> str:
+    """Changes whenever the records behind a figure may have: an import or a web answer.
+
+    Cached scorecards are keyed by it. Imports (CLI or upload) each add an import_log row;
+    web survey answers do not, so the count of used invitations is part of the version.
+    """
+    imports = store.scalar("SELECT coalesce(max(id), 0) FROM import_log")
+    answered = store.scalar("SELECT count(used_at) FROM survey_invitation")
+    return f"{int(imports)}.{int(answered)}"

@@ -1,0 +1,168 @@
+"""What routes receive as typed parameters: the app's state, the signed-in user, the period.
+
+`UserDep` signs a visitor in from the session cookie (or answers 401/redirects to the sign-in
+page), `AdminDep` also requires the admin role, `CsrfDep` checks a form's CSRF token, and
+`PeriodDep` reads `?as_of=YYYY-MM-DD`. Survey pages use none of the first three: their token
+is their credential.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+
+from trustmeter.periods import Period
+from trustmeter.store import accounts as account_rows
+from trustmeter.store.accounts import UserRow
+from trustmeter.web.database import Database
+from trustmeter.web.scorecards import Scorecards
+from trustmeter.web.settings import WebSettings
+from trustmeter.web.throttle import LoginThrottle
+from trustmeter.workspace import Workspace
+
+
+@dataclass
+class WebState:
+    workspace: Workspace
+    settings: WebSettings
+    db: Database
+    scorecards: Scorecards
+    throttle: LoginThrottle
+
+    def sign(self, purpose: str, value: str) -> str:
+        """An HMAC of `value` for one purpose, e.g. the CSRF token of a survey form."""
+        key = self.settings.secret.encode()
+        return hmac.new(key, f"{purpose}\0{value}".encode(), hashlib.sha256).hexdigest()
+
+
+class LoginRequired(Exception):
+    """No valid session: pages redirect to the sign-in page, JSON answers 401."""
+
+
+class Forbidden(Exception):
+    """Signed in, but the role does not allow this."""
+
+
+class CsrfFailed(Exception):
+    pass
+
+
+class BadRequest(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def get_state(request: Request) -> WebState:
+    state: WebState = request.app.state.web
+    return state
+
+
+StateDep = Annotated[WebState, Depends(get_state)]
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, made when the session has none; every form carries it."""
+    token = request.session.get("csrf")
+    if not isinstance(token, str) or len(token) < 32:
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    request.state.csrf = token
+    return token
+
+
+def session_stamp(state: WebState, user: UserRow) -> str:
+    """Changes with the password hash (a new salt every time), readable by no one."""
+    return state.sign("session", user.password_hash)[:32]
+
+
+def current_user(request: Request, state: StateDep) -> UserRow:
+    name = request.session.get("user")
+    user = None
+    if isinstance(name, str):
+        with state.db.connection() as store:
+            user = account_rows.get_user(store, name)
+    # The stamp ties the session to the password it was opened with: a new password, or a
+    # removed account, ends every session at once.
+    if user is None or request.session.get("stamp") != session_stamp(state, user):
+        request.session.pop("user", None)
+        request.session.pop("stamp", None)
+        raise LoginRequired()
+    request.state.user = user
+    csrf_token(request)
+    return user
+
+
+UserDep = Annotated[UserRow, Depends(current_user)]
+
+
+def require_admin(user: UserDep) -> UserRow:
+    if not user.is_admin:
+        raise Forbidden()
+    return user
+
+
+AdminDep = Annotated[UserRow, Depends(require_admin)]
+
+
+async def check_csrf(request: Request) -> AsyncIterator[None]:
+    """Refuse a form whose CSRF token is not the session's; close its uploads afterwards
+    (also when the request is refused before the route reads them)."""
+    form = await request.form()
+    try:
+        sent = form.get("csrf_token")
+        expected = request.session.get("csrf")
+        if not isinstance(sent, str) or not isinstance(expected, str):
+            raise CsrfFailed()
+        if not hmac.compare_digest(sent.encode(), expected.encode()):
+            raise CsrfFailed()
+        yield
+    finally:
+        await form.close()
+
+
+CsrfDep = Depends(check_csrf)
+
+
+def parse_date(text: str | None, name: str = "as_of") -> date | None:
+    if text is None or not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadRequest(f"{name}={text!r}: expected a date as YYYY-MM-DD") from None
+
+
+def period(
+    state: StateDep,
+    as_of: Annotated[
+        str | None,
+        Query(
+            description="Score the last complete period before this date (YYYY-MM-DD); "
+            "default: today, i.e. the last complete quarter.",
+            examples=["2026-10-01"],
+        ),
+    ] = None,
+) -> Period:
+    return state.scorecards.period(parse_date(as_of))
+
+
+PeriodDep = Annotated[Period, Depends(period)]
+
+
+def flash(request: Request, message: str, kind: str = "ok") -> None:
+    """A message shown once on the next page (after a redirect)."""
+    messages = list(request.session.get("flash", []))
+    messages.append([kind, message])
+    request.session["flash"] = messages[-5:]
+
+
+def take_flashes(request: Request) -> list[list[str]]:
+    return list(request.session.pop("flash", []))

@@ -1,0 +1,118 @@
+"""Scorecards for the pages, computed by the core and kept while the data stays the same.
+
+A scorecard takes seconds to compute, so each one is cached by (period, data version): the
+version changes with every import and every web survey answer (store.campaigns.data_version),
+and a new version starts a fresh `Scorer`, whose own caches (which metrics have data, area
+scores per period) then serve the periods a trend shares with the stage gates.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from trustmeter.framework import Framework
+from trustmeter.metrics.registry import all_metrics
+from trustmeter.periods import Period, last_complete, series
+from trustmeter.scorecard import Scorer
+from trustmeter.store import Store
+from trustmeter.store.campaigns import data_version
+from trustmeter.trace import explain_metric
+from trustmeter.workspace import Workspace
+
+_MAX_ENTRIES = 256
+
+
+class Scorecards:
+    def __init__(self, workspace: Workspace, open_store: Callable[[], Store]) -> None:
+        self.workspace = workspace
+        self.framework: Framework = workspace.framework()
+        self._open = open_store
+        self._store: Store | None = None
+        self._scorer: Scorer | None = None
+        self._version = ""
+        self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        # One computation at a time: the Scorer and its connection are not shared by threads.
+        self._lock = threading.RLock()
+
+    @property
+    def period_kind(self) -> str:
+        return str(self.framework.params.get("period", "quarter"))
+
+    def period(self, as_of: date | None) -> Period:
+        """The last complete period before `as_of` (today when not given)."""
+        return last_complete(as_of or date.today(), self.period_kind)  # type: ignore[arg-type]
+
+    def recent_periods(self, count: int = 6) -> list[Period]:
+        """The last `count` complete periods, for choosing one (nothing is computed)."""
+        return series(self.period(None), count)
+
+    def _current(self) -> tuple[Scorer, str]:
+        if self._store is None:
+            self._store = self._open()
+        version = data_version(self._store)
+        if self._scorer is None or version != self._version:
+            self._scorer = Scorer(
+                self._store, self.framework, self.workspace.profile, self.workspace.as_dict()
+            )
+            self._version = version
+            self._cache.clear()
+        return self._scorer, version
+
+    def _cached(self, key: tuple[Any, ...], make: Callable[[Scorer], Any]) -> Any:
+        with self._lock:
+            scorer, version = self._current()
+            full = (version, *key)
+            if full in self._cache:
+                self._cache.move_to_end(full)
+                return self._cache[full]
+            value = make(scorer)
+            self._cache[full] = value
+            while len(self._cache) > _MAX_ENTRIES:
+                self._cache.popitem(last=False)
+            return value
+
+    def scorecard(self, period: Period) -> dict[str, Any]:
+        card: dict[str, Any] = self._cached(("card", period), lambda s: s.scorecard(period))
+        return card
+
+    def trend(self, last: Period, count: int) -> list[dict[str, Any]]:
+        return [self.scorecard(p) for p in series(last, count)]
+
+    def explain(self, metric_id: str, period: Period, limit: int) -> dict[str, Any]:
+        out: dict[str, Any] = self._cached(
+            ("explain", metric_id, period, limit),
+            lambda s: explain_metric(s, metric_id, period, limit),
+        )
+        return out
+
+    def survey_metrics(self, kind: str, closed_by: date) -> list[dict[str, Any]]:
+        """The survey metrics of one survey kind, as they read the latest campaign closed
+        before `closed_by`: the results page of a campaign asks for the day after its close."""
+        period = Period(closed_by - timedelta(days=91), closed_by, "custom")
+        area = "relationships" if kind == "stakeholder" else "talent"
+        ids = [
+            m.id
+            for m in all_metrics().values()
+            if "survey_answer" in m.needs and m.area == area and m.id in self.framework.metrics
+        ]
+
+        def measure(s: Scorer) -> list[dict[str, Any]]:
+            reg = all_metrics()
+            return [s.measure(reg[i], period) for i in ids]
+
+        out: list[dict[str, Any]] = self._cached(("survey", kind, closed_by), measure)
+        return out
+
+    def warm(self, count: int) -> None:
+        """Compute the default period's scorecard and trend, so the first visitor waits less."""
+        self.trend(self.period(None), count)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None

@@ -1,0 +1,71 @@
+"""The web app's settings, declared once, and the workspace secret that signs its cookies.
+
+The secret lives in `.trustmeter-secret` beside `trustmeter.toml`, made on first serve with mode
+0600 (or comes from TRUSTMETER_SECRET). Sessions, CSRF tokens and survey form tokens are all
+signed with it, so replacing the file signs everyone out and nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from trustmeter.errors import ConfigError
+
+SECRET_FILE = ".trustmeter-secret"
+MIN_SECRET = 32
+# Values that show a secret was copied from an example rather than generated.
+_PLACEHOLDERS = {"changeme", "change-me", "secret", "changethis", "dev", "test"}
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    secret: str
+    # Session cookies carry the Secure flag: browsers send them over HTTPS, and over plain
+    # HTTP only to localhost. Serving a team over plain HTTP needs --insecure-cookies.
+    cookie_secure: bool = True
+    session_hours: float = 8.0
+    # Failed sign-ins: at most this many per user name and address within the window.
+    login_failures: int = 5
+    login_window_s: float = 15 * 60
+    upload_max_bytes: int = 200 * 1024 * 1024
+    # Compute the default scorecard and trend in the background when the server starts.
+    warm_cache: bool = False
+    trend_periods: int = 8
+    drilldown_rows: int = 100
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_secret(self.secret, "the web secret")
+
+
+def check_secret(value: str, where: str) -> str:
+    if value.strip().lower() in _PLACEHOLDERS or len(value.strip()) < MIN_SECRET:
+        raise ConfigError(
+            f"{where} is too short or a placeholder: use at least {MIN_SECRET} random "
+            f"characters (delete {SECRET_FILE} and a new one is made)"
+        )
+    return value.strip()
+
+
+def workspace_secret(root: Path) -> str:
+    """TRUSTMETER_SECRET, else the workspace's secret file, made (mode 0600) when missing."""
+    env = os.environ.get("TRUSTMETER_SECRET")
+    if env:
+        return check_secret(env, "TRUSTMETER_SECRET")
+    path = root / SECRET_FILE
+    try:
+        return check_secret(path.read_text("utf-8"), str(path))
+    except FileNotFoundError:
+        pass
+    value = secrets.token_urlsafe(48)
+    # O_EXCL: two servers starting at once must not each write a different secret.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return check_secret(path.read_text("utf-8"), str(path))
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(value + "\n")
+    return value
