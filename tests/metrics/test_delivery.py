@@ -181,6 +181,8 @@ def test_commitment_reliability_shows_each_teams_method_and_added_scope(store: S
     assert m.breakdown["by_team"]["Infra"]["methods"] == {
         "due_date": {"method": "no method: promised dates", "value": 0.0, "n": 1}
     }
+    # on-time rate over the dated promises only: R1 kept, D1 missed → 50 %
+    assert m.breakdown["on_time_rate"] == {"value": 50.0, "n": 2}
     # added scope is reported apart and never counted as committed
     assert m.breakdown["sprint_scope_added"] == {
         "added": 4.0,

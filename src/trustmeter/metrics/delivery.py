@@ -98,6 +98,8 @@ def commitment_reliability(ctx: Context) -> Measurement:
     team_kinds = rows(
         scored.group_by(["team_name", "kind"]).aggregate(value=_.score.mean(), n=_.count())
     )
+    dated = scored.filter(scored.kind != "sprint")
+    on_time = rows(dated.aggregate(value=dated.score.mean(), n=dated.count()))[0]
     sprints = scored.filter(scored.kind == "sprint")
     added = rows(
         sprints.aggregate(
@@ -154,6 +156,12 @@ def commitment_reliability(ctx: Context) -> Measurement:
                 for g in sorted(by_team, key=lambda g: str(g["team_name"]))
             },
             "sprints_without_committed_scope": left_out,
+            # The on-time rate: of the dated promises (milestones, releases, due dates,
+            # objectives), the share delivered by their due date.
+            "on_time_rate": {
+                "value": round(on_time["value"] * 100, 1) if on_time["n"] else None,
+                "n": int(on_time["n"]),
+            },
             # Scope added after a sprint started is tracked apart: it never counts as committed.
             "sprint_scope_added": {
                 "added": as_float(added["added"]) or 0.0,
