@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from trustmeter.records import KINDS, kind
@@ -63,3 +65,32 @@ def test_stub_records_are_created_and_then_filled(store: Store) -> None:
     assert store.fetch("SELECT service FROM incident") == [("SVC-1",)]
     insert_records(store, "people", [{"id": "p7", "team": "Apps"}])
     assert store.fetch("SELECT id, source FROM person") == [("p7", "test")]
+
+
+def test_duckdb_held_by_another_process_is_a_clear_message(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from trustmeter.store import DatabaseError, connect
+
+    path = tmp_path / "held.duckdb"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, sys, time; c = duckdb.connect({str(path)!r}); print('ready', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        with pytest.raises(DatabaseError) as exc:
+            connect(f"duckdb:///{path}")
+        msg = str(exc.value)
+        assert "in use by another process" in msg and f"PID {holder.pid}" in msg
+        assert "Traceback" not in msg and "PostgreSQL" in msg
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()  # type: ignore[union-attr]
