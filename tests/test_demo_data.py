@@ -1,12 +1,15 @@
-"""The demo organisation's export files: deterministic, readable through their mappings, and
-telling the story docs/demo.md promises. These tests read the files with csv/json/openpyxl,
-never through the importer, so they pin the demo data on its own.
+"""The demo organisation's export files: deterministic, readable through their presets and
+mappings, and telling the story docs/demo.md promises. These tests read the files with
+csv/json/openpyxl, or with the preset's own reader for a tool's export (nested JSON, .ics),
+and apply the mapping by hand, never through the importer, so they pin the demo data on its
+own.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 import statistics
 import time
 import tomllib
@@ -19,7 +22,11 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
+from trustmeter.connectors._importing import fitted, opener, read_options
+from trustmeter.connectors._ingest import normalise
+from trustmeter.connectors.presets import get_preset
 from trustmeter.demo import ImportSpec, generate
+from trustmeter.ingest import ImportOptions, Mapping
 from trustmeter.records import BY_KIND
 
 TODAY = date(2026, 10, 1)
@@ -28,6 +35,18 @@ BERLIN = ZoneInfo("Europe/Berlin")
 CATALOGUE = ("services", "people", "stakeholders", "objectives")
 # Survey responses get an id from a hash of the row when the form export has none.
 HASHED_ID = {"survey-responses": {"id"}}
+# The tools' own exports, read by the built-in presets (`import --format`), as issue 3 asks.
+PRESETS = {
+    "cmdb_services.csv": "servicenow-services",
+    "bamboohr_employees.csv": "bamboohr-people",
+    "servicenow_change_requests.csv": "servicenow-changes",
+    "github_deployments.json": "github-deployments",
+    "servicenow_incidents.csv": "servicenow-incidents",
+    "jira_issues.csv": "jira-work-items",
+    "outlook_calendar_e1001.ics": "ical-engagements",
+    "google_forms_stakeholder-2024-11.csv": "google-forms-survey-responses",
+    "google_forms_team-2024-12.csv": "google-forms-survey-responses",
+}
 
 
 @pytest.fixture(scope="module")
@@ -43,14 +62,52 @@ def specs(demo: tuple[Path, list[ImportSpec], float]) -> list[ImportSpec]:
     return demo[1]
 
 
+def _preset_mapping(spec: ImportSpec) -> Mapping:
+    """The preset fitted to the file's columns, the spec's mapping file on top: what
+    `trustmeter import KIND FILES --format PRESET --mapping FILE` reads the files with."""
+    assert spec.preset is not None
+    user = Mapping.load(spec.mapping) if spec.mapping else None
+    preset = get_preset(spec.preset, spec.kind)
+    return fitted(preset, spec.files, user, None, ImportOptions(timezone="Europe/Berlin"))
+
+
 def _mapping(spec: ImportSpec) -> dict[str, Any]:
+    if spec.preset is not None:
+        m = _preset_mapping(spec)
+        # the importer matches a preset's column names loosely ("Due date" finds "Due Date")
+        header = {normalise(c): c for c in _header(spec)}
+        table = {
+            "kind": m.kind,
+            "source": m.source,
+            "timezone": m.timezone,
+            "columns": {f: header.get(normalise(c), c) for f, c in m.columns.items()},
+            "values": m.values,
+            "defaults": m.defaults,
+            "items": m.items,
+        }
+        if m.date_format:
+            table["date_format"] = m.date_format
+        return table
     assert spec.mapping is not None
     with spec.mapping.open("rb") as f:
         return tomllib.load(f)
 
 
-def _rows(path: Path) -> list[dict[str, Any]]:
-    """Every export as a list of dicts, whatever its format."""
+def _rows(spec: ImportSpec, path: Path | None = None) -> list[dict[str, Any]]:
+    """Every export as a list of dicts, whatever its format; a tool's export as its preset's
+    reader gives it (nested JSON flattened, calendar events one row per attendee)."""
+    path = path or spec.files[0]
+    if spec.preset is not None:
+        preset = get_preset(spec.preset, spec.kind)
+        reader = opener(preset, read_options(_preset_mapping(spec), ImportOptions()))(path)
+        out = []
+        try:
+            for batch in reader.batches():
+                for i in range(len(batch)):
+                    out.append({c: v[i] for c, v in batch.columns.items()})
+        finally:
+            reader.close()
+        return out
     if path.suffix == ".csv":
         with path.open(encoding="utf-8-sig", newline="") as f:
             return list(csv.DictReader(f))
@@ -67,11 +124,12 @@ def _rows(path: Path) -> list[dict[str, Any]]:
     raise AssertionError(f"unexpected export format: {path}")
 
 
-def _header(path: Path) -> list[str]:
-    if path.suffix == ".csv":
+def _header(spec: ImportSpec) -> list[str]:
+    path = spec.files[0]
+    if path.suffix == ".csv" and spec.preset is None:
         with path.open(encoding="utf-8-sig", newline="") as f:
             return next(csv.reader(f))
-    return list(_rows(path)[0])
+    return list(_rows(spec)[0])
 
 
 def _spec(specs: list[ImportSpec], kind: str, name_part: str = "") -> ImportSpec:
@@ -83,14 +141,17 @@ def _spec(specs: list[ImportSpec], kind: str, name_part: str = "") -> ImportSpec
 def _records(spec: ImportSpec) -> list[dict[str, Any]]:
     """The file's rows with canonical field names, value maps applied (no type conversion)."""
     m = _mapping(spec)
+    kind = BY_KIND[spec.kind]
     values = {k: {str(a).lower(): b for a, b in v.items()} for k, v in m.get("values", {}).items()}
     out = []
-    for row in _rows(spec.files[0]):
+    for row in (r for path in spec.files for r in _rows(spec, path)):
         rec = dict(m.get("defaults", {}))
         for canonical, column in m["columns"].items():
             v = row[column]
             if isinstance(v, str) and canonical in values and v:
                 v = values[canonical].get(v.lower(), v)
+            if isinstance(v, str) and kind.field(canonical).type == "enum":
+                v = re.sub(r"[\s\-]+", "_", v.lower())  # the importer's reading of an enum
             rec[canonical] = v
         out.append(rec)
     return out
@@ -147,17 +208,36 @@ def test_specs_in_import_order(specs: list[ImportSpec]) -> None:
 def test_every_file_and_mapping_exists(specs: list[ImportSpec]) -> None:
     for spec in specs:
         assert spec.files and all(f.is_file() and f.stat().st_size > 0 for f in spec.files)
-        assert spec.mapping is not None and spec.mapping.is_file()
+        if spec.preset is None:
+            assert spec.mapping is not None and spec.mapping.is_file()
+        else:  # a preset needs a mapping file only for what it cannot know
+            assert spec.mapping is None or spec.mapping.is_file()
         m = _mapping(spec)
         assert m["kind"] == spec.kind
-        assert m["source"] and m["timezone"] == "Europe/Berlin"
+        assert m["source"]
+        # zoneless times are Berlin time: the mapping says so, or a preset leaves it to the
+        # workspace's zone, which the demo sets to Europe/Berlin
+        assert m["timezone"] == "Europe/Berlin" or (spec.preset and m["timezone"] is None)
+
+
+def test_tools_exports_are_read_by_their_presets(specs: list[ImportSpec]) -> None:
+    by_file = {f.name: s.preset for s in specs for f in s.files}
+    for name, preset in PRESETS.items():
+        assert by_file.get(name) == preset, name
+    # every stakeholder and team survey, and every calendar, goes through its preset
+    forms = [n for n in by_file if n.startswith("google_forms_")]
+    calendars = [n for n in by_file if n.endswith(".ics")]
+    assert len(forms) == 8 and len(calendars) >= 2
+    assert all(by_file[n] == "google-forms-survey-responses" for n in forms)
+    assert all(by_file[n] == "ical-engagements" for n in calendars)
+    assert all(s.files[0].suffix != ".ndjson" for s in specs)
 
 
 def test_mappings_name_real_columns_and_canonical_fields(specs: list[ImportSpec]) -> None:
     for spec in specs:
         m = _mapping(spec)
         kind = BY_KIND[spec.kind]
-        header = _header(spec.files[0])
+        header = _header(spec)
         for canonical, column in m["columns"].items():
             assert canonical in kind.field_names, f"{spec.mapping}: {canonical} is not a field"
             assert column in header, f"{spec.files[0].name} has no column {column!r}"
@@ -175,8 +255,13 @@ def test_every_value_in_a_mapped_column_is_mapped(specs: list[ImportSpec]) -> No
         m = _mapping(spec)
         kind = BY_KIND[spec.kind]
         for canonical, table in m.get("values", {}).items():
+            if canonical not in m["columns"]:
+                continue
+            # a preset's table may leave free text alone (a GitHub environment named staging)
+            if spec.preset is not None and not kind.field(canonical).choices:
+                continue
             keys = {str(k).lower() for k in table}
-            seen = {r[m["columns"][canonical]] for r in _rows(spec.files[0])}
+            seen = {r[m["columns"][canonical]] for r in _rows(spec)}
             unmapped = {v for v in seen if v and str(v).lower() not in keys}
             assert not unmapped, f"{spec.files[0].name}: {canonical} values not mapped: {unmapped}"
             choices = kind.field(canonical).choices
@@ -192,7 +277,7 @@ def test_dates_parse_with_the_mapped_format(specs: list[ImportSpec]) -> None:
         for canonical, column in m["columns"].items():
             if kind.field(canonical).type not in ("date", "timestamp"):
                 continue
-            for row in _rows(spec.files[0]):
+            for row in _rows(spec):
                 v = row[column]
                 if v in ("", None):
                     continue
@@ -358,7 +443,7 @@ def _survey_means(spec: ImportSpec) -> dict[str, float]:
     m = _mapping(spec)
     group, item = m["columns"]["group"], m["items"]["overall_satisfaction"]
     by_unit: dict[str, list[float]] = {}
-    for row in _rows(spec.files[0]):
+    for row in _rows(spec):
         by_unit.setdefault(row[group], []).append(float(row[item]))
     return {unit: statistics.mean(v) for unit, v in by_unit.items()}
 

@@ -499,11 +499,15 @@ def write_report(
     ws: ws_mod.Workspace, out: Path, as_of: str | None = None, periods: int = 8
 ) -> Path:
     from trustmeter.report import render_html
+    from trustmeter.report.forecasting import forecasting_data
 
     with _scorer(ws) as scorer:
         last = _period(as_of, None, None, scorer.framework.params["period"])
         cards = scorer.trend(series(last, periods))
-    out.write_text(render_html(cards[-1], cards, title=f"{ws.name}: IT trust report"), "utf-8")
+        day = _date(as_of, "--as-of") if as_of else date.today()
+        forecasts = forecasting_data(scorer.store, ws.timezone, day)
+    html = render_html(cards[-1], cards, title=f"{ws.name}: IT trust report", forecasting=forecasts)
+    out.write_text(html, "utf-8")
     return out
 
 

@@ -1,8 +1,11 @@
 """The demo organisation: Northwind's IT department, as the export files its tools would produce.
 
 `generate` writes two years of seeded, realistic exports (a CMDB extract, ServiceNow incidents
-and changes, GitHub deployments, a Jira export, a portfolio workbook, BambooHR, Google Forms...)
-and one mapping file for each, ready for `trustmeter import KIND FILES --mapping MAPPING`.
+and changes, GitHub deployments, a Jira export, a portfolio workbook, BambooHR, Outlook
+calendars, Google Forms...), read the way a user would: a tool's own export through its
+built-in preset (`trustmeter import KIND FILES --format PRESET`, with a small mapping file on
+top where the preset cannot know something), and the rest with one mapping file each
+(`--mapping MAPPING`).
 
 The story (docs/demo.md tells it in full): stability is poor in the first year and recovers in
 the second; the ERP depends on one person since his colleague left; Sales is well served while
@@ -38,11 +41,17 @@ KEY_SERVICE, KEY_PERSON = "ERP", "E1017"
 
 @dataclass
 class ImportSpec:
-    """One `trustmeter import` call: the CLI kind, its files and the mapping that reads them."""
+    """One `trustmeter import` call: the CLI kind, its files, and how to read them.
+
+    With `preset`, the files are a tool's own export read by that built-in preset
+    (`--format PRESET`), and `mapping`, when given, is a small mapping file layered on top for
+    what the preset cannot know (`--mapping`). Without it, `mapping` reads the files alone.
+    """
 
     kind: str
     files: list[Path]
     mapping: Path | None
+    preset: str | None = None
 
 
 # -- the organisation -----------------------------------------------------------------------
@@ -599,6 +608,28 @@ class _Demo:
         path.write_text(header + tomli_w.dumps(doc), "utf-8")
         self.specs.append(ImportSpec(kind, files, path))
 
+    def add_preset(
+        self,
+        kind: str,
+        files: Path | list[Path],
+        preset: str,
+        overrides: dict[str, Any] | None = None,
+        name: str | None = None,
+    ) -> None:
+        """Files read by a built-in preset, with `overrides` (a mapping file's tables) on top."""
+        files = files if isinstance(files, list) else [files]
+        path = None
+        if overrides:
+            folder = self.out / "mappings"
+            folder.mkdir(exist_ok=True)
+            path = folder / ((name or files[0].name.rsplit(".", 1)[0]) + ".toml")
+            header = (
+                f"# What the preset {preset} cannot know about {', '.join(f.name for f in files)}:\n"
+                f"# trustmeter import {kind} FILE --format {preset} --mapping {path.name}\n"
+            )
+            path.write_text(header + tomli_w.dumps(overrides), "utf-8")
+        self.specs.append(ImportSpec(kind, files, path, preset))
+
     # -- catalogue --------------------------------------------------------------------------
 
     def services(self) -> None:
@@ -618,22 +649,7 @@ class _Demo:
             "sys_class_name",
         )
         path = self.write_csv("cmdb_services.csv", header, rows)
-        self.add(
-            "services",
-            path,
-            "cmdb",
-            {
-                "columns": {
-                    "id": "u_service_key",
-                    "name": "name",
-                    "tier": "busines_criticality",
-                    "owner_team": "support_group",
-                    "business_unit": "u_business_unit",
-                    "slo_availability": "u_slo_availability",
-                },
-                "values": {"tier": {v: str(k) for k, v in tiers.items()}},
-            },
-        )
+        self.add_preset("services", path, "servicenow-services")
 
     def people_file(self) -> None:
         rng = self.rng("people")
@@ -668,30 +684,7 @@ class _Demo:
             "On Call",
         )
         path = self.write_csv("bamboohr_employees.csv", header, rows)
-        self.add(
-            "people",
-            path,
-            "bamboohr",
-            {
-                "date_format": "%Y-%m-%d",
-                "columns": {
-                    "id": "Employee ID",
-                    "team": "Department",
-                    "role": "Job Title",
-                    "started_on": "Hire Date",
-                    "left_on": "Termination Date",
-                    "leave_kind": "Termination Type",
-                    "regretted": "Regretted?",
-                    "on_call": "On Call",
-                },
-                "values": {
-                    "leave_kind": {
-                        "Resignation (Voluntary)": "voluntary",
-                        "Termination (Involuntary)": "involuntary",
-                    }
-                },
-            },
-        )
+        self.add_preset("people", path, "bamboohr-people")
 
     def stakeholders_file(self) -> None:
         rows = [
@@ -977,33 +970,7 @@ class _Demo:
             "short_description",
         )
         path = self.write_csv("servicenow_change_requests.csv", header, rows)
-        self.add(
-            "changes",
-            path,
-            "servicenow",
-            {
-                "date_format": "%Y-%m-%d %H:%M:%S",
-                "columns": {
-                    "id": "number",
-                    "kind": "type",
-                    "service": "cmdb_ci",
-                    "created_at": "opened_at",
-                    "deployed_at": "end_date",
-                    "outcome": "close_code",
-                    "title": "short_description",
-                },
-                "values": {
-                    "kind": {"Standard": "standard", "Normal": "normal", "Emergency": "emergency"},
-                    "outcome": {
-                        "Successful": "success",
-                        "Successful with issues": "success",
-                        "Unsuccessful": "failed",
-                        "Backed out": "rolled_back",
-                    },
-                },
-                "defaults": {"environment": "production"},
-            },
-        )
+        self.add_preset("changes", path, "servicenow-changes")
 
         # GitHub deployments, flattened as `jq` or pandas.json_normalize would write them
         deploys = []
@@ -1053,27 +1020,7 @@ class _Demo:
                 prod.append(_Change(str(gh_id), svc, at, bad))
         path = self.out / "github_deployments.json"
         path.write_text(json.dumps(objs, indent=2, ensure_ascii=False) + "\n", "utf-8")
-        self.add(
-            "changes",
-            path,
-            "github",
-            {
-                "columns": {
-                    "id": "id",
-                    "deployed_at": "updated_at",
-                    "created_at": "created_at",
-                    "first_commit_at": "first_commit_at",
-                    "service": "payload.service",
-                    "environment": "environment",
-                    "outcome": "state",
-                    "title": "description",
-                },
-                "values": {
-                    "outcome": {"success": "success", "failure": "failed", "error": "failed"}
-                },
-                "defaults": {"kind": "deployment"},
-            },
-        )
+        self.add_preset("changes", path, "github-deployments")
         return prod
 
     def resolver(self, rng: random.Random, service: str, d: date) -> str:
@@ -1241,29 +1188,12 @@ class _Demo:
             "short_description",
         )
         path = self.write_csv("servicenow_incidents.csv", header, rows)
-        self.add(
+        self.add_preset(
             "incidents",
             path,
-            "servicenow",
-            {
-                "date_format": "%d-%m-%Y %H:%M:%S",
-                "columns": {
-                    "id": "number",
-                    "opened_at": "opened_at",
-                    "severity": "priority",
-                    "service": "cmdb_ci",
-                    "acknowledged_at": "u_acknowledged_at",
-                    "resolved_at": "resolved_at",
-                    "impact_start": "u_outage_begin",
-                    "impact_end": "u_outage_end",
-                    "is_maintenance": "u_planned_maintenance",
-                    "caused_by_change": "caused_by",
-                    "problem": "problem_id",
-                    "resolver": "assigned_to",
-                    "title": "short_description",
-                },
-                "values": {"severity": {v: k for k, v in PRIORITY.items()}},
-            },
+            "servicenow-incidents",
+            # the list export writes dates in the exporting user's format, here dd-mm-YYYY
+            {"date_format": "%d-%m-%Y %H:%M:%S"},
         )
 
     # -- work items (Jira) ------------------------------------------------------------------
@@ -1522,48 +1452,7 @@ class _Demo:
             "Time Spent (h)",
         )
         path = self.write_csv("jira_issues.csv", header, rows)
-        self.add(
-            "work-items",
-            path,
-            "jira",
-            {
-                "date_format": "%d/%b/%y %I:%M %p",
-                "columns": {
-                    "id": "Issue key",
-                    "created_at": "Created",
-                    "kind": "Issue Type",
-                    "planned": "Custom field (Work Type)",
-                    "category": "Custom field (Investment Category)",
-                    "started_at": "Custom field (Start date)",
-                    "done_at": "Resolved",
-                    "due_on": "Due Date",
-                    "team": "Custom field (Team)",
-                    "requester_unit": "Custom field (Requesting Department)",
-                    "project": "Custom field (Portfolio Project)",
-                    "objective": "Custom field (Business Objective)",
-                    "effort_hours": "Time Spent (h)",
-                    "title": "Summary",
-                },
-                "values": {
-                    "kind": {
-                        "Story": "story",
-                        "Bug": "bug",
-                        "Task": "task",
-                        "Sub-task": "task",
-                        "Epic": "epic",
-                        "Change": "change",
-                        "Incident": "incident",
-                        "Service Request": "request",
-                    },
-                    "planned": {"Planned": "true", "Unplanned": "false"},
-                    "category": {
-                        "Run the business": "run",
-                        "Grow the business": "grow",
-                        "Transform the business": "transform",
-                    },
-                },
-            },
-        )
+        self.add_preset("work-items", path, "jira-work-items")
 
     # -- commitments ------------------------------------------------------------------------
 
@@ -1796,50 +1685,87 @@ class _Demo:
             "Escalation": "Escalation: {u} blocked",
             "Incident call": "Incident bridge call ({u})",
         }
-        owners = {u: f"{RELATIONSHIP_OWNER[u].lower()}@{DOMAIN}" for u in BUSINESS_UNITS}
-        lines = []
+        self.write_calendars(events, subjects)
+
+    def write_calendars(
+        self, events: list[tuple[datetime, str, str, str, str]], subjects: dict[str, str]
+    ) -> None:
+        """Each relationship owner's Outlook calendar, exported as .ics (File > Save Calendar).
+
+        One VEVENT per meeting: organised by the owner (IT initiated it) or by the stakeholder,
+        who invited the owner. The category is Outlook's colour category. Rough edges a real
+        export has: meeting rooms as attendees, and cancelled meetings still in the file.
+        """
+        import icalendar
+
+        extras = self.rng("calendar-extras")  # rooms and cancellations: the story's draws stay
+        names = {email: name for email, name, _t, _u, _k in self.stakeholders}
+        rooms = {"Hamburg": "raum.elbe", "Kassel": "raum.fulda"}
+        owner_of = {u: f"{RELATIONSHIP_OWNER[u].lower()}@{DOMAIN}" for u in BUSINESS_UNITS}
+        stamp = self.export_stamp.replace(tzinfo=TZ).astimezone(UTC)
+        calendars: dict[str, icalendar.Calendar] = {}
+        for owner in sorted(set(owner_of.values())):
+            cal = icalendar.Calendar()
+            cal.add("prodid", "-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN")
+            cal.add("version", "2.0")
+            cal.add("method", "PUBLISH")
+            cal.add("x-wr-calname", owner)
+            cal.add("x-wr-timezone", TZ_NAME)
+            calendars[owner] = cal
+
+        def person(email: str, **params: str) -> icalendar.vCalAddress:
+            addr = icalendar.vCalAddress(f"mailto:{email}")
+            if email in names:
+                addr.params["CN"] = names[email]
+            for k, v in params.items():
+                addr.params[k.upper()] = v
+            return addr
+
         for n, (at, email, unit, category, organiser) in enumerate(events):
-            obj = {
-                "id": f"evt-{n + 1:05d}",
-                "subject": subjects[category].format(u=unit),
-                "start": at.astimezone(TZ).isoformat(),
-                "end": (at + timedelta(minutes=60 if category != "Request" else 30))
-                .astimezone(TZ)
-                .isoformat(),
-                "organizer": owners[unit] if organiser == "IT" else email,
-                "organizer_department": organiser,
-                "attendee": email,
-                "attendee_department": unit,
-                "category": category,
-            }
-            lines.append(json.dumps(obj, ensure_ascii=False))
-        path = self.out / "calendar_engagements.ndjson"
-        path.write_text("\n".join(lines) + "\n", "utf-8")
-        self.add(
+            owner = owner_of[unit]
+            minutes = 30 if category == "Request" else 60
+            for cancelled in (True, False) if extras.random() < 0.03 else (False,):
+                ev = icalendar.Event()
+                # a cancelled meeting and the one that replaced it, a day later
+                when = at - timedelta(days=1) if cancelled else at
+                ev.add("uid", f"{'x' if cancelled else ''}{n + 1:05d}-{self.seed}@{DOMAIN}")
+                ev.add("dtstamp", stamp)
+                ev.add("dtstart", when.astimezone(TZ))
+                ev.add("dtend", (when + timedelta(minutes=minutes)).astimezone(TZ))
+                ev.add("summary", subjects[category].format(u=unit))
+                ev.add("categories", [category])
+                if cancelled:
+                    ev.add("status", "CANCELLED")
+                by_it = organiser == "IT"
+                ev.add("organizer", person(owner if by_it else email))
+                for who in (owner, email) if by_it else (email, owner):
+                    chair = (who == owner) == by_it
+                    role = "CHAIR" if chair else "REQ-PARTICIPANT"
+                    ev.add("attendee", person(who, role=role, partstat="ACCEPTED"))
+                if category in ("Business review", "Planning", "Steering committee"):
+                    room = rooms["Kassel" if unit == NEGLECTED else "Hamburg"]
+                    if extras.random() < 0.7:
+                        ev.add(
+                            "attendee",
+                            person(f"{room}@{DOMAIN}", cutype="ROOM", role="NON-PARTICIPANT"),
+                        )
+                calendars[owner].add_component(ev)
+        files = []
+        for owner, cal in calendars.items():
+            cal.subcomponents.insert(0, icalendar.Timezone.from_ical(_VTIMEZONE))
+            path = self.out / f"outlook_calendar_{owner.split('@')[0]}.ics"
+            path.write_bytes(cal.to_ical())
+            files.append(path)
+        # The preset knows each attendee's address, not their department: the stakeholder list
+        # does, so the department is mapped from the address.
+        self.add_preset(
             "engagements",
-            path,
-            "outlook",
-            {
-                "columns": {
-                    "id": "id",
-                    "date": "start",
-                    "stakeholder": "attendee",
-                    "business_unit": "attendee_department",
-                    "kind": "category",
-                    "initiated_by": "organizer_department",
-                },
-                "values": {
-                    "kind": {
-                        "Business review": "review",
-                        "Planning": "planning",
-                        "Steering committee": "steering",
-                        "Advice": "advice",
-                        "Request": "request",
-                        "Escalation": "escalation",
-                        "Incident call": "incident",
-                    },
-                    "initiated_by": {"IT": "it", **{u: "business" for u in BUSINESS_UNITS}},
-                },
+            files,
+            "ical-engagements",
+            name="outlook_calendars",
+            overrides={
+                "columns": {"business_unit": "attendee"},
+                "values": {"business_unit": {e: u for e, _n, _t, u, _k in self.stakeholders}},
             },
         )
 
@@ -2086,20 +2012,12 @@ class _Demo:
             ]
             campaign = f"stakeholder-{opens:%Y-%m}"
             path = self.write_csv(f"google_forms_{campaign}.csv", header, body)
-            self.add(
+            self.add_preset(
                 "survey-responses",
                 path,
-                "google-forms",
-                {
-                    "date_format": "%m/%d/%Y %H:%M:%S",
-                    "columns": {
-                        "submitted_at": "Timestamp",
-                        "stakeholder": "Email Address",
-                        "group": unit_q,
-                    },
-                    "defaults": {"campaign": campaign, "kind": "stakeholder"},
-                    "items": items,
-                },
+                "google-forms-survey-responses",
+                # the campaign is the file's name unless mapped: name it as the report shows it
+                {"values": {"campaign": {path.stem: campaign}}},
             )
 
     def team_surveys(self) -> None:
@@ -2163,16 +2081,11 @@ class _Demo:
             ]
             campaign = f"team-{opens:%Y-%m}"
             path = self.write_csv(f"google_forms_{campaign}.csv", header, body)
-            self.add(
+            self.add_preset(
                 "survey-responses",
                 path,
-                "google-forms",
-                {
-                    "date_format": "%m/%d/%Y %H:%M:%S",
-                    "columns": {"submitted_at": "Timestamp", "group": team_q},
-                    "defaults": {"campaign": campaign, "kind": "team"},
-                    "items": items,
-                },
+                "google-forms-survey-responses",
+                {"values": {"campaign": {path.stem: campaign}}},
             )
 
     def run(self) -> list[ImportSpec]:
@@ -2199,6 +2112,27 @@ class _Demo:
         return sorted(
             self.specs, key=lambda s: order.index(s.kind) if s.kind in order else len(order)
         )
+
+
+# Europe/Berlin as calendar clients write it: the current rules, not the zone's history.
+_VTIMEZONE = """BEGIN:VTIMEZONE
+TZID:Europe/Berlin
+BEGIN:STANDARD
+DTSTART:16011028T030000
+RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+TZNAME:CET
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:16010325T020000
+RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+TZNAME:CEST
+END:DAYLIGHT
+END:VTIMEZONE
+"""
 
 
 def _slug(name: str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import ibis
 import numpy as np
 
 from trustmeter.forecast.history import Subject, daily_completions
@@ -254,9 +255,16 @@ def _r(x: float | None) -> float | None:
     return None if x is None else round(x, 4)
 
 
-def calibration(store: Store) -> Calibration:
-    """How often recorded forecasts came true at each level, and the Brier score."""
+def calibration(store: Store, as_of: date | None = None) -> Calibration:
+    """How often recorded forecasts came true at each level, and the Brier score.
+
+    With `as_of`, only what was known before that day: forecasts made before it, counted as
+    settled only when they were resolved before it (the report for a past date uses this).
+    """
     t = store.table("forecast")
+    if as_of is not None:
+        t = t.filter(t.made_on < as_of)
+        t = t.mutate(outcome=ibis.ifelse(t.resolved_on < as_of, t.outcome, ibis.null("boolean")))
     df = t.execute()
     levels = {lvl: (0, 0) for lvl in LEVELS}
     by_kind: dict[str, dict[int, tuple[int, int]]] = {}

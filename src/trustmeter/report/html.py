@@ -89,13 +89,21 @@ QUADRANTS = {
 
 
 def render_html(
-    current: dict[str, Any], trend: list[dict[str, Any]], title: str = DEFAULT_TITLE
+    current: dict[str, Any],
+    trend: list[dict[str, Any]],
+    title: str = DEFAULT_TITLE,
+    forecasting: dict[str, Any] | None = None,
 ) -> str:
     """Render the executive report for `current`, with `trend` (oldest first) as history.
 
     `trend` may be empty, may or may not contain `current`, and may be a single period.
+    `forecasting` is what `report.forecasting.forecasting_data` returns; with it the report
+    gains a "Forecasts and flow" section (docs/report.md).
     """
+    from trustmeter.report.forecast_view import forecast_view
+
     view = build_view(current or {}, list(trend or []), title or DEFAULT_TITLE)
+    view["forecasting"] = forecast_view(forecasting)
     return _env().get_template("report.html.j2").render(v=view)
 
 
