@@ -654,6 +654,11 @@ from trustmeter.cli_web import serve, user  # noqa: E402
 cli.add_command(serve)
 cli.add_command(user)
 
+from trustmeter.cli_backup import backup, restore  # noqa: E402
+
+cli.add_command(backup)
+cli.add_command(restore)
+
 
 def main() -> None:
     cli(obj={})

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from ingest_helpers import counts, run
 
-from trustmeter.ingest import Mapping
+from trustmeter.ingest import Mapping, _fastcsv
 from trustmeter.store import Store
 
 Write = Callable[[str, str | bytes], Path]
@@ -215,14 +215,26 @@ def test_stubs_are_counted(store: Store, write: Write) -> None:
     assert store.scalar("SELECT count(*) FROM service WHERE source = 'auto'") == 2
 
 
-def test_progress_is_reported(store: Store, write: Write) -> None:
-    rows = "".join(f"I{i},2024-01-05\n" for i in range(45_000))
-    p = write("big.csv", "id,opened_at\n" + rows)
+@pytest.mark.parametrize("quoted", [False, True], ids=["arrow-reader", "exact-reader"])
+def test_progress_is_reported(
+    store: Store, write: Write, monkeypatch: pytest.MonkeyPatch, quoted: bool
+) -> None:
+    # A quote inside a bare value (27") sends the file to the exact, line-by-line reader,
+    # which reports every 20,000 rows; the Arrow reader reports every block (64 KiB here).
+    monkeypatch.setattr(_fastcsv, "BLOCK_BYTES", 64 << 10)
+    title = '27" screen' if quoted else "screen"
+    rows = "".join(f"I{i},2024-01-05,{title}\n" for i in range(45_000))
+    p = write("big.csv", "id,opened_at,title\n" + rows)
     seen: list[tuple[int, int, int]] = []
     r = run(store, "incidents", p, progress=lambda *a: seen.append(a))
     size = p.stat().st_size
     assert r.inserted == 45_000
-    assert [s[0] for s in seen] == [20_000, 40_000, 45_000, 45_000]
+    assert store.scalar("SELECT count(*) FROM incident WHERE title = ?", (title,)) == 45_000
+    counts = [s[0] for s in seen]
+    if quoted:
+        assert counts == [20_000, 40_000, 45_000, 45_000]
+    else:
+        assert len(counts) > 10 and counts == sorted(counts) and counts[-1] == 45_000
     assert all(s[2] == size for s in seen) and seen[-1][1] == size
     assert [s[1] for s in seen] == sorted(s[1] for s in seen)
 

@@ -43,7 +43,10 @@ def convert_batch(
         if f.name in plan.fields:
             column = plan.fields[f.name]
             raw = batch.columns.get(column)
-            x = pa.array(raw, pa.string()) if raw is not None else pa.nulls(n, pa.string())
+            if isinstance(raw, pa.Array):  # the fast CSV reader's columns are Arrow already
+                x = raw
+            else:
+                x = pa.array(raw, pa.string()) if raw is not None else pa.nulls(n, pa.string())
         elif f.name in plan.constants:
             column = f"[defaults] {f.name}"
             x = pa.repeat(pa.scalar(plan.constants[f.name], pa.string()), n)
@@ -89,6 +92,8 @@ def convert_batch(
     if problems:
         i, _, column, bad = min(problems, key=lambda p: (p[0], p[1]))
         raw_value = batch.columns[column][i] if column in batch.columns else None
+        if isinstance(raw_value, pa.Scalar):
+            raw_value = raw_value.as_py()
         if column.startswith("[defaults]"):
             raw_value = plan.constants[column.split()[1]]
         raise InputError(

@@ -2,6 +2,8 @@
 
 DuckDB is the embedded default; PostgreSQL serves a team. Metrics never see this module's
 SQL: they read ibis tables from `Store.table`. Writes (migrations, imports) go through here.
+A warehouse (Spark, Trino, BigQuery, Snowflake) is read only: scoring reads its record tables
+through ibis, and every write is refused (docs/warehouse.md).
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qsl, unquote, urlparse
 
 import ibis
 import pyarrow as pa
 import pyarrow.csv as pacsv
 from ibis.backends import BaseBackend
+from ibis.common.exceptions import TableNotFound
 
 from trustmeter.errors import TrustmeterError
 
@@ -36,11 +39,25 @@ def q(name: str) -> str:
 class Store:
     url: str
     con: BaseBackend
-    engine: str  # "duckdb" or "postgres"
+    engine: str  # "duckdb", "postgres" or "warehouse" (read only: Spark, Trino, BigQuery, …)
+
+    @property
+    def read_only(self) -> bool:
+        """A warehouse where the records already live: trustmeter reads it and never writes."""
+        return self.engine == "warehouse"
 
     # -- reading -----------------------------------------------------------------------------
     def table(self, name: str) -> ibis.Table:
-        return self.con.table(name)
+        if not self.read_only:
+            return self.con.table(name)
+        try:
+            return self.con.table(name)
+        except TableNotFound as exc:
+            raise DatabaseError(
+                f"the warehouse at {_hide_password(self.url)} has no table {name!r}: trustmeter "
+                "reads the canonical record tables there (an empty table will do for records "
+                "you do not keep; see docs/warehouse.md)"
+            ) from exc
 
     def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         cur = self._execute(sql, params)
@@ -62,7 +79,17 @@ class Store:
         if self.engine != "duckdb":
             cur.close()
 
+    def _refuse(self) -> None:
+        if self.read_only:
+            raise DatabaseError(
+                f"{_hide_password(self.url)} is a read-only warehouse: trustmeter scores the "
+                "record tables there but never writes to it or runs its own SQL on it. Imports, "
+                "migrations, the forecast ledger and the web app need a DuckDB or PostgreSQL "
+                "workspace database."
+            )
+
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        self._refuse()
         raw = self.con.con
         if self.engine == "duckdb":
             return raw.execute(sql, list(params)) if params else raw.execute(sql)
@@ -73,6 +100,7 @@ class Store:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
         """All or nothing: an import either lands whole or leaves the database as it was."""
+        self._refuse()
         raw = self.con.con
         if self.engine == "duckdb":
             raw.execute("BEGIN TRANSACTION")
@@ -88,9 +116,17 @@ class Store:
 
     def load_arrow(self, name: str, data: pa.Table) -> None:
         """Bulk-load an Arrow table into an existing (temporary) table of the same columns."""
+        self._refuse()
         cols = ", ".join(q(c) for c in data.column_names)
         if self.engine == "duckdb":
             raw = self.con.con
+            order = [r[0] for r in raw.execute(f"SELECT * FROM {q(name)} LIMIT 0").description]
+            if set(order) == set(data.column_names):
+                # A relation, not a registered view: DuckDB keeps a registered Arrow table
+                # alive until the transaction ends, which made a 2-million-row import hold
+                # every batch in memory at once.
+                raw.from_arrow(data.select(order)).insert_into(name)
+                return
             raw.register("_tm_arrow", data)
             try:
                 raw.execute(f"INSERT INTO {q(name)} ({cols}) SELECT {cols} FROM _tm_arrow")
@@ -109,6 +145,27 @@ class Store:
                 )
                 copy.write(buf.getvalue())
 
+    @contextlib.contextmanager
+    def staged(
+        self, name: str, data: pa.Table, columns: Sequence[tuple[str, str]]
+    ) -> Iterator[Stage]:
+        """`data` readable as the table `name` by the statements run through the Stage.
+
+        On DuckDB the Arrow data is queried in place (a relation bound to `name` for each
+        statement): a temporary table filled inside a transaction stays in memory until the
+        transaction ends, so a big import staged that way holds all its rows at once. On
+        PostgreSQL it is a temporary table loaded through COPY and dropped afterwards.
+        """
+        if self.engine == "duckdb":
+            yield Stage(self, name, self.con.con.from_arrow(data))
+            return
+        self.temp_table(name, columns)
+        self.load_arrow(name, data)
+        try:
+            yield Stage(self, name, None)
+        finally:
+            self.execute(f"DROP TABLE IF EXISTS {q(name)}")
+
     def temp_table(self, name: str, columns: Sequence[tuple[str, str]]) -> None:
         self.execute(f"DROP TABLE IF EXISTS {q(name)}")
         cols = ", ".join(f"{q(c)} {t}" for c, t in columns)
@@ -117,6 +174,36 @@ class Store:
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.con.disconnect()
+
+    def broken(self) -> bool:
+        """Whether the connection to the database server is gone (PostgreSQL restarted, or the
+        network dropped it): no statement will work on it again, a new connection may. psycopg
+        marks a connection closed once a statement has found it lost. DuckDB runs in this
+        process: its connection never breaks so."""
+        if self.engine != "postgres":
+            return False
+        raw = getattr(self.con, "con", None)
+        return raw is None or bool(getattr(raw, "closed", False))
+
+
+@dataclass
+class Stage:
+    """Statements over staged rows (see `Store.staged`); they name the stage by its name."""
+
+    store: Store
+    name: str
+    relation: Any  # a DuckDB relation over the Arrow data, or None for a temporary table
+
+    def execute(self, sql: str) -> None:
+        if self.relation is None:
+            self.store.execute(sql)
+        else:
+            self.relation.query(self.name, sql)
+
+    def fetch(self, sql: str) -> list[tuple[Any, ...]]:
+        if self.relation is None:
+            return self.store.fetch(sql)
+        return list(self.relation.query(self.name, sql).fetchall())
 
 
 def sql_type(field_type: str) -> str:
@@ -133,8 +220,23 @@ def sql_type(field_type: str) -> str:
 _HELD = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
 
 
+# ibis backends that read a warehouse where the records already live, by URL scheme.
+WAREHOUSES = {
+    "spark": "Spark",
+    "sc": "Spark Connect",
+    "trino": "Trino",
+    "bigquery": "BigQuery",
+    "snowflake": "Snowflake",
+}
+
+
 def connect(url: str, base: Path | None = None, read_only: bool = False) -> Store:
-    """Open a database by URL: `duckdb:///path/file.duckdb` (relative to `base`) or `postgresql://…`."""
+    """Open a database by URL: `duckdb:///path/file.duckdb` (relative to `base`),
+    `postgresql://…`, or a read-only warehouse (`spark://local`, `trino://…`, …)."""
+    # Not urlparse: it rejects Spark's `local[4]` as a malformed IPv6 host.
+    scheme = url.partition(":")[0].split("+")[0].lower()
+    if scheme in WAREHOUSES:
+        return Store(url, _connect_warehouse(scheme, url), "warehouse")
     parsed = urlparse(url)
     scheme = parsed.scheme.split("+")[0]
     if scheme == "duckdb":
@@ -170,9 +272,50 @@ def connect(url: str, base: Path | None = None, read_only: bool = False) -> Stor
             raise DatabaseError(f"cannot connect to PostgreSQL at {safe}: {exc}") from exc
         return Store(url, con, "postgres")
     raise DatabaseError(
-        f"unknown database URL {url!r}: expected duckdb:///path/to/file.duckdb or "
-        "postgresql://user@host:port/dbname"
+        f"unknown database URL {url!r}: expected duckdb:///path/to/file.duckdb, "
+        "postgresql://user@host:port/dbname or a warehouse (spark://local, trino://…, "
+        "bigquery://…, snowflake://…; docs/warehouse.md)"
     )
+
+
+def _connect_warehouse(scheme: str, url: str) -> BaseBackend:
+    name = WAREHOUSES[scheme]
+    try:
+        return _connect_spark(url) if scheme in ("spark", "sc") else ibis.connect(url)
+    except ImportError as exc:
+        extra = "trustmeter[spark]" if scheme in ("spark", "sc") else f"ibis-framework[{scheme}]"
+        raise DatabaseError(
+            f"reading {name} needs its client library: pip install '{extra}' ({exc})"
+        ) from exc
+    except DatabaseError:
+        raise
+    except Exception as exc:
+        raise DatabaseError(f"cannot connect to {name} at {_hide_password(url)}: {exc}") from exc
+
+
+def _connect_spark(url: str) -> BaseBackend:
+    """`spark://local` or `spark://local[N]` (an in-process Spark), `spark://HOST:PORT` (a
+    standalone master) or `sc://HOST:PORT` (Spark Connect, passed on as it is). A path names the
+    database to read (`spark://HOST:PORT/records`); `?spark.x=y` sets Spark options."""
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName("trustmeter")
+    if url.startswith("sc:"):
+        session = builder.remote(url).getOrCreate()
+        return ibis.pyspark.connect(session)
+    rest, _, query = url.partition("://")[2].partition("?")
+    master, _, database = rest.partition("/")
+    options = dict(parse_qsl(query))
+    if master == "local" or master.startswith("local["):
+        options = {"spark.ui.enabled": "false", **options}
+    else:
+        master = f"spark://{master}"
+    for key, value in options.items():
+        builder = builder.config(key, value)
+    session = builder.master(master).getOrCreate()
+    if database:
+        session.catalog.setCurrentDatabase(unquote(database))
+    return ibis.pyspark.connect(session)
 
 
 def _hide_password(url: str) -> str:

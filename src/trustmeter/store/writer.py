@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from trustmeter.records import TEAM_TABLE, RecordKind, kind
-from trustmeter.store.database import Store, q, sql_type
+from trustmeter.store.database import Stage, Store, q, sql_type
 
 AUTO_SOURCE = "auto"
 _STAGE = "_tm_stage"
@@ -125,45 +126,44 @@ def write(
     staged = _last_per_key(staged)
     staged = staged.append_column("source", pa.array([source] * len(staged), pa.string()))
 
+    if "service" in rk.field_names:
+        staged = _resolve_service_names(store, staged)
     cols = [(f.name, sql_type(f.type)) for f in rk.fields]
     cols += [("source_id", "TEXT"), ("row_hash", "TEXT"), ("origin", "TEXT"), ("source", "TEXT")]
-    store.temp_table(_STAGE, cols)
-    store.load_arrow(_STAGE, staged)
-    if rk.table == "service":
-        _adopt_stub_services(store)
-    elif rk.table in ("person", "stakeholder"):
-        # The real record replaces the stub that an earlier import made from its name.
-        store.execute(
-            f"DELETE FROM {q(rk.table)} WHERE source = '{AUTO_SOURCE}' AND id IN "
-            f"(SELECT id FROM {q(_STAGE)})"
+    with store.staged(_STAGE, staged, cols) as stage:
+        if rk.table == "service":
+            _adopt_stub_services(stage)
+        elif rk.table in ("person", "stakeholder"):
+            # The real record replaces the stub that an earlier import made from its name.
+            stage.execute(
+                f"DELETE FROM {q(rk.table)} WHERE source = '{AUTO_SOURCE}' AND id IN "
+                f"(SELECT id FROM {q(_STAGE)})"
+            )
+        t, s = q(rk.table), q(_STAGE)
+        same_key = "t.source = s.source AND t.source_id = s.source_id"
+        total = len(staged)
+        existing, unchanged = stage.fetch(
+            f"SELECT count(*), coalesce(sum(CASE WHEN t.row_hash = s.row_hash THEN 1 ELSE 0 END), 0) "
+            f"FROM {s} s JOIN {t} t ON {same_key}"
+        )[0]
+        existing, unchanged = int(existing), int(unchanged)
+        if existing > unchanged:
+            stage.execute(
+                f"DELETE FROM {t} WHERE EXISTS (SELECT 1 FROM {s} s WHERE s.source = {t}.source "
+                f"AND s.source_id = {t}.source_id AND s.row_hash <> {t}.row_hash)"
+            )
+        if total > unchanged:
+            names = ", ".join(q(c) for c, _ in cols)
+            stage.execute(
+                f"INSERT INTO {t} ({names}, imported_at) SELECT {names}, current_timestamp "
+                f"FROM {s} s WHERE NOT EXISTS (SELECT 1 FROM {t} t WHERE {same_key})"
+            )
+        if answers is not None:
+            _write_answers(store, source, answers)
+        result = WriteResult(
+            inserted=total - existing, updated=existing - unchanged, unchanged=unchanged
         )
-    _resolve_service_names(store, rk)
-
-    t, s = q(rk.table), q(_STAGE)
-    same_key = "t.source = s.source AND t.source_id = s.source_id"
-    total = len(staged)
-    existing = int(store.scalar(f"SELECT count(*) FROM {s} s JOIN {t} t ON {same_key}"))
-    unchanged = int(
-        store.scalar(
-            f"SELECT count(*) FROM {s} s JOIN {t} t ON {same_key} AND t.row_hash = s.row_hash"
-        )
-    )
-    store.execute(
-        f"DELETE FROM {t} WHERE EXISTS (SELECT 1 FROM {s} s WHERE s.source = {t}.source "
-        f"AND s.source_id = {t}.source_id AND s.row_hash <> {t}.row_hash)"
-    )
-    names = ", ".join(q(c) for c, _ in cols)
-    store.execute(
-        f"INSERT INTO {t} ({names}, imported_at) SELECT {names}, current_timestamp FROM {s} s "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {t} t WHERE {same_key})"
-    )
-    if answers is not None:
-        _write_answers(store, source, answers)
-    result = WriteResult(
-        inserted=total - existing, updated=existing - unchanged, unchanged=unchanged
-    )
-    result.stubs = _create_stubs(store, rk)
-    store.execute(f"DROP TABLE IF EXISTS {s}")
+        result.stubs = _create_stubs(stage, rk)
     return result
 
 
@@ -229,30 +229,42 @@ def _write_answers(store: Store, source: str, answers: pa.Table) -> None:
     store.execute("DROP TABLE IF EXISTS _tm_answers")
 
 
-def _resolve_service_names(store: Store, rk: RecordKind) -> None:
-    """Records often name a service ("ERP") where the catalogue has an id ("SVC-001")."""
-    if "service" not in rk.field_names:
-        return
-    store.execute(
-        f"UPDATE {q(_STAGE)} SET service = (SELECT min(v.id) FROM service v "
-        f"WHERE lower(v.name) = lower({q(_STAGE)}.service)) "
-        f"WHERE service IS NOT NULL AND NOT EXISTS (SELECT 1 FROM service v WHERE v.id = {q(_STAGE)}.service) "
-        f"AND EXISTS (SELECT 1 FROM service v WHERE lower(v.name) = lower({q(_STAGE)}.service))"
-    )
+def _resolve_service_names(store: Store, staged: pa.Table) -> pa.Table:
+    """Records often name a service ("ERP") where the catalogue has an id ("SVC-001").
+
+    A value that is a catalogue id stays; one that matches a service's name (any case)
+    becomes that service's id (the smallest, should two services share a name).
+    """
+    catalogue = store.fetch("SELECT id, name FROM service WHERE name IS NOT NULL")
+    if not catalogue:
+        return staged
+    ids = {row[0] for row in store.fetch("SELECT id FROM service")}
+    by_name: dict[str, str] = {}
+    for sid, name in sorted(catalogue):
+        by_name.setdefault(str(name).lower(), sid)
+    column = staged.column("service")
+    names = [v for v in pc.unique(column).to_pylist() if v is not None and v not in ids]
+    renames = {v: by_name[v.lower()] for v in names if v.lower() in by_name}
+    if not renames:
+        return staged
+    keys = pa.array(list(renames), pa.string())
+    mapped = pc.take(pa.array(list(renames.values()), pa.string()), pc.index_in(column, keys))
+    i = staged.schema.get_field_index("service")
+    return staged.set_column(i, "service", pc.coalesce(mapped, column))
 
 
-def _adopt_stub_services(store: Store) -> None:
+def _adopt_stub_services(stage: Stage) -> None:
     """A catalogue import fills in the stubs that earlier incidents and changes created."""
     s = q(_STAGE)
     for table in ("incident", "change"):
-        store.execute(
+        stage.execute(
             f"UPDATE {q(table)} SET service = (SELECT min(st.id) FROM {s} st "
             f"WHERE lower(st.name) = lower({q(table)}.service)) "
             f"WHERE service IN (SELECT id FROM service WHERE source = '{AUTO_SOURCE}') "
             f"AND NOT EXISTS (SELECT 1 FROM {s} st WHERE st.id = {q(table)}.service) "
             f"AND EXISTS (SELECT 1 FROM {s} st WHERE lower(st.name) = lower({q(table)}.service))"
         )
-    store.execute(
+    stage.execute(
         f"DELETE FROM service WHERE source = '{AUTO_SOURCE}' AND EXISTS "
         f"(SELECT 1 FROM {s} st WHERE st.id = service.id OR lower(st.name) = lower(service.id))"
     )
@@ -266,7 +278,7 @@ _STUB_TARGET = {
 }
 
 
-def _create_stubs(store: Store, rk: RecordKind) -> int:
+def _create_stubs(stage: Stage, rk: RecordKind) -> int:
     created = 0
     for f in rk.fields:
         if not f.refers_to:
@@ -275,13 +287,13 @@ def _create_stubs(store: Store, rk: RecordKind) -> int:
         has_name = target in ("service", "stakeholder", TEAM_TABLE)
         cols = "id, source, source_id, row_hash" + (", name" if has_name else "")
         vals = f"x.v, '{AUTO_SOURCE}', x.v, 'stub'" + (", x.v" if has_name else "")
-        before = int(store.scalar(f"SELECT count(*) FROM {q(target)}"))
-        store.execute(
+        before = int(stage.fetch(f"SELECT count(*) FROM {q(target)}")[0][0])
+        stage.execute(
             f"INSERT INTO {q(target)} ({cols}) SELECT {vals} FROM "
             f"(SELECT DISTINCT {q(f.name)} AS v FROM {q(_STAGE)} WHERE {q(f.name)} IS NOT NULL) x "
             f"WHERE NOT EXISTS (SELECT 1 FROM {q(target)} t WHERE t.id = x.v)"
         )
-        created += int(store.scalar(f"SELECT count(*) FROM {q(target)}")) - before
+        created += int(stage.fetch(f"SELECT count(*) FROM {q(target)}")[0][0]) - before
     return created
 
 
