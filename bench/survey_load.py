@@ -17,13 +17,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import re
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -36,6 +33,7 @@ try:
 except ImportError:  # pragma: no cover - either client will do
     import httpx  # type: ignore[no-redef]
 
+from bench._serve import free_port, percentile, scratch_database, start_server, stop_server
 from trustmeter import workspace as ws_mod
 from trustmeter.store import connect
 from trustmeter.store.campaigns import CampaignRow
@@ -81,32 +79,6 @@ def build(root: Path, db: str | None, count: int) -> list[str]:
     return ["/s/" + row["link"].rsplit("/s/", 1)[1] for row in links]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(root: Path, port: int) -> subprocess.Popen[bytes]:
-    exe = Path(sys.executable).with_name("trustmeter")
-    cmd = [str(exe), "-w", str(root), "serve", "--host", "127.0.0.1", "--port", str(port),
-           "--no-warm"]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(
-                f"the server stopped: {proc.stderr.read().decode() if proc.stderr else ''}"
-            )
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return proc
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("the server did not start within 30 s")
-
-
 async def submit(client: Any, path: str, n: int) -> tuple[int, float]:
     page = await client.get(path)
     m = TOKEN.search(page.text)
@@ -145,12 +117,6 @@ async def run(base: str, paths: list[str], clients: int) -> tuple[list[tuple[int
     return results, time.perf_counter() - started
 
 
-def percentile(values: list[float], p: int) -> float:
-    if len(values) < 2:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
-
-
 def verify(root: Path) -> dict[str, int]:
     ws = ws_mod.load(root)
     store = connect(ws.database, base=ws.root)
@@ -178,28 +144,20 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     root = Path(tempfile.mkdtemp(prefix="trustmeter-load-")) / "ws"
-    pg_admin, pg_name = None, ""
-    if args.db and args.db.startswith("postgres"):
-        # A database of its own, so that the counts below are this run's alone.
-        pg_admin, pg_name = args.db, "tm_load_" + uuid.uuid4().hex[:8]
-        admin = connect(pg_admin)
-        admin.execute(f"CREATE DATABASE {pg_name}")
-        admin.close()
-        args.db = args.db.rsplit("/", 1)[0] + "/" + pg_name
-    paths = build(root, args.db, args.submissions)
-    port = free_port()
-    server = start_server(root, port)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        first, elapsed = asyncio.run(run(base, paths, args.clients))
-        again, _ = asyncio.run(run(base, paths, args.clients))
-    finally:
-        server.send_signal(signal.SIGINT)
+    with contextlib.ExitStack() as stack:
+        if args.db and args.db.startswith("postgres"):
+            # A database of its own, so that the counts below are this run's alone.
+            args.db = stack.enter_context(scratch_database(args.db, "tm_load"))
+        paths = build(root, args.db, args.submissions)
+        port = free_port()
+        server = start_server(root, port)
+        base = f"http://127.0.0.1:{port}"
         try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-    counts = verify(root)
+            first, elapsed = asyncio.run(run(base, paths, args.clients))
+            again, _ = asyncio.run(run(base, paths, args.clients))
+        finally:
+            stop_server(server)
+        counts = verify(root)
     ok = [t for code, t in first if code == 200]
     refused = sum(1 for code, _ in again if code == 410)
     engine = "PostgreSQL" if args.db else "DuckDB"
@@ -230,10 +188,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  workspace kept in {root}")
     else:
         shutil.rmtree(root.parent, ignore_errors=True)
-    if pg_admin:
-        admin = connect(pg_admin)
-        admin.execute(f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)")
-        admin.close()
     return 0 if all(checks.values()) else 1
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from trustmeter.records import KINDS, kind
@@ -94,3 +95,45 @@ def test_duckdb_held_by_another_process_is_a_clear_message(tmp_path: Path) -> No
         holder.kill()
         holder.wait()
         holder.stdout.close()  # type: ignore[union-attr]
+
+
+def test_row_hashes_stay_with_their_rows() -> None:
+    # The hashes come from DuckDB, in parallel: they must come back in the rows' order.
+    from trustmeter.store.writer import key_hashes, row_hashes
+
+    n = 300_000
+    table = pa.table({"id": [f"I{i}" for i in range(n)], "x": list(range(n))})
+    hashes = row_hashes(table).to_pylist()
+    assert len(set(hashes)) == n
+    for i in (0, 1, 122_879, 122_880, 150_000, n - 1):
+        assert row_hashes(table.slice(i, 1)).to_pylist() == [hashes[i]]
+    keys = key_hashes(table.column("id"))
+    assert [int(key_hashes(pa.array([f"I{i}"]))[0]) for i in (0, n - 1)] == [keys[0], keys[-1]]
+    assert row_hashes(table.slice(0, 0)).to_pylist() == []
+
+
+def test_keys_stay_unique_through_repeated_and_overlapping_writes(store: Store) -> None:
+    # DuckDB's record tables have no primary-key index (migration 6): the writer alone keeps
+    # (source, source_id) unique. Overlapping batches, repeats within a batch, changed and
+    # unchanged rows, and a second source with the same ids.
+    def batch(lo: int, hi: int, title: str) -> pa.Table:
+        ids = [f"I{i}" for i in range(lo, hi)]
+        return to_arrow(kind("incidents"), [{"id": i, "title": title} for i in ids])
+
+    with store.transaction():
+        write(store, "incidents", batch(0, 100, "a"), "s1")
+        write(store, "incidents", batch(50, 150, "b"), "s1")  # 50 changed, 50 new
+        write(store, "incidents", batch(0, 150, "b"), "s1")  # 50 changed back, 100 unchanged
+        twice = pa.concat_tables([batch(140, 160, "c"), batch(150, 170, "d")])
+        r = write(store, "incidents", twice, "s1")  # a repeat within one batch keeps the last
+        write(store, "incidents", batch(0, 10, "z"), "s2")
+    assert (r.inserted, r.updated, r.unchanged) == (20, 10, 0)
+    dupes = store.scalar(
+        "SELECT count(*) FROM (SELECT source, source_id FROM incident "
+        "GROUP BY source, source_id HAVING count(*) > 1) d"
+    )
+    assert dupes == 0
+    assert store.scalar("SELECT count(*) FROM incident WHERE source = 's1'") == 170
+    assert store.fetch(
+        "SELECT title, count(*) FROM incident WHERE source = 's1' GROUP BY title ORDER BY title"
+    ) == [("b", 140), ("c", 10), ("d", 20)]

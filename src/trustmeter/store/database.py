@@ -307,7 +307,7 @@ def _connect_spark(url: str) -> BaseBackend:
     master, _, database = rest.partition("/")
     options = dict(parse_qsl(query))
     if master == "local" or master.startswith("local["):
-        options = {"spark.ui.enabled": "false", **options}
+        options = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false", **options}
     else:
         master = f"spark://{master}"
     for key, value in options.items():

@@ -26,7 +26,7 @@ from trustmeter import __version__
 from trustmeter.errors import TrustmeterError
 from trustmeter.store.campaigns import purge_drafts
 from trustmeter.web import api, auth, pages, respond, surveys_web, uploads
-from trustmeter.web.database import Database
+from trustmeter.web.database import Database, DatabaseUnavailable
 from trustmeter.web.deps import (
     BadRequest,
     CsrfFailed,
@@ -195,6 +195,19 @@ def _handlers(app: FastAPI) -> None:
     async def core_error(request: Request, exc: Exception) -> Response:
         return _error(request, 400, "trustmeter could not do that", str(exc))
 
+    async def unavailable(request: Request, exc: Exception) -> Response:
+        # The reason (which may name the database server) goes to the log, not to the visitor.
+        log.error("answered 503 to %s %s: %s", request.method, request.url.path, exc)
+        response = _error(
+            request,
+            503,
+            "The database cannot be reached",
+            "trustmeter's database is not answering at the moment. Try again in a minute; "
+            "if this persists, tell whoever runs trustmeter.",
+        )
+        response.headers["Retry-After"] = "30"
+        return response
+
     handlers: dict[Any, Any] = {
         LoginRequired: login_required,
         Forbidden: forbidden,
@@ -204,6 +217,7 @@ def _handlers(app: FastAPI) -> None:
         RequestValidationError: invalid,
         HTTPException: http_error,
         TrustmeterError: core_error,
+        DatabaseUnavailable: unavailable,
     }
     for exc_class, handler in handlers.items():
         app.add_exception_handler(exc_class, handler)

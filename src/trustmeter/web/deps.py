@@ -87,8 +87,7 @@ def current_user(request: Request, state: StateDep) -> UserRow:
     name = request.session.get("user")
     user = None
     if isinstance(name, str):
-        with state.db.connection() as store:
-            user = account_rows.get_user(store, name)
+        user = state.db.read(lambda store: account_rows.get_user(store, name))
     # The stamp ties the session to the password it was opened with: a new password, or a
     # removed account, ends every session at once.
     if user is None or request.session.get("stamp") != session_stamp(state, user):

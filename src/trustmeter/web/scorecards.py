@@ -3,11 +3,13 @@
 A scorecard takes seconds to compute, so each one is cached by (period, data version): the
 version changes with every import and every web survey answer (store.campaigns.data_version),
 and a new version starts a fresh `Scorer`, whose own caches (which metrics have data, area
-scores per period) then serve the periods a trend shares with the stage gates.
+scores per period) then serve the periods a trend shares with the stage gates. A connection
+lost with its server (a PostgreSQL restart) is replaced and the computation tried once more.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -21,7 +23,10 @@ from trustmeter.scorecard import Scorer
 from trustmeter.store import Store
 from trustmeter.store.campaigns import data_version
 from trustmeter.trace import explain_metric
+from trustmeter.web.database import DatabaseUnavailable
 from trustmeter.workspace import Workspace
+
+log = logging.getLogger("trustmeter.web")
 
 _MAX_ENTRIES = 256
 
@@ -58,22 +63,48 @@ class Scorecards:
             self._scorer = Scorer(
                 self._store, self.framework, self.workspace.profile, self.workspace.as_dict()
             )
+            if version != self._version:
+                self._cache.clear()
             self._version = version
-            self._cache.clear()
         return self._scorer, version
 
     def _cached(self, key: tuple[Any, ...], make: Callable[[Scorer], Any]) -> Any:
         with self._lock:
-            scorer, version = self._current()
-            full = (version, *key)
-            if full in self._cache:
-                self._cache.move_to_end(full)
-                return self._cache[full]
-            value = make(scorer)
-            self._cache[full] = value
-            while len(self._cache) > _MAX_ENTRIES:
-                self._cache.popitem(last=False)
-            return value
+            try:
+                return self._lookup(key, make)
+            except Exception:
+                if self._store is None or not self._store.broken():
+                    raise
+                self._reconnect()
+            # The database server went away (a restart): once more on a new connection. What
+            # was cached stays valid while the data version is the same.
+            try:
+                return self._lookup(key, make)
+            except Exception as exc:
+                if self._store is None or not self._store.broken():
+                    raise
+                self._reconnect()
+                raise DatabaseUnavailable(f"lost the connection to the database: {exc}") from exc
+
+    def _lookup(self, key: tuple[Any, ...], make: Callable[[Scorer], Any]) -> Any:
+        scorer, version = self._current()
+        full = (version, *key)
+        if full in self._cache:
+            self._cache.move_to_end(full)
+            return self._cache[full]
+        value = make(scorer)
+        self._cache[full] = value
+        while len(self._cache) > _MAX_ENTRIES:
+            self._cache.popitem(last=False)
+        return value
+
+    def _reconnect(self) -> None:
+        """Drop the lost connection and its Scorer; the next computation opens a new one."""
+        log.warning("lost the scorecards' connection to the database; reconnecting")
+        if self._store is not None:
+            self._store.close()
+        self._store = None
+        self._scorer = None
 
     def scorecard(self, period: Period) -> dict[str, Any]:
         card: dict[str, Any] = self._cached(("card", period), lambda s: s.scorecard(period))
