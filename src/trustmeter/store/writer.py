@@ -172,9 +172,11 @@ def write(
             )
         if total > unchanged:
             names = ", ".join(q(c) for c, _ in cols)
+            # With no staged key in the table yet (a first import), nothing needs excluding.
+            new_only = f" WHERE NOT EXISTS (SELECT 1 FROM {t} t WHERE {same_key})"
             stage.execute(
                 f"INSERT INTO {t} ({names}, imported_at) SELECT {names}, current_timestamp "
-                f"FROM {s} s WHERE NOT EXISTS (SELECT 1 FROM {t} t WHERE {same_key})"
+                f"FROM {s} s" + (new_only if existing else "")
             )
         if answers is not None:
             _write_answers(store, source, answers)
