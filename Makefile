@@ -31,6 +31,7 @@ lint: setup
 # the browser tests. The suite then runs every store test on both engines.
 pytest: setup
 	scripts/browser.sh >/dev/null
+	scripts/java.sh >/dev/null
 	TRUSTMETER_TEST_PG=$$(scripts/postgres.sh) TRUSTMETER_REQUIRE_PG=1 TRUSTMETER_REQUIRE_BROWSER=1 \
 		$(VENV)/bin/pytest -q
 

@@ -43,7 +43,7 @@ class Workspace:
 
     def open(self, migrate_schema: bool = True) -> Store:
         store = connect(self.database, base=self.root)
-        if migrate_schema:
+        if migrate_schema and not store.read_only:  # a warehouse's tables are its owner's
             migrate(store)
         return store
 

@@ -30,6 +30,10 @@ class DatabaseError(TrustmeterError):
     """The database could not be opened or used; the message says why and what to do."""
 
 
+class MissingTable(DatabaseError, TableNotFound):  # type: ignore[misc]  # ibis is untyped
+    """A warehouse has no table of that name (still a TableNotFound, which metrics handle)."""
+
+
 def q(name: str) -> str:
     """Quote an identifier: record fields include words such as `group` and `key`."""
     return '"' + name.replace('"', '""') + '"'
@@ -53,7 +57,7 @@ class Store:
         try:
             return self.con.table(name)
         except TableNotFound as exc:
-            raise DatabaseError(
+            raise MissingTable(
                 f"the warehouse at {_hide_password(self.url)} has no table {name!r}: trustmeter "
                 "reads the canonical record tables there (an empty table will do for records "
                 "you do not keep; see docs/warehouse.md)"
@@ -283,9 +287,11 @@ def _connect_warehouse(scheme: str, url: str) -> BaseBackend:
     try:
         return _connect_spark(url) if scheme in ("spark", "sc") else ibis.connect(url)
     except ImportError as exc:
-        extra = "trustmeter[spark]" if scheme in ("spark", "sc") else f"ibis-framework[{scheme}]"
+        extra = {"spark": "trustmeter[spark]", "sc": "trustmeter[spark]' 'pyspark[connect]"}
+        why = (str(exc).splitlines() or [""])[0]
         raise DatabaseError(
-            f"reading {name} needs its client library: pip install '{extra}' ({exc})"
+            f"reading {name} needs its client library: pip install "
+            f"'{extra.get(scheme, f'ibis-framework[{scheme}]')}' ({why})"
         ) from exc
     except DatabaseError:
         raise
