@@ -32,6 +32,7 @@ class Scorer:
     workspace: dict[str, Any] = field(default_factory=dict)
     _has: dict[str, bool] = field(default_factory=dict)
     _measured: dict[tuple[str, Period], dict[str, Any]] = field(default_factory=dict)
+    _facts: dict[str, Any] = field(default_factory=dict)
 
     def metrics(self) -> list[Metric]:
         reg = all_metrics()
@@ -75,7 +76,7 @@ class Scorer:
                 else f"the {self.profile} profile leaves this metric out"
             )
             return entry
-        ctx = Context(self.store, period, self.framework.params)
+        ctx = Context(self.store, period, self.framework.params, self._facts)
         if not self._has_data(ctx, m):
             entry["note"] = f"needs {m.data_hint or ', '.join(m.needs)}"
             return entry

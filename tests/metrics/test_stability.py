@@ -472,6 +472,33 @@ def test_changes_deployed_at_the_same_instant_are_both_latest(store: Store) -> N
     assert m.value == pytest.approx(100 * 2 / 3)
 
 
+def test_a_change_before_the_period_still_outranks_at_its_start(store: Store) -> None:
+    # The query joins only changes from one window before the period onwards, and incidents
+    # opened in it: a change just before the start must still count as "the latest" for an
+    # incident early in the period, so that the in-period change after it is not blamed.
+    insert_records(
+        store,
+        "changes",
+        [
+            chg("OUT", "2023-12-31T23:00", "ERP"),  # before Q1, 1 h before the start
+            chg("IN", "2024-01-01T00:30", "ERP"),  # in Q1
+            chg("LATE", "2024-03-31T23:30", "ERP"),  # in Q1; its incident opens in Q2
+        ],
+    )
+    insert_records(
+        store,
+        "incidents",
+        [
+            inc("E1", "2024-01-01T00:15", "P2", "ERP"),  # latest before it: OUT, not IN
+            inc("E2", "2024-04-01T00:10", "P2", "ERP"),  # after the end: not known in Q1
+        ],
+    )
+    m = change_failure_rate(ctx(store))
+    assert m.n == 2 and ids(m, "failed") == []
+    insert_records(store, "incidents", [inc("E3", "2024-01-01T01:00", "P2", "ERP")])
+    assert ids(change_failure_rate(ctx(store)), "failed") == ["IN"]
+
+
 def test_change_failure_rate_without_changes(store: Store) -> None:
     insert_records(store, "changes", [chg("Z", "2023-05-01T00:00", "ERP")])
     m = change_failure_rate(ctx(store))

@@ -45,6 +45,23 @@ def latest(t: ir.Table, key: Sequence[str] = ("id",)) -> ir.Table:
     return t.mutate(_rank=rank).filter(_._rank == 0).drop("_rank")
 
 
+def records_of(ctx: Context, table: str, key: Sequence[str] = ("id",)) -> ir.Table:
+    """A record table, one row per record: `latest` of it, or the table itself when it holds
+    a single source.
+
+    Within one source the writer keeps (source, source_id) unique, and source_id is the id
+    (or the key fields joined), so there is nothing to deduplicate; skipping the window over
+    the whole table matters on big tables: on 10 million work items it is most of the time a
+    metric takes. Whether a table holds one source is asked once per Scorer (one data
+    version), not once per query.
+    """
+    t = ctx.t(table)
+    fact = f"single_source:{table}"
+    if fact not in ctx.facts:
+        ctx.facts[fact] = int(t.source.nunique().execute()) <= 1
+    return t if ctx.facts[fact] else latest(t, key)
+
+
 # -- expressions ------------------------------------------------------------------------------
 def severity_at_or_above(col: ibis.Value, level: str) -> ibis.BooleanValue:
     """P1 is the highest: 'at or above P2' means P1 or P2."""
@@ -164,7 +181,7 @@ def production_changes(ctx: Context) -> ibis.Table:
     Stability (change failure rate) and delivery (deployment frequency, lead time) share this
     one definition, so the same change counts the same way in both areas.
     """
-    ch = latest(ctx.t("change"))
+    ch = records_of(ctx, "change")
     prod = [str(e).strip().lower() for e in ctx.param("production_environments")]
     env = ch.environment.strip().lower().nullif("")
     return ch.filter(env.isnull() | env.isin(prod))

@@ -29,6 +29,7 @@ from trustmeter.metrics.common import (
     pct,
     plural,
     production_changes,
+    records_of,
     rows,
     succeeded,
     top_contributors,
@@ -47,7 +48,7 @@ METHOD = {
 
 # -- say/do --------------------------------------------------------------------------------
 def _due_commitments(ctx: Context) -> ir.Table:
-    c = latest(ctx.t("commitment"))
+    c = records_of(ctx, "commitment")
     # A commitment made after the period's end did not exist yet at the end.
     return c.filter(
         date_in_period(ctx, c.due_on), c.committed_on.isnull() | (c.committed_on < ctx.end_date)
@@ -408,7 +409,7 @@ def request_lead_time(ctx: Context) -> Measurement:
 
     Every kind counts except epics (containers) and incidents (measured by mttr).
     """
-    w = latest(ctx.t("work_item"))
+    w = records_of(ctx, "work_item")
     w = w.filter(
         in_period(ctx, w.done_at),
         w.done_at >= w.created_at,
@@ -470,7 +471,7 @@ def aged_demand(ctx: Context) -> Measurement:
     A request done at or after the period's end was still open at the end.
     """
     days = int(ctx.param("aged_demand_days"))
-    w = latest(ctx.t("work_item"))
+    w = records_of(ctx, "work_item")
     w = w.filter(
         w.kind == "request",
         w.created_at < ctx.end,

@@ -20,9 +20,9 @@ from trustmeter.metrics.common import (
     filled,
     in_period,
     label,
-    latest,
     pct,
     plural,
+    records_of,
     rows,
 )
 from trustmeter.metrics.registry import Context, Contributor, Measurement, metric
@@ -33,7 +33,7 @@ BUDGET_KEY = ("period", "category", "line")
 
 def _budget_lines(ctx: Context) -> ir.Table:
     """Budget lines dated in the period that have an actual recorded."""
-    b = latest(ctx.t("budget_line"), BUDGET_KEY)
+    b = records_of(ctx, "budget_line", BUDGET_KEY)
     b = b.filter(date_in_period(ctx, b.period), b.actual.notnull())
     return b.mutate(line_name=label(b.line, "(unnamed line)"))
 
@@ -43,7 +43,7 @@ def active_projects(ctx: Context) -> ir.Table:
 
     A project done or cancelled without an end date cannot be placed in time and is left out.
     """
-    p = latest(ctx.t("project"))
+    p = records_of(ctx, "project")
     end = ibis.literal(ctx.end_date)
     return p.filter(
         p.started_on.notnull(),
@@ -89,7 +89,7 @@ def run_share(ctx: Context) -> Measurement:
         ]
         return _share("spend", spend, n, evidence, b.drop("line_name"))
 
-    w = latest(ctx.t("work_item"))
+    w = records_of(ctx, "work_item")
     w = w.filter(
         in_period(ctx, w.done_at),
         w.effort_hours.notnull(),
@@ -307,7 +307,7 @@ def early_involvement(ctx: Context) -> Measurement:
 
     A project with no IT engagement date counts as approved without IT.
     """
-    p = latest(ctx.t("project"))
+    p = records_of(ctx, "project")
     p = p.filter(date_in_period(ctx, p.approved_on))
     p = p.mutate(
         early=(p.it_engaged_on.notnull() & (p.it_engaged_on <= p.approved_on)).fill_null(False),

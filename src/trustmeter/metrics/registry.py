@@ -51,6 +51,9 @@ class Context:
     store: Store
     period: Period
     params: dict[str, Any]
+    # Facts about the data that do not depend on the period (which tables hold one source
+    # only), shared by all the contexts of one Scorer; a Scorer lives for one data version.
+    facts: dict[str, Any] = field(default_factory=dict)
     _tables: dict[str, ibis.Table] = field(default_factory=dict)
 
     def t(self, name: str) -> ibis.Table:

@@ -14,7 +14,7 @@ from typing import Any
 import ibis
 
 from trustmeter import surveys as sv
-from trustmeter.metrics.common import NO_UNIT, as_datetime, in_period, label, latest
+from trustmeter.metrics.common import NO_UNIT, as_datetime, in_period, label, records_of
 from trustmeter.metrics.registry import Context, Contributor, Measurement, metric
 
 SURVEY_HINT = "a stakeholder trust survey export (one row per respondent, one column per item)"
@@ -249,7 +249,7 @@ def importance_gap(ctx: Context, camp: sv.Campaign) -> Measurement:
 
 def _service_names(ctx: Context, keys: list[str]) -> dict[str, str]:
     """Catalogue names for per-service items, which may name a service by id or by name."""
-    s = latest(ctx.t("service"))
+    s = records_of(ctx, "service")
     lowered = [k.lower() for k in keys]
     rows = s.filter(s.id.isin(keys) | s.name.lower().isin(lowered)).select("id", "name")
     by_id, by_name = {}, {}
@@ -276,11 +276,11 @@ def review_cadence(ctx: Context) -> Measurement:
     """
     window = int(ctx.param("review_window_days"))
     since = ctx.end - timedelta(days=window)
-    st = latest(ctx.t("stakeholder"))
+    st = records_of(ctx, "stakeholder")
     key = st.filter(st.key.fill_null(False)).select(
         "id", "name", business_unit=st.business_unit.strip().nullif("")
     )
-    e = latest(ctx.t("engagement"))
+    e = records_of(ctx, "engagement")
     e = e.filter(e.kind.isin(REVIEW_KINDS), e.date < ctx.end)
 
     def names(t: ibis.Table) -> ibis.BooleanValue:
@@ -356,7 +356,7 @@ def review_cadence(ctx: Context) -> Measurement:
 )
 def proactive_contact(ctx: Context) -> Measurement:
     """Share of engagements in the period that IT initiated or that were about planning or advice."""
-    e = latest(ctx.t("engagement"))
+    e = records_of(ctx, "engagement")
     e = e.filter(in_period(ctx, e.date))
     e = e.mutate(
         proactive=(e.initiated_by == "it").fill_null(False)

@@ -18,8 +18,8 @@ from trustmeter.metrics.common import (
     as_int,
     in_period,
     known_by_end,
-    latest,
     production_changes,
+    records_of,
     seconds_between,
     severity_at_or_above,
     succeeded,
@@ -38,7 +38,7 @@ def incidents(ctx: Context) -> ibis.Table:
     Times at or after the end become null (not yet happened); the impact window defaults to
     opened → resolved, and an impact that had not ended by the period's end is left null.
     """
-    i = latest(ctx.t("incident"))
+    i = records_of(ctx, "incident")
     i = i.filter(i.opened_at < ctx.end, ~i.is_maintenance.fill_null(False))
     return i.mutate(
         acknowledged_at=known_by_end(ctx, i.acknowledged_at),
@@ -56,7 +56,7 @@ def _major_label(level: str) -> str:
 
 def service_catalogue(ctx: Context) -> pd.DataFrame:
     """The service catalogue, one row per id: id, name, tier and availability SLO."""
-    s = latest(ctx.t("service"))
+    s = records_of(ctx, "service")
     df: pd.DataFrame = s.select("id", "name", "tier", "slo_availability").execute()
     return df
 
@@ -236,11 +236,16 @@ def _failed_changes(ctx: Context) -> ibis.Table:
         .group_by(chg=i.caused_by_change)
         .aggregate(explicit_incident=i.id.min())
     )
-    ok = prod.filter(succeeded(prod)).select(ok_id="id", ok_service="service", ok_at="deployed_at")
-    loose = i.filter(i.caused_by_change.isnull(), i.service.notnull()).select(
-        inc_id="id", inc_service="service", inc_at="opened_at"
-    )
     window = ibis.interval(seconds=int(float(ctx.param("attribution_window_hours")) * 3600))
+    # Only incidents opened in the period can be pinned on a change deployed in it (one opened
+    # later is not known by the period's end), and only changes up to one window before the
+    # period can outrank such a change as "the latest before the incident". Bounding both
+    # sides gives the same pairs as the whole history, without joining six years of it.
+    ok = prod.filter(succeeded(prod), prod.deployed_at >= ibis.literal(ctx.start) - window)
+    ok = ok.select(ok_id="id", ok_service="service", ok_at="deployed_at")
+    loose = i.filter(
+        i.caused_by_change.isnull(), i.service.notnull(), i.opened_at >= ctx.start
+    ).select(inc_id="id", inc_service="service", inc_at="opened_at")
     pairs = loose.join(
         ok,
         [
@@ -352,12 +357,15 @@ def _repeats(ctx: Context) -> ibis.Table:
     key = i.problem.strip().lower()
     i = i.mutate(problem_key=ibis.ifelse(key == "", ibis.null("string"), key))
     pop = i.filter(in_period(ctx, i.opened_at), severity_at_or_above(i.severity, REPEAT_SEVERITY))
-    known = i.filter(i.service.notnull(), i.problem_key.notnull())
+    back = ibis.interval(seconds=int(ctx.param("repeat_window_days")) * 86400)
+    # An earlier incident counts only within the look-back of one opened in the period.
+    known = i.filter(
+        i.service.notnull(), i.problem_key.notnull(), i.opened_at >= ibis.literal(ctx.start) - back
+    )
     prior = known.select(p_id="id", p_service="service", p_key="problem_key", p_at="opened_at")
     cand = pop.filter(pop.service.notnull(), pop.problem_key.notnull()).select(
         r_id="id", r_service="service", r_key="problem_key", r_at="opened_at"
     )
-    back = ibis.interval(seconds=int(ctx.param("repeat_window_days")) * 86400)
     pairs = cand.join(
         prior,
         [
@@ -429,7 +437,7 @@ def repeat_incidents(ctx: Context) -> Measurement:
 
 # -- unplanned_work -------------------------------------------------------------------------
 def _done_work(ctx: Context) -> ibis.Table:
-    w = latest(ctx.t("work_item"))
+    w = records_of(ctx, "work_item")
     done = w.filter(in_period(ctx, w.done_at))
     unplanned = ibis.ifelse(
         done.planned.isnull(), done.kind.fill_null("") == "incident", ~done.planned

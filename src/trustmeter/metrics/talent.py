@@ -22,6 +22,7 @@ from trustmeter.metrics.common import (
     label,
     latest,
     plural,
+    records_of,
     severity_at_or_above,
     top_contributors,
 )
@@ -174,7 +175,7 @@ def key_person_coverage(ctx: Context) -> Measurement:
     in the `key_person_window_days` before the period's end. People who had left, or had not
     started, by the period's end are not able.
     """
-    s = latest(ctx.t("service")).select("id", "name", "tier")
+    s = records_of(ctx, "service").select("id", "name", "tier")
     has_tiers = bool(s.tier.notnull().any().execute())
     scope = s.filter(s.tier == 1) if has_tiers else s
     services = {str(r.id): str(r.name or r.id) for r in scope.execute().itertuples()}
@@ -198,7 +199,7 @@ def key_person_coverage(ctx: Context) -> Measurement:
 
     window = int(ctx.param("key_person_window_days"))
     since = ctx.end - timedelta(days=window)
-    i = latest(ctx.t("incident"))
+    i = records_of(ctx, "incident")
     resolved = i.resolved_at.fill_null(i.opened_at)
     inc = i.filter(
         i.resolver.notnull(),
@@ -277,7 +278,7 @@ def training_hours(ctx: Context) -> Measurement:
         team=label(p.team, NO_TEAM),
     )
     p = p.filter(p.days > 0)
-    lr = latest(ctx.t("learning"), ("source_id",))
+    lr = records_of(ctx, "learning", ("source_id",))
     lr = lr.filter(lr.date >= ctx.start_date, lr.date < ctx.end_date)
     listed = lr.join(p, lr.person == p.id).select(lr.person, lr.date, lr.hours, lr.activity, p.team)
     heads = p.group_by(p.team).aggregate(days=p.days.sum(), k=p.count()).execute()
@@ -344,7 +345,7 @@ def on_call_load(ctx: Context) -> Measurement:
             if (start is None or start <= last) and (left is None or left >= first):
                 cells[(str(r.id), w)] = [0, 0]
 
-    i = latest(ctx.t("incident"))
+    i = records_of(ctx, "incident")
     i = i.filter(
         severity_at_or_above(i.severity, ctx.param("major_severity")),
         in_period(ctx, i.opened_at),
