@@ -12,6 +12,7 @@ from typing import Any
 import openpyxl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.cell import WriteOnlyCell
 
 from trustmeter.ingest import ImportOptions, import_files
 from trustmeter.store import connect, migrate
@@ -131,9 +132,14 @@ def _write(fmt: str, rows: tuple[dict[str, Any], ...], path: Path) -> None:
                 v = r[k]
                 # Excel's own date cells hold no zone and about millisecond precision.
                 native = isinstance(v, datetime) and v.tzinfo is None and v.microsecond == 0
-                cells.append(
-                    v if native or v is None or isinstance(v, float) else _text_value(k, v)
-                )
+                value = v if native or v is None or isinstance(v, float) else _text_value(k, v)
+                if isinstance(value, str) and value.startswith("="):
+                    # Text that looks like a formula: Excel stores it as text when typed
+                    # with a leading apostrophe; openpyxl would write a formula instead.
+                    cell = WriteOnlyCell(ws, value=value)
+                    cell.data_type = "s"
+                    value = cell
+                cells.append(value)
             ws.append(cells)
         wb.save(path)
 

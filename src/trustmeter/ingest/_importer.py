@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import zoneinfo
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +39,10 @@ from trustmeter.store.writer import key_hashes, source_ids, write
 
 BATCH_ROWS = 20_000
 WRITE_ROWS = 100_000
+# DuckDB's own memory during an import (it spills beyond this); its default is 80 % of RAM,
+# which a 2-million-row import's checkpoint would reach for. `TRUSTMETER_IMPORT_MEMORY`
+# overrides it, e.g. "2GB".
+IMPORT_MEMORY = os.environ.get("TRUSTMETER_IMPORT_MEMORY", "512MB")
 
 
 class _DryRun(Exception):
@@ -127,13 +132,19 @@ def import_files(
             file_format(p)
         elif not p.exists():
             raise InputError(str(p), "the file does not exist")
-    try:
-        return _attempt(store, settings, paths, opts)
-    except NotPlain:
-        # The fast reader met something only the exact reader can explain (or read right);
-        # the transaction has rolled back, so start again with the exact reader.
-        settings.fast = False
-        return _attempt(store, settings, paths, opts)
+    with store.memory_capped(IMPORT_MEMORY):
+        try:
+            result = _attempt(store, settings, paths, opts)
+        except NotPlain:
+            # The fast reader met something only the exact reader can explain (or read
+            # right); the transaction has rolled back, so start again with the exact reader.
+            settings.fast = False
+            result = _attempt(store, settings, paths, opts)
+        if not opts.dry_run:
+            # Write the import into the database file now, under the cap, rather than at
+            # whatever later moment the connection closes without one.
+            store.checkpoint()
+    return result
 
 
 def _attempt(

@@ -150,6 +150,25 @@ class Store:
                 copy.write(buf.getvalue())
 
     @contextlib.contextmanager
+    def memory_capped(self, limit: str) -> Iterator[None]:
+        """DuckDB: cap its memory (a size such as "512MB") for a while, then restore it.
+        PostgreSQL's memory is the server's business: nothing changes there."""
+        if self.engine != "duckdb":
+            yield
+            return
+        before = self.scalar("SELECT current_setting('memory_limit')")
+        self.execute(f"SET memory_limit = '{_size(limit)}'")
+        try:
+            yield
+        finally:
+            self.execute(f"SET memory_limit = '{_size(str(before))}'")
+
+    def checkpoint(self) -> None:
+        """DuckDB: write the write-ahead log into the database file now."""
+        if self.engine == "duckdb":
+            self.execute("CHECKPOINT")
+
+    @contextlib.contextmanager
     def staged(
         self, name: str, data: pa.Table, columns: Sequence[tuple[str, str]]
     ) -> Iterator[Stage]:
@@ -208,6 +227,13 @@ class Stage:
         if self.relation is None:
             return self.store.fetch(sql)
         return list(self.relation.query(self.name, sql).fetchall())
+
+
+def _size(text: str) -> str:
+    """A memory size as DuckDB reads it ("512MB", "1.5 GiB"); anything else is refused."""
+    if not re.fullmatch(r"\s*\d+(\.\d+)?\s*[KMGT]i?B\s*", text, re.IGNORECASE):
+        raise DatabaseError(f"not a memory size: {text!r} (expected e.g. 512MB or 2GB)")
+    return text.strip()
 
 
 def sql_type(field_type: str) -> str:
