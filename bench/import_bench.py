@@ -20,6 +20,7 @@ run (the URL's database is only used to connect) and dropped afterwards.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime as dt
 import os
@@ -30,10 +31,11 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import duckdb
 import numpy as np
+
+from bench._serve import scratch_database
 
 SEED = 20260101
 CHUNK = 50_000
@@ -183,24 +185,6 @@ def duckdb_read_csv(csv_path: Path, db_path: Path) -> float:
     return time.perf_counter() - t
 
 
-def _pg_fresh(url: str) -> tuple[str, str]:
-    import psycopg
-
-    name = f"tm_import_bench_{os.getpid()}"
-    with psycopg.connect(url, autocommit=True) as con:
-        con.execute(f"DROP DATABASE IF EXISTS {name}")
-        con.execute(f"CREATE DATABASE {name}")
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}")), name
-
-
-def _pg_drop(url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as con:
-        con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m bench.import_bench", description=__doc__)
     ap.add_argument("--rows", type=int, default=2_000_000)
@@ -228,11 +212,11 @@ def main(argv: list[str] | None = None) -> None:
 
     ws = out / "workspace"
     shutil.rmtree(ws, ignore_errors=True)
-    pg_name = None
+    scratch = contextlib.ExitStack()  # a scratch PostgreSQL database, dropped at the end
     engine = "duckdb"
     init = [exe, "init", str(ws), "--timezone", "Europe/Berlin"]
     if args.db:
-        url, pg_name = _pg_fresh(args.db)
+        url = scratch.enter_context(scratch_database(args.db, "tm_import_bench"))
         init += ["--db", url]
         engine = "postgresql"
     try:
@@ -241,8 +225,7 @@ def main(argv: list[str] | None = None) -> None:
         first = run_child(cmd, ws)
         again = run_child(cmd, ws)
     finally:
-        if pg_name and args.db:
-            _pg_drop(args.db, pg_name)
+        scratch.close()
     if not args.keep and args.out is None:
         shutil.rmtree(out, ignore_errors=True)
 

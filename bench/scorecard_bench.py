@@ -45,7 +45,6 @@ import dataclasses
 import datetime as dt
 import io
 import json
-import os
 import pstats
 import resource
 import shutil
@@ -56,12 +55,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from bench._serve import scratch_database
 from trustmeter import workspace as ws_mod
 from trustmeter.metrics import registry
 from trustmeter.periods import Period, last_complete, series
@@ -456,24 +455,6 @@ def load_postgres(store: Store, counts: dict[str, int], seed: int) -> dict[str, 
     store.execute("ANALYZE")
     took["analyze"] = time.perf_counter() - t
     return took
-
-
-def _pg_fresh(url: str) -> tuple[str, str]:
-    import psycopg
-
-    name = f"tm_scorecard_bench_{os.getpid()}"
-    with psycopg.connect(url, autocommit=True) as con:
-        con.execute(f"DROP DATABASE IF EXISTS {name}")
-        con.execute(f"CREATE DATABASE {name}")
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}")), name
-
-
-def _pg_drop(url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as con:
-        con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 # -- memory -----------------------------------------------------------------------------------
@@ -940,11 +921,11 @@ def main(argv: list[str] | None = None) -> None:
 
     probe = Probe()
     peaks: dict[str, float] = {}
-    pg_name = None
+    scratch = contextlib.ExitStack()  # a scratch PostgreSQL database, dropped at the end
     engine = "duckdb"
     url = None
     if args.db:
-        url, pg_name = _pg_fresh(args.db)
+        url = scratch.enter_context(scratch_database(args.db, "tm_scorecard_bench"))
         engine = "postgresql"
     try:
         ws = ws_mod.init(root, profile="large", db=url, name="scorecard-bench")
@@ -1017,8 +998,7 @@ def main(argv: list[str] | None = None) -> None:
         peaks["pandas"] = peak_mb()
         del frames, card_pd
     finally:
-        if pg_name and args.db:
-            _pg_drop(args.db, pg_name)
+        scratch.close()
 
     # 4. agreement
     checks = {}
