@@ -137,3 +137,24 @@ def test_keys_stay_unique_through_repeated_and_overlapping_writes(store: Store) 
     assert store.fetch(
         "SELECT title, count(*) FROM incident WHERE source = 's1' GROUP BY title ORDER BY title"
     ) == [("b", 140), ("c", 10), ("d", 20)]
+
+
+def test_memory_cap_is_restored_and_checked(tmp_path: Path) -> None:
+    from trustmeter.store import connect
+    from trustmeter.store.database import DatabaseError
+
+    store = connect(f"duckdb:///{tmp_path / 'cap.duckdb'}")
+    try:
+        limit = "SELECT current_setting('memory_limit')"
+        before = store.scalar(limit)
+        with store.memory_capped("256MB"):
+            assert store.scalar(limit) == "244.1 MiB"  # DuckDB shows 256 MB in MiB
+        # restored from DuckDB's own rounded text (18.8 GiB may come back as 18.7 GiB)
+        assert store.scalar(limit).split()[1] == before.split()[1]
+        assert float(store.scalar(limit).split()[0]) == pytest.approx(
+            float(before.split()[0]), 0.01
+        )
+        with pytest.raises(DatabaseError, match="not a memory size"), store.memory_capped("lots"):
+            pass
+    finally:
+        store.close()

@@ -7,6 +7,7 @@ All writes share one transaction, so one bad value anywhere leaves the database 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -43,6 +44,9 @@ WRITE_ROWS = 100_000
 # which a 2-million-row import's checkpoint would reach for. `TRUSTMETER_IMPORT_MEMORY`
 # overrides it, e.g. "2GB".
 IMPORT_MEMORY = os.environ.get("TRUSTMETER_IMPORT_MEMORY", "512MB")
+# Only big imports are capped: the cap is DuckDB's, for the whole database, so a small upload
+# in the web app should not squeeze the scorecards being computed beside it.
+CAP_FROM_BYTES = 64 << 20
 
 
 class _DryRun(Exception):
@@ -132,7 +136,8 @@ def import_files(
             file_format(p)
         elif not p.exists():
             raise InputError(str(p), "the file does not exist")
-    with store.memory_capped(IMPORT_MEMORY):
+    big = sum(p.stat().st_size for p in paths) >= CAP_FROM_BYTES
+    with store.memory_capped(IMPORT_MEMORY) if big else contextlib.nullcontext():
         try:
             result = _attempt(store, settings, paths, opts)
         except NotPlain:
