@@ -248,7 +248,9 @@ def test_a_killed_import_leaves_the_database_as_it_was(db_url: str, tmp_path: Pa
     # 500 records already there: the big export repeats 250 as they are and retitles 250.
     write_incidents(first, range(500), date(2026, 1, 5), retitled=range(250, 500))
     ws = new_workspace(tmp_path / "ws", db_url, mapping, first)
-    rows = 2 * WRITE_ROWS  # about 15 MB: the importer writes it in two or more batches
+    # About 75 MB: Arrow's reader takes 8 MB blocks, so the file must be many batches long
+    # for the kill to land well before the end (with 2 batches it sometimes read them all).
+    rows = 10 * WRITE_ROWS
     big = tmp_path / "big.csv"
     write_incidents(big, range(rows), date(2026, 1, 5))
     before = snapshot(ws)
