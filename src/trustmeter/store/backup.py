@@ -42,7 +42,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -51,9 +50,15 @@ import tomli_w
 
 from trustmeter import __version__
 from trustmeter.errors import TrustmeterError
-from trustmeter.records import KINDS
-from trustmeter.store.database import Store, connect, q, sql_type
-from trustmeter.store.migrations import MIGRATIONS, current_version, migrate
+from trustmeter.store.database import Store, connect, duckdb_path, q
+from trustmeter.store.migrations import (
+    MIGRATIONS,
+    Catalogue,
+    add_new_fields,
+    catalogue,
+    current_version,
+    migrate,
+)
 from trustmeter.workspace import CONFIG, DEFAULT_DB, Workspace
 
 FORMAT = "trustmeter-backup"
@@ -128,34 +133,6 @@ class RestoreResult:
 
 
 # -- the catalogue and the schema trustmeter owns ------------------------------------------------
-Catalogue = dict[str, list[tuple[str, str]]]  # table -> [(column, SQL type)] in order
-
-
-def catalogue(store: Store) -> Catalogue:
-    """The base tables of the store's current schema and their columns, from the catalogue."""
-    rows = store.fetch(
-        "SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c "
-        "JOIN information_schema.tables t ON t.table_catalog = c.table_catalog "
-        "AND t.table_schema = c.table_schema AND t.table_name = c.table_name "
-        "WHERE c.table_schema = current_schema() AND c.table_catalog = current_database() "
-        "AND t.table_type = 'BASE TABLE' ORDER BY c.table_name, c.ordinal_position"
-    )
-    out: Catalogue = {}
-    for table, column, data_type in rows:
-        out.setdefault(str(table), []).append((str(column), str(data_type)))
-    return out
-
-
-def _add_new_fields(store: Store) -> None:
-    """migrations.add_new_fields, read from the catalogue (it works inside a transaction)."""
-    cat = catalogue(store)
-    for k in KINDS:
-        if k.table not in cat:
-            continue
-        have = {c for c, _ in cat[k.table]}
-        for f in k.fields:
-            if f.name not in have:
-                store.execute(f"ALTER TABLE {q(k.table)} ADD COLUMN {q(f.name)} {sql_type(f.type)}")
 
 
 def _create_schema(store: Store, versions: tuple[int, ...]) -> None:
@@ -165,7 +142,7 @@ def _create_schema(store: Store, versions: tuple[int, ...]) -> None:
     for number, _description, fn in sorted(MIGRATIONS, key=lambda m: m[0]):
         if number in versions:
             fn(store)
-    _add_new_fields(store)
+    add_new_fields(store)
 
 
 @functools.cache
@@ -189,7 +166,7 @@ def known_tables() -> frozenset[str]:
         for _number, _description, fn in sorted(MIGRATIONS, key=lambda m: m[0]):
             fn(scratch)
             names |= set(catalogue(scratch))
-        _add_new_fields(scratch)
+        add_new_fields(scratch)
         names |= set(catalogue(scratch))
     finally:
         scratch.close()
@@ -746,18 +723,6 @@ def restore_into(
     return migrate(store), bool(rows)
 
 
-def _duckdb_file(url: str, base: Path) -> Path | None:
-    """The file a duckdb:// URL names (as database.connect reads it); None otherwise/in memory."""
-    if urlparse(url).scheme.split("+")[0] != "duckdb":
-        return None
-    raw = unquote(url[len("duckdb://") :])
-    path = raw[1:] if raw.startswith("/") else raw
-    if path in ("", ":memory:"):
-        return None
-    p = Path(path)
-    return p if p.is_absolute() else base / p
-
-
 def with_database(text: str, url: str) -> str:
     """trustmeter.toml's text with workspace.database set to `url`, its comments kept."""
     line = tomli_w.dumps({"database": url})
@@ -824,7 +789,7 @@ def _restore(
                 )
         made_root = not root.exists()
         root.mkdir(parents=True, exist_ok=True)
-        db_file = _duckdb_file(url, root)
+        db_file = duckdb_path(url, root)
         made_db = db_file is not None and not db_file.exists()
         staged: list[tuple[Path, Path]] = []
         ok = False

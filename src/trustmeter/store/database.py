@@ -260,6 +260,21 @@ WAREHOUSES = {
 }
 
 
+def duckdb_path(url: str, base: Path | None = None) -> Path | None:
+    """The file a `duckdb://` URL names (relative to `base`); None for memory or another URL.
+
+    `duckdb:///file.duckdb` is relative, `duckdb:////abs/file.duckdb` absolute.
+    """
+    if urlparse(url).scheme.split("+")[0] != "duckdb":
+        return None
+    raw = unquote(url[len("duckdb://") :])
+    path = raw[1:] if raw.startswith("/") else raw
+    if path in ("", ":memory:"):
+        return None
+    p = Path(path)
+    return base / p if not p.is_absolute() and base is not None else p
+
+
 def connect(url: str, base: Path | None = None, read_only: bool = False) -> Store:
     """Open a database by URL: `duckdb:///path/file.duckdb` (relative to `base`),
     `postgresql://…`, or a read-only warehouse (`spark://local`, `trino://…`, …)."""
@@ -270,17 +285,9 @@ def connect(url: str, base: Path | None = None, read_only: bool = False) -> Stor
     parsed = urlparse(url)
     scheme = parsed.scheme.split("+")[0]
     if scheme == "duckdb":
-        raw_path = unquote(url[len("duckdb://") :])
-        path = (
-            raw_path[1:] if raw_path.startswith("/") and not raw_path.startswith("//") else raw_path
-        )
-        if raw_path.startswith("//"):
-            path = raw_path[1:]
-        if path in ("", ":memory:"):
+        p = duckdb_path(url, base)
+        if p is None:
             return Store(url, ibis.duckdb.connect(), "duckdb")
-        p = Path(path)
-        if not p.is_absolute() and base is not None:
-            p = base / p
         try:
             con = ibis.duckdb.connect(str(p), read_only=read_only)
         except Exception as exc:  # duckdb raises IOException for a lock held elsewhere

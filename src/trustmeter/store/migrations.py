@@ -181,15 +181,39 @@ def migrate(store: Store) -> list[int]:
     return applied
 
 
+Catalogue = dict[str, list[tuple[str, str]]]
+
+
+def catalogue(store: Store) -> Catalogue:
+    """The base tables of the store's current schema and their (column, data type), from the
+    information schema: unlike ibis' table look-up, it sees tables made in the open
+    transaction."""
+    rows = store.fetch(
+        "SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c "
+        "JOIN information_schema.tables t ON t.table_catalog = c.table_catalog "
+        "AND t.table_schema = c.table_schema AND t.table_name = c.table_name "
+        "WHERE c.table_schema = current_schema() AND c.table_catalog = current_database() "
+        "AND t.table_type = 'BASE TABLE' ORDER BY c.table_name, c.ordinal_position"
+    )
+    out: Catalogue = {}
+    for table, column, data_type in rows:
+        out.setdefault(str(table), []).append((str(column), str(data_type)))
+    return out
+
+
 def add_new_fields(store: Store) -> list[str]:
     """Add optional record fields declared in records.py after a table was created.
 
     Purely additive and idempotent, so a new optional field needs no numbered migration;
-    anything else (renames, new tables, data changes) does.
+    anything else (renames, new tables, data changes) does. Tables not created yet are left
+    for their migration.
     """
     added = []
+    cat = catalogue(store)
     for k in KINDS:
-        have = set(store.table(k.table).columns)
+        if k.table not in cat:
+            continue
+        have = {c for c, _ in cat[k.table]}
         for f in k.fields:
             if f.name not in have:
                 store.execute(f"ALTER TABLE {q(k.table)} ADD COLUMN {q(f.name)} {sql_type(f.type)}")
