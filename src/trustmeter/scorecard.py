@@ -32,7 +32,8 @@ class Scorer:
     workspace: dict[str, Any] = field(default_factory=dict)
     _has: dict[str, bool] = field(default_factory=dict)
     _measured: dict[tuple[str, Period], dict[str, Any]] = field(default_factory=dict)
-    _facts: dict[str, Any] = field(default_factory=dict)
+    # What metrics learn once per data version (which tables hold one source): see records_of.
+    facts: dict[str, Any] = field(default_factory=dict)
 
     def metrics(self) -> list[Metric]:
         reg = all_metrics()
@@ -76,7 +77,7 @@ class Scorer:
                 else f"the {self.profile} profile leaves this metric out"
             )
             return entry
-        ctx = Context(self.store, period, self.framework.params, self._facts)
+        ctx = Context(self.store, period, self.framework.params, self.facts)
         if not self._has_data(ctx, m):
             entry["note"] = f"needs {m.data_hint or ', '.join(m.needs)}"
             return entry

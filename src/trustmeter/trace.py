@@ -21,7 +21,7 @@ def explain_metric(
         raise TrustmeterError(str(exc.args[0])) from exc
     entry = scorer.measure(m, period)
     records: dict[str, Any] = {"columns": [], "rows": [], "total": 0, "shown": 0}
-    ctx = Context(scorer.store, period, scorer.framework.params, scorer._facts)
+    ctx = Context(scorer.store, period, scorer.framework.params, scorer.facts)
     if entry["status"] not in ("no_data", "left_out") and has_data(ctx, m):
         expr = m.compute(ctx).records
         if expr is not None:
