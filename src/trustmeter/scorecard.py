@@ -15,7 +15,14 @@ from trustmeter import __version__
 from trustmeter.framework import Framework
 from trustmeter.framework.focus import next_focus
 from trustmeter.framework.stages import evaluate_stage, perception
-from trustmeter.metrics.registry import Context, Metric, all_metrics, has_data, score
+from trustmeter.metrics.registry import (
+    Batch,
+    Measurement,
+    Metric,
+    all_metrics,
+    present_needs,
+    score,
+)
 from trustmeter.periods import Period
 from trustmeter.store import Store
 
@@ -24,7 +31,12 @@ SCHEMA = 1
 
 @dataclass
 class Scorer:
-    """Computes scorecards for one store and framework, caching what does not change by period."""
+    """Computes scorecards for one store and framework, caching what does not change by period.
+
+    Every metric is computed for every period a request needs in one pass (`evaluate`): a
+    trend of eight quarters, with the quarters its gates look back on, is one query per
+    metric, not one per metric and period.
+    """
 
     store: Store
     framework: Framework
@@ -32,8 +44,11 @@ class Scorer:
     workspace: dict[str, Any] = field(default_factory=dict)
     _has: dict[str, bool] = field(default_factory=dict)
     _measured: dict[tuple[str, Period], dict[str, Any]] = field(default_factory=dict)
-    # What metrics learn once per data version (which tables hold one source): see records_of.
+    _raw: dict[tuple[str, Period], Measurement] = field(default_factory=dict)
+    # What metrics learn once per data version (which tables hold one source, the service
+    # catalogue): see records_of. The tables are looked up once per Scorer.
     facts: dict[str, Any] = field(default_factory=dict)
+    _tables: dict[str, Any] = field(default_factory=dict)
 
     def metrics(self) -> list[Metric]:
         reg = all_metrics()
@@ -41,12 +56,45 @@ class Scorer:
         ms = [reg[m] for m in self.framework.metrics if m in reg]
         return sorted(ms, key=lambda m: order.index(self.framework.metrics[m.id].area))
 
-    def _has_data(self, ctx: Context, m: Metric) -> bool:
-        if m.id not in self._has:
-            self._has[m.id] = has_data(ctx, m)
-        return self._has[m.id]
+    def batch(self, periods: Iterable[Period]) -> Batch:
+        return Batch(self.store, tuple(periods), self.framework.params, self.facts, self._tables)
 
-    def measure(self, m: Metric, period: Period) -> dict[str, Any]:
+    def _left_out(self, m: Metric) -> str | None:
+        settings = self.framework.metrics[m.id]
+        if not settings.enabled:
+            return "disabled in the framework file"
+        if m.id in self.framework.profiles[self.profile].optional_metrics:
+            return f"the {self.profile} profile leaves this metric out"
+        return None
+
+    def _probe(self, metrics: list[Metric]) -> None:
+        """Which metrics have the records they need: one query for every need not yet known."""
+        todo = [m for m in metrics if m.id not in self._has]
+        if not todo:
+            return
+        present = present_needs(self.batch(()), [n for m in todo for n in m.needs])
+        for m in todo:
+            self._has[m.id] = all(present[n] for n in m.needs)
+
+    def evaluate(self, periods: Iterable[Period]) -> None:
+        """Compute every metric for each of `periods` not computed yet, all periods at once."""
+        wanted = list(dict.fromkeys(periods))
+        metrics = self.metrics()
+        todo = [p for p in wanted if any((m.id, p) not in self._measured for m in metrics)]
+        if not todo:
+            return
+        active = [m for m in metrics if self._left_out(m) is None]
+        self._probe(active)
+        batch = self.batch(todo)
+        for m in metrics:
+            if self._left_out(m) is None and self._has[m.id]:
+                results = m.compute(batch)
+                for p in todo:
+                    self._raw[(m.id, p)] = results[p]
+            for p in todo:
+                self._measured[(m.id, p)] = self._entry_of(m, self._raw.get((m.id, p)))
+
+    def _entry_of(self, m: Metric, result: Measurement | None) -> dict[str, Any]:
         """One metric's entry: value, unit, target, score, n and status, with its evidence."""
         settings = self.framework.metrics[m.id]
         target, floor = self.framework.targets(m.id, self.profile)
@@ -69,19 +117,14 @@ class Scorer:
             "evidence": [],
             "note": None,
         }
-        if not settings.enabled or m.id in self.framework.profiles[self.profile].optional_metrics:
+        left_out = self._left_out(m)
+        if left_out is not None:
             entry["status"] = "left_out"
-            entry["note"] = (
-                "disabled in the framework file"
-                if not settings.enabled
-                else f"the {self.profile} profile leaves this metric out"
-            )
+            entry["note"] = left_out
             return entry
-        ctx = Context(self.store, period, self.framework.params, self.facts)
-        if not self._has_data(ctx, m):
+        if result is None:
             entry["note"] = f"needs {m.data_hint or ', '.join(m.needs)}"
             return entry
-        result = m.compute(ctx)
         entry.update(
             value=_round(result.value),
             n=result.n,
@@ -98,22 +141,41 @@ class Scorer:
         entry["score"] = score(result.value, target, floor, m.log_scale)
         return entry
 
-    def _entry(self, m: Metric, period: Period) -> dict[str, Any]:
-        key = (m.id, period)
-        if key not in self._measured:
-            self._measured[key] = self.measure(m, period)
-        return self._measured[key]
+    def measure(self, m: Metric, period: Period) -> dict[str, Any]:
+        """One metric's scorecard entry for a period."""
+        self.evaluate([period])
+        return self._measured[(m.id, period)]
+
+    def measurement(self, m: Metric, period: Period) -> Measurement | None:
+        """The figure behind an entry, with its lazy records; None when it has no data or is
+        left out."""
+        self.evaluate([period])
+        return self._raw.get((m.id, period))
+
+    def _depth(self) -> int:
+        """How many periods the deepest gate looks at (the period itself included)."""
+        return max((c.periods for s in self.framework.stages for c in s.gate), default=1)
+
+    def _with_history(self, periods: Iterable[Period]) -> list[Period]:
+        out: list[Period] = []
+        for period in periods:
+            p = period
+            out.append(p)
+            for _ in range(self._depth() - 1):
+                p = p.previous()
+                out.append(p)
+        return out
 
     def areas(self, period: Period, only: set[str] | None = None) -> list[dict[str, Any]]:
-        """Area scores for a period; `only` limits the work to some areas (earlier periods
-        are needed only for the gates that look back)."""
+        """Area scores for a period; `only` limits them to some areas."""
+        self.evaluate([period])
         wanted = set(self.framework.areas) if only is None else only
         by_area: dict[str, list[dict[str, Any]]] = {
             a: [] for a in self.framework.areas if a in wanted
         }
         for m in self.metrics():
             if self.framework.metrics[m.id].area in wanted:
-                entry = self._entry(m, period)
+                entry = self._measured[(m.id, period)]
                 by_area[entry["area"]].append(entry)
         out = []
         min_cov = float(self.framework.params.get("min_coverage", 0.5))
@@ -144,15 +206,10 @@ class Scorer:
         return out
 
     def scorecard(self, period: Period) -> dict[str, Any]:
+        history_periods = self._with_history([period])
+        self.evaluate(history_periods)
         areas = self.areas(period)
-        needs_previous = any(c.periods > 1 for s in self.framework.stages for c in s.gate)
-        history = [areas]
-        if needs_previous:
-            p = period
-            depth = max(c.periods for s in self.framework.stages for c in s.gate)
-            for _ in range(depth - 1):
-                p = p.previous()
-                history.append(self.areas(p))
+        history = [areas, *(self.areas(p) for p in history_periods[1:])]
         stage = evaluate_stage(self.framework, history)
         trust = trust_index(self.framework, areas, stage["ceiling"])
         predict = predictability(self.framework, areas)
@@ -178,6 +235,10 @@ class Scorer:
     def trend(
         self, periods: Iterable[Period], progress: Callable[[Period], None] | None = None
     ) -> list[dict[str, Any]]:
+        """Scorecards for `periods`, every metric computed for all of them (and the periods
+        their gates look back on) in one pass."""
+        periods = list(periods)
+        self.evaluate(self._with_history(periods))
         out = []
         for p in periods:
             out.append(self.scorecard(p))

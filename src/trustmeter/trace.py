@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trustmeter.metrics.registry import Context, get, has_data
+from trustmeter.metrics.registry import get
 from trustmeter.periods import Period
 from trustmeter.scorecard import Scorer
 
@@ -21,9 +21,10 @@ def explain_metric(
         raise TrustmeterError(str(exc.args[0])) from exc
     entry = scorer.measure(m, period)
     records: dict[str, Any] = {"columns": [], "rows": [], "total": 0, "shown": 0}
-    ctx = Context(scorer.store, period, scorer.framework.params, scorer.facts)
-    if entry["status"] not in ("no_data", "left_out") and has_data(ctx, m):
-        expr = m.compute(ctx).records
+    # The entry's own measurement: its records are built now, not computed again.
+    result = scorer.measurement(m, period)
+    if entry["status"] not in ("no_data", "left_out") and result is not None:
+        expr = result.records
         if expr is not None:
             total = int(expr.count().execute())
             df = expr.limit(limit).execute()

@@ -118,7 +118,7 @@ def test_record_settle_and_score(history: Store) -> None:
     assert cal.as_dict()["coverage"]["85"] == 0.6
 
     # The delivery metric reads the same table: 85 % figures resolved in April
-    m = REGISTRY["forecast_calibration"].compute(Context(store, APRIL, dict(PARAMS)))
+    m = REGISTRY["forecast_calibration"](Context(store, APRIL, dict(PARAMS)))
     assert m.n == 5 and m.breakdown["came_true"] == 3
     assert m.value == pytest.approx(abs(60 - 85))
 
@@ -130,5 +130,5 @@ def test_a_forecast_not_yet_due_stays_open(history: Store) -> None:
     assert ledger.resolve(store, date(2024, 4, 30)) == 0
     cal = ledger.calibration(store)
     assert cal.pending == 4 and cal.levels[85] == (0, 0) and cal.brier is None
-    m = REGISTRY["forecast_calibration"].compute(Context(store, APRIL, dict(PARAMS)))
+    m = REGISTRY["forecast_calibration"](Context(store, APRIL, dict(PARAMS)))
     assert (m.n, m.value) == (0, None)

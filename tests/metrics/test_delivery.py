@@ -41,7 +41,7 @@ def context(store: Store, period: Period = Q1) -> Context:
 
 
 def measure(store: Store, metric_id: str, period: Period = Q1) -> Measurement:
-    return REGISTRY[metric_id].compute(context(store, period))
+    return REGISTRY[metric_id](context(store, period))
 
 
 def ts(s: str) -> datetime:
@@ -65,7 +65,7 @@ def test_empty_store_has_no_data_and_no_value(store: Store) -> None:
         m = REGISTRY[mid]
         if m.needs:
             assert not has_data(ctx, m), mid
-        result = m.compute(ctx)
+        result = m(ctx)
         # No deployments in a period is a true zero per week; every other figure is undefined.
         assert result.value == (0.0 if mid == "deployment_frequency" else None), mid
         assert result.n == 0, mid

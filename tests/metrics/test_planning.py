@@ -34,7 +34,7 @@ PLANNING = (
 
 
 def measure(store: Store, metric_id: str, period: Period = Q1) -> Measurement:
-    return REGISTRY[metric_id].compute(Context(store, period, dict(PARAMS)))
+    return REGISTRY[metric_id](Context(store, period, dict(PARAMS)))
 
 
 def d(s: str) -> date:
@@ -57,7 +57,7 @@ def test_empty_store_has_no_data_and_no_value(store: Store) -> None:
         m = REGISTRY[mid]
         if m.needs:
             assert not has_data(ctx, m), mid
-        result = m.compute(ctx)
+        result = m(ctx)
         assert (result.value, result.n) == (None, 0), mid
 
 

@@ -35,7 +35,7 @@ def _utc(text: str) -> datetime:
 
 
 def _measure(store: Store, metric: str, period: Period) -> tuple[float | None, int]:
-    m = get(metric).compute(Context(store, period, PARAMS))
+    m = get(metric)(Context(store, period, PARAMS))
     return m.value, m.n
 
 

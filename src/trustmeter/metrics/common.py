@@ -11,7 +11,7 @@ import ibis.expr.types as ir
 import pandas as pd
 from ibis import _
 
-from trustmeter.metrics.registry import Context, Contributor
+from trustmeter.metrics.model import Batch, Context, Contributor
 
 SEVERITY_RANK = {"P1": 1, "P2": 2, "P3": 3, "P4": 4, "P5": 5}
 
@@ -45,7 +45,7 @@ def latest(t: ir.Table, key: Sequence[str] = ("id",)) -> ir.Table:
     return t.mutate(_rank=rank).filter(_._rank == 0).drop("_rank")
 
 
-def records_of(ctx: Context, table: str, key: Sequence[str] = ("id",)) -> ir.Table:
+def records_of(ctx: Context | Batch, table: str, key: Sequence[str] = ("id",)) -> ir.Table:
     """A record table, one row per record: `latest` of it, or the table itself when it holds
     a single source.
 
@@ -67,6 +67,17 @@ def severity_at_or_above(col: ibis.Value, level: str) -> ibis.BooleanValue:
     """P1 is the highest: 'at or above P2' means P1 or P2."""
     allowed = [s for s, r in SEVERITY_RANK.items() if r <= SEVERITY_RANK[level]]
     return col.isin(allowed)
+
+
+def known_at(t: ir.Table, col: ibis.Value, *, end: str = "p_end") -> ibis.Value:
+    """The value as known at the end of the period each row is joined with (`Batch.within`
+    or `Batch.before_end`): a later timestamp had not happened yet."""
+    return ibis.ifelse(col < t[end], col, ibis.null(col.type()))
+
+
+def name_of(v: Any, missing: str) -> str:
+    """A group key as an engine returns it: the text, or `missing` for null."""
+    return str(v) if isinstance(v, str) else missing
 
 
 def in_period(ctx: Context, col: ibis.Value) -> ibis.BooleanValue:
@@ -175,7 +186,7 @@ def top_contributors(
     ]
 
 
-def production_changes(ctx: Context) -> ibis.Table:
+def production_changes(ctx: Context | Batch) -> ibis.Table:
     """Changes to production: no environment given, or one named in production_environments.
 
     Stability (change failure rate) and delivery (deployment frequency, lead time) share this

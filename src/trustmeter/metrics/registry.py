@@ -1,91 +1,41 @@
 """Every metric is defined once, here: its id, area, unit, direction and computation.
 
 The CLI, the report and the web app only ever ask this registry. A computation receives a
-`Context` (the period and ibis tables) and returns a `Measurement`: the value, its sample
-size, the breakdown behind it, the contributors that explain it, and the records it used.
+`Batch` (a set of periods and the tables) and returns one `Measurement` per period: the
+value, its sample size, the breakdown behind it, the contributors that explain it, and
+(lazily) the records it used. Called with a `Context`, a metric computes that one period.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Any, Literal
+import inspect
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Literal
 
 import ibis
 
+from trustmeter.metrics.model import Batch, Context, Contributor, Measurement
 from trustmeter.periods import Period
-from trustmeter.store import Store
+
+__all__ = [
+    "REGISTRY",
+    "Batch",
+    "Context",
+    "Contributor",
+    "Measurement",
+    "Metric",
+    "all_metrics",
+    "get",
+    "has_data",
+    "metric",
+    "score",
+]
 
 Direction = Literal["higher", "lower"]
-
-
-@dataclass
-class Contributor:
-    """One service, team, project, stakeholder or business unit behind a figure."""
-
-    kind: str  # service, team, project, stakeholder, business_unit, person
-    name: str
-    detail: str  # a plain sentence: "ERP: 9 of 14 P1/P2 incidents"
-    value: float | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "name": self.name, "detail": self.detail, "value": self.value}
-
-
-@dataclass
-class Measurement:
-    value: float | None
-    n: int
-    breakdown: dict[str, Any] = field(default_factory=dict)
-    evidence: list[Contributor] = field(default_factory=list)
-    # The records behind the figure, as an unexecuted ibis expression (for drill-down).
-    records: ibis.Table | None = None
-    note: str | None = None
-
-
-@dataclass
-class Context:
-    """What a metric computation sees: the period, the framework's parameters and the tables."""
-
-    store: Store
-    period: Period
-    params: dict[str, Any]
-    # Facts about the data that do not depend on the period (which tables hold one source
-    # only), shared by all the contexts of one Scorer; a Scorer lives for one data version.
-    facts: dict[str, Any] = field(default_factory=dict)
-    _tables: dict[str, ibis.Table] = field(default_factory=dict)
-
-    def t(self, name: str) -> ibis.Table:
-        if name not in self._tables:
-            self._tables[name] = self.store.table(name)
-        return self._tables[name]
-
-    @property
-    def start(self) -> datetime:
-        return self.period.start_ts
-
-    @property
-    def end(self) -> datetime:
-        return self.period.end_ts
-
-    @property
-    def start_date(self) -> date:
-        return self.period.start
-
-    @property
-    def end_date(self) -> date:
-        return self.period.end
-
-    @property
-    def last_day(self) -> date:
-        return self.period.end - timedelta(days=1)
-
-    def param(self, name: str) -> Any:
-        return self.params[name]
-
-
-Compute = Callable[[Context], Measurement]
+Results = dict[Period, Measurement]
+Compute = Callable[[Batch], Results]
 
 
 @dataclass(frozen=True)
@@ -104,6 +54,10 @@ class Metric:
     # What to import to measure it, shown when it has no data.
     data_hint: str = ""
 
+    def __call__(self, ctx: Context) -> Measurement:
+        """The figure for the one period of `ctx`."""
+        return self.compute(Batch.of(ctx))[ctx.period]
+
 
 REGISTRY: dict[str, Metric] = {}
 
@@ -119,13 +73,18 @@ def metric(
     log_scale: bool = False,
     sample: Literal["events", "groups", "services"] = "events",
     data_hint: str = "",
-) -> Callable[[Compute], Compute]:
-    """Register a metric computation; the docstring is its description."""
+) -> Callable[[Compute], Metric]:
+    """Register a metric computation over a set of periods; its docstring is the description."""
 
-    def register(fn: Compute) -> Compute:
+    def register(fn: Compute) -> Metric:
+        # Transition: a computation still written for one period (its parameter a Context)
+        # runs once per period; set-based ones take the Batch.
+        first = next(iter(inspect.signature(fn).parameters.values()))
+        if first.annotation in ("Context", Context):
+            fn = each_period(fn)  # type: ignore[arg-type]
         if id in REGISTRY:
             raise ValueError(f"metric {id} defined twice")
-        REGISTRY[id] = Metric(
+        m = Metric(
             id=id,
             area=area,
             name=name,
@@ -138,9 +97,25 @@ def metric(
             sample=sample,
             data_hint=data_hint,
         )
-        return fn
+        REGISTRY[id] = m
+        return m
 
     return register
+
+
+def each_period(fn: Callable[[Context], Measurement]) -> Compute:
+    """A computation written for one period, run once per period of the batch.
+
+    For metrics whose work does not fit a set-based query (the forecast ledger's optional
+    columns, survey campaigns picked per period); each period costs its own queries.
+    """
+
+    def compute(b: Batch) -> Results:
+        return {p: fn(b.context(p)) for p in b.periods}
+
+    compute.__name__, compute.__qualname__ = fn.__name__, fn.__qualname__
+    compute.__doc__, compute.__module__ = fn.__doc__, fn.__module__
+    return compute
 
 
 def all_metrics() -> dict[str, Metric]:
@@ -164,22 +139,32 @@ def get(metric_id: str) -> Metric:
     return metrics[metric_id]
 
 
-def has_data(ctx: Context, m: Metric) -> bool:
+def has_data(ctx: Context | Batch, m: Metric) -> bool:
     """Whether the records a metric needs exist at all (else its status is `no_data`)."""
-    for need in m.needs:
+    return all(present_needs(ctx, m.needs).values())
+
+
+def present_needs(ctx: Context | Batch, needs: Iterable[str]) -> dict[str, bool]:
+    """For each need ("table" or "table.column"), whether a record has it: one query for all."""
+    probes = []
+    wanted = sorted(set(needs))
+    for i, need in enumerate(wanted):
         table, _, column = need.partition(".")
         t = ctx.t(table)
         if column:
             t = t.filter(t[column].notnull())
-        if t.limit(1).count().execute() == 0:
-            return False
-    return True
+        probes.append(t.limit(1).select(k=ibis.literal(i, "int64")))
+    if not probes:
+        return {}
+    union = probes[0]
+    for p in probes[1:]:
+        union = union.union(p)
+    found = {int(k) for k in ctx.store.con.to_pyarrow(union)["k"].to_pylist()}
+    return {need: i in found for i, need in enumerate(wanted)}
 
 
 def score(value: float, target: float, floor: float, log_scale: bool) -> float:
     """100 at or beyond the target, 0 at or beyond the floor, linear (or log-linear) between."""
-    import math
-
     if target == floor:
         return 100.0 if value == target else 0.0
     if log_scale:

@@ -1,0 +1,292 @@
+"""What a metric computation sees and returns.
+
+A metric computes over a *set* of periods at once (`Batch`): it builds one grouped query per
+metric (or per group of related metrics) keyed by the period, executes it once, and turns
+the few rows it returns into one `Measurement` per period in Python. "As known at the
+period's end" becomes join and filter conditions against the periods relation, so the
+eight quarters of a trend cost about what one quarter costs.
+
+The drill-down records stay a lazy, per-period expression: `Measurement.records` builds it
+only when asked for (`explain`, the web drill-down), from a per-period `Context`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import cached_property
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from trustmeter.periods import Period
+from trustmeter.store import Store
+
+Row = dict[str, Any]
+
+
+@dataclass
+class Contributor:
+    """One service, team, project, stakeholder or business unit behind a figure."""
+
+    kind: str  # service, team, project, stakeholder, business_unit, person
+    name: str
+    detail: str  # a plain sentence: "ERP: 9 of 14 P1/P2 incidents"
+    value: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "name": self.name, "detail": self.detail, "value": self.value}
+
+
+RecordsArg = ibis.Table | Callable[[], ibis.Table] | None
+
+
+class Measurement:
+    """One metric's figure for one period: value, sample size, breakdown, evidence, note, and
+    the records behind it (built lazily: pass a zero-argument function that returns them)."""
+
+    __slots__ = ("_records", "breakdown", "evidence", "n", "note", "value")
+
+    def __init__(
+        self,
+        value: float | None,
+        n: int,
+        breakdown: dict[str, Any] | None = None,
+        evidence: list[Contributor] | None = None,
+        records: RecordsArg = None,
+        note: str | None = None,
+    ) -> None:
+        self.value = value
+        self.n = n
+        self.breakdown: dict[str, Any] = {} if breakdown is None else breakdown
+        self.evidence: list[Contributor] = [] if evidence is None else evidence
+        self._records = records
+        self.note = note
+
+    @property
+    def records(self) -> ibis.Table | None:
+        """The records behind the figure, as an unexecuted ibis expression (drill-down)."""
+        if callable(self._records) and not isinstance(self._records, ibis.Table):
+            self._records = self._records()
+        return self._records
+
+    def __repr__(self) -> str:
+        return f"Measurement(value={self.value!r}, n={self.n!r}, note={self.note!r})"
+
+
+@dataclass
+class Context:
+    """One period, the framework's parameters and the tables: what a drill-down sees.
+
+    Metric tests build one directly (a metric called with a Context computes that period).
+    """
+
+    store: Store
+    period: Period
+    params: dict[str, Any]
+    # Facts about the data that do not depend on the period (which tables hold one source
+    # only, the service catalogue), shared by all the contexts of one Scorer; a Scorer lives
+    # for one data version.
+    facts: dict[str, Any] = field(default_factory=dict)
+    _tables: dict[str, ibis.Table] = field(default_factory=dict)
+
+    def t(self, name: str) -> ibis.Table:
+        if name not in self._tables:
+            self._tables[name] = self.store.table(name)
+        return self._tables[name]
+
+    @property
+    def start(self) -> datetime:
+        return self.period.start_ts
+
+    @property
+    def end(self) -> datetime:
+        return self.period.end_ts
+
+    @property
+    def start_date(self) -> date:
+        return self.period.start
+
+    @property
+    def end_date(self) -> date:
+        return self.period.end
+
+    @property
+    def last_day(self) -> date:
+        return self.period.end - timedelta(days=1)
+
+    def param(self, name: str) -> Any:
+        return self.params[name]
+
+
+# The columns the periods relation adds to a record it is joined with.
+PERIOD_COLUMNS = ("pid", "p_start", "p_end", "p_start_date", "p_end_date", "p_days")
+
+
+@dataclass
+class Batch:
+    """A set of periods and what every metric computed over them shares.
+
+    The periods relation has one row per period: `pid` (its index in `periods`), `p_start`
+    and `p_end` as timestamps (naive UTC, end exclusive), the same as dates, and `p_days`.
+    """
+
+    store: Store
+    periods: tuple[Period, ...]
+    params: dict[str, Any]
+    facts: dict[str, Any] = field(default_factory=dict)
+    _tables: dict[str, ibis.Table] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, ctx: Context) -> Batch:
+        """A batch of the one period of `ctx`, sharing its tables and facts."""
+        return cls(ctx.store, (ctx.period,), ctx.params, ctx.facts, ctx._tables)
+
+    def t(self, name: str) -> ibis.Table:
+        if name not in self._tables:
+            self._tables[name] = self.store.table(name)
+        return self._tables[name]
+
+    def param(self, name: str) -> Any:
+        return self.params[name]
+
+    def context(self, period: Period) -> Context:
+        """The per-period view of this batch (for a drill-down's records)."""
+        return Context(self.store, period, self.params, self.facts, self._tables)
+
+    # -- the periods relation ------------------------------------------------------------------
+    @cached_property
+    def table(self) -> ir.Table:
+        ps = self.periods
+        return ibis.memtable(
+            {
+                "pid": list(range(len(ps))),
+                "p_start": [p.start_ts for p in ps],
+                "p_end": [p.end_ts for p in ps],
+                "p_start_date": [p.start for p in ps],
+                "p_end_date": [p.end for p in ps],
+                "p_days": [p.days for p in ps],
+            },
+            schema={
+                "pid": "int64",
+                "p_start": "timestamp",
+                "p_end": "timestamp",
+                "p_start_date": "date",
+                "p_end_date": "date",
+                "p_days": "int64",
+            },
+        )
+
+    @property
+    def calendar_kind(self) -> str | None:
+        """'month' or 'quarter' when every period is one, distinct and calendar-aligned:
+        then a record finds its period by bucket equality instead of a range join."""
+        kinds = {p.kind for p in self.periods}
+        if len(kinds) == 1 and len(set(self.periods)) == len(self.periods):
+            kind = next(iter(kinds))
+            return kind if kind in ("month", "quarter") else None
+        return None
+
+    @property
+    def first_start(self) -> datetime:
+        return min(p.start_ts for p in self.periods)
+
+    @property
+    def last_end(self) -> datetime:
+        return max(p.end_ts for p in self.periods)
+
+    def within(self, t: ir.Table, col: str, *, is_date: bool = False) -> ir.Table:
+        """Rows of `t` whose `col` falls inside a period [start, end), each with that period's
+        columns (a row falls in at most one calendar period; in overlapping custom periods it
+        appears once per period). Rows outside every period are dropped."""
+        p = self.table
+        kind = self.calendar_kind
+        start, end = ("p_start_date", "p_end_date") if is_date else ("p_start", "p_end")
+        lo = ibis.literal(self.periods_span[0] if is_date else self.first_start)
+        hi = ibis.literal(self.periods_span[1] if is_date else self.last_end)
+        t = t.filter(t[col] >= lo, t[col] < hi)
+        if kind is not None:
+            unit = "M" if kind == "month" else "Q"
+            bucket = t[col].truncate(unit)
+            if not is_date:
+                keyed = t.mutate(_bucket=bucket.cast("timestamp"))
+                return keyed.join(p, keyed._bucket == p.p_start).drop("_bucket")
+            keyed = t.mutate(_bucket=bucket.cast("date"))
+            return keyed.join(p, keyed._bucket == p.p_start_date).drop("_bucket")
+        return t.join(p, [t[col] >= p[start], t[col] < p[end]])
+
+    @property
+    def periods_span(self) -> tuple[date, date]:
+        return min(p.start for p in self.periods), max(p.end for p in self.periods)
+
+    def before_end(self, t: ir.Table, col: str | None = None, *, is_date: bool = False) -> ir.Table:
+        """Rows of `t` paired with every period by whose end they existed (`col` < end; every
+        period when `col` is None): the records known at each period's end."""
+        p = self.table
+        if col is None:
+            return t.cross_join(p)
+        end = p.p_end_date if is_date else p.p_end
+        return t.join(p, t[col] < end)
+
+    # -- executing -----------------------------------------------------------------------------
+    def rows(self, expr: ir.Table) -> list[Row]:
+        """Execute once and return plain dicts (as Arrow gives them: None for nulls)."""
+        rows: list[Row] = self.store.con.to_pyarrow(expr).to_pylist()
+        for r in rows:
+            for k, v in r.items():
+                if isinstance(v, float) and v != v:
+                    r[k] = None
+        return rows
+
+    def by_period(self, expr: ir.Table) -> dict[int, list[Row]]:
+        """Execute a query that has a `pid` column; its rows grouped by pid (every pid present)."""
+        out: dict[int, list[Row]] = {i: [] for i in range(len(self.periods))}
+        for r in self.rows(expr):
+            out[int(r["pid"])].append(r)
+        return out
+
+    def each(self, build: Callable[[int, Period], Measurement]) -> dict[Period, Measurement]:
+        """One measurement per period, built by `build(pid, period)`."""
+        return {p: build(i, p) for i, p in enumerate(self.periods)}
+
+
+def grouped(
+    t: ir.Table,
+    grains: Mapping[str, Sequence[str]],
+    aggs: Callable[[ir.Table], dict[str, ir.Value]],
+    *,
+    key: str = "pid",
+) -> ir.Table:
+    """One query for several groupings: `aggs` per `key` and each grain's columns, unioned
+    with a `grain` column naming the grouping (its other grains' columns are null).
+
+    `grouped(t, {"all": [], "service": ["service"]}, aggs)` gives a figure per period and per
+    period and service in one round trip; medians and percentiles cannot be combined from
+    finer groups, so each grain is aggregated from the records.
+    """
+    cols = sorted({c for g in grains.values() for c in g})
+    parts = []
+    for name, by in grains.items():
+        agg = t.group_by([key, *by]).aggregate(**aggs(t))
+        fill = {c: ibis.null(t[c].type()) for c in cols if c not in by}
+        agg = agg.mutate(grain=ibis.literal(name), **fill)
+        parts.append(
+            agg.select(
+                key, "grain", *cols, *[c for c in agg.columns if c not in {key, "grain", *cols}]
+            )
+        )
+    out = parts[0]
+    for part in parts[1:]:
+        out = out.union(part)
+    return out
+
+
+def split(rows: Iterable[Row], grain_col: str = "grain") -> defaultdict[str, list[Row]]:
+    """Rows of a `grouped` query, by grain."""
+    out: defaultdict[str, list[Row]] = defaultdict(list)
+    for r in rows:
+        out[str(r[grain_col])].append(r)
+    return out
