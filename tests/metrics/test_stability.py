@@ -650,3 +650,153 @@ def test_availability_matches_a_minute_count_on_github_status_history(
             m = availability(ctx(store, period))
             got = m.breakdown["services"]["GitHub"]["downtime_minutes"]
             assert got == pytest.approx(len(minutes)), period.label
+
+
+# -- several periods in one batch -----------------------------------------------------------
+JAN = Period(date(2024, 1, 1), date(2024, 2, 1), "month")
+FEB = Period(date(2024, 2, 1), date(2024, 3, 1), "month")
+MAR = Period(date(2024, 3, 1), date(2024, 4, 1), "month")
+# Overlapping custom periods take the range-join path instead of calendar buckets.
+CUSTOM = (
+    Period(date(2024, 1, 15), date(2024, 2, 15), "custom"),
+    Period(date(2024, 2, 1), date(2024, 3, 1), "custom"),
+    Period(date(2024, 2, 10), date(2024, 3, 20), "custom"),
+)
+
+EDGE_SERVICES = [
+    {"id": "ERP", "name": "ERP", "tier": 1, "slo_availability": 99.9},
+    {"id": "CRM", "name": "CRM", "tier": 1, "slo_availability": 99.5},
+    {"id": "HR", "name": "HR", "tier": 2, "slo_availability": 99.0},
+]
+EDGE_INCIDENTS = [
+    # Crosses the January/February edge: 22:00–02:00, 120 min in each month; acknowledged and
+    # resolved in February.
+    inc(
+        "X1",
+        "2024-01-31T22:00",
+        "P1",
+        acknowledged_at="2024-02-01T00:10",
+        resolved_at="2024-02-01T02:00",
+        problem="DB",
+    ),
+    # Opened in January, resolved in March: open at the ends of January and February.
+    inc("X2", "2024-01-20T00:00", "P2", "CRM", resolved_at="2024-03-02T00:00", problem="Net"),
+    # Its impact ended on 1 February though the ticket stayed open.
+    inc(
+        "X3",
+        "2024-01-31T23:30",
+        "P2",
+        "HR",
+        resolved_at="2024-02-20T00:00",
+        impact_end="2024-02-01T00:30",
+    ),
+    # A repeat of X1 in February (same service and problem, within 30 days).
+    inc("X4", "2024-02-05T00:00", "P2", resolved_at="2024-02-05T03:00", problem=" db "),
+    # Never resolved: open from 2 March to the end of March.
+    inc("X5", "2024-03-29T00:00", "P1", "CRM", problem="Net"),
+    inc("X6", "2024-02-14T00:00", "P3", "CRM", problem="Net"),  # a repeat of X2 by problem
+    inc("X7", "2024-02-10T00:00", "P1", resolved_at="2024-02-10T05:00", is_maintenance=True),
+    # Names a January change in February: known only from February's end on.
+    inc("X8", "2024-02-02T00:00", "P3", "HR", caused_by_change="K1"),
+    # In March, 2 h after K4 (February's last change on ERP falls outside the window).
+    inc("X9", "2024-03-01T02:00", "P2", "ERP", resolved_at="2024-03-01T04:00"),
+    # 30 min after K5, deployed on 31 January: blamed in no period (unknown in January).
+    inc("X10", "2024-02-01T00:30", "P4", "WEB"),
+]
+EDGE_CHANGES = [
+    chg("K1", "2024-01-25T00:00", "HR"),
+    chg("K2", "2024-01-10T00:00", "ERP", "failed"),
+    chg("K3", "2024-02-28T00:00", "ERP"),
+    chg("K4", "2024-03-01T00:00", "ERP"),
+    chg("K5", "2024-01-31T23:45", "WEB"),
+    chg("K6", "2024-02-15T00:00", "CRM", None),
+]
+EDGE_WORK = [
+    work("U1", "2024-01-31T23:59", "Ops", 4, planned=False),
+    work("U2", "2024-02-01T00:00", "Ops", 2, kind="incident"),
+    work("U3", "2024-02-15T00:00", "Dev", 6, planned=True),
+    work("U4", "2024-03-10T00:00", "Dev", None, planned=False),
+    work("U5", "2024-03-11T00:00", "Ops", 1, planned=True),
+]
+
+
+def _seen(m: Measurement) -> tuple[Any, ...]:
+    return (
+        m.value,
+        m.n,
+        m.breakdown,
+        [c.as_dict() for c in m.evidence],
+        m.note,
+    )
+
+
+@pytest.mark.parametrize("periods", [(JAN, FEB, MAR), CUSTOM], ids=["months", "custom"])
+def test_a_batch_of_periods_equals_each_period_alone(
+    store: Store, periods: tuple[Period, ...]
+) -> None:
+    from trustmeter.metrics.model import Batch
+
+    insert_records(store, "services", EDGE_SERVICES)
+    insert_records(store, "incidents", EDGE_INCIDENTS)
+    insert_records(store, "changes", EDGE_CHANGES)
+    insert_records(store, "work-items", EDGE_WORK)
+    metrics = [
+        availability,
+        slo_attainment,
+        major_incidents,
+        mttr,
+        mtta,
+        change_failure_rate,
+        repeat_incidents,
+        unplanned_work,
+    ]
+    batch = Batch(store, periods, PARAMS)
+    for m in metrics:
+        together = m.compute(batch)
+        for p in periods:
+            alone = m(ctx(store, p))
+            assert _seen(together[p]) == _seen(alone), (m.id, p.label)
+            assert together[p].records is not None
+            assert ids(together[p]) == ids(alone), (m.id, p.label)
+
+
+def test_a_batch_reads_each_month_as_known_at_its_end(store: Store) -> None:
+    from trustmeter.metrics.model import Batch
+
+    insert_records(store, "services", EDGE_SERVICES)
+    insert_records(store, "incidents", EDGE_INCIDENTS)
+    insert_records(store, "changes", EDGE_CHANGES)
+    insert_records(store, "work-items", EDGE_WORK)
+    months = (JAN, FEB, MAR)
+    b = Batch(store, months, PARAMS)
+    av = availability.compute(b)
+    # ERP: X1's 120 min in January and its 120 min in February (plus X4's 180 min).
+    assert av[JAN].breakdown["services"]["ERP"]["downtime_minutes"] == pytest.approx(120)
+    assert av[FEB].breakdown["services"]["ERP"]["downtime_minutes"] == pytest.approx(300)
+    # CRM: X2 from 20 January to the end of January (12 days), all of February, and
+    # 1 March 00:00 to 2 March 00:00 plus X5's 3 days to the end of March.
+    crm = av[MAR].breakdown["services"]["CRM"]
+    assert av[JAN].breakdown["services"]["CRM"]["downtime_minutes"] == pytest.approx(12 * 1440)
+    assert av[FEB].breakdown["services"]["CRM"]["downtime_minutes"] == pytest.approx(29 * 1440)
+    assert (crm["downtime_minutes"], crm["incidents"]) == (pytest.approx(4 * 1440), 2)
+    slo = slo_attainment.compute(b)
+    # HR: X3's impact (P2) 30 min in each of January and February, against 99 %.
+    assert slo[JAN].breakdown["services"]["HR"]["downtime_minutes"] == pytest.approx(30)
+    cfr = change_failure_rate.compute(b)
+    # January: K1 (named only in February), K2 (failed), K5 (blamed only in February): 1 of 3.
+    assert (cfr[JAN].n, cfr[JAN].breakdown["failed"]) == (3, 1)
+    # February: K3, K6; March: K4, blamed by X9.
+    assert (cfr[FEB].n, cfr[FEB].breakdown["failed"]) == (2, 0)
+    assert (cfr[MAR].n, cfr[MAR].breakdown["by_reason"]) == (1, {"caused_incident": 1})
+    rep = repeat_incidents.compute(b)
+    # February: X4 repeats X1, X6 repeats X2; X8 has no problem; X7 is maintenance: 2 of 3.
+    assert (rep[FEB].n, rep[FEB].breakdown["repeats"]) == (3, 2)
+    assert (rep[JAN].n, rep[JAN].breakdown["repeats"]) == (3, 0)
+    mt = mttr.compute(b)
+    # February: X1 resolved after 4 h, X4 after 3 h, X3 after 479.5 h; March: X2, X9.
+    assert (mt[JAN].n, mt[FEB].n, mt[MAR].n) == (0, 3, 2)
+    assert mt[FEB].value == pytest.approx(4.0)
+    uw = unplanned_work.compute(b)
+    assert (uw[JAN].value, uw[FEB].breakdown["basis"]) == (100.0, "effort")
+    assert uw[FEB].value == pytest.approx(100 * 2 / 8)
+    assert uw[MAR].breakdown["basis"] == "count"

@@ -15,21 +15,28 @@ import ibis
 from trustmeter.metrics.common import (
     as_float,
     as_int,
+    known_at,
     pct,
     plural,
+    records_of,
     seconds_between,
     severity_at_or_above,
 )
-from trustmeter.metrics.registry import Context, Contributor, Measurement, metric
+from trustmeter.metrics.model import Batch
+from trustmeter.metrics.registry import Context, Contributor, Measurement, Results, metric
 from trustmeter.metrics.stability import incidents, service_catalogue, service_names
+from trustmeter.periods import Period
 
 # A float availability computed as exactly the SLO may land a hair below it.
 _SLO_TOLERANCE = 1e-9
 
+Downtime = dict[str, tuple[float, int]]
+
 
 # -- availability ---------------------------------------------------------------------------
 def _impact_windows(ctx: Context) -> ibis.Table:
-    """Each counted incident's impact window clipped to the period (empty windows dropped)."""
+    """Each counted incident's impact window clipped to the period (empty windows dropped):
+    the drill-down records of one period."""
     i = incidents(ctx)
     i = i.filter(
         severity_at_or_above(i.severity, ctx.param("availability_severity")),
@@ -51,25 +58,72 @@ def _impact_windows(ctx: Context) -> ibis.Table:
     return w.mutate(minutes=seconds_between(w.win_start, w.win_end) / 60)
 
 
-def _downtime(ctx: Context) -> dict[str, tuple[float, int]]:
-    """Seconds of the period inside the union of each service's impact windows, and how many
-    incidents made it up: gaps and islands, where a window opens a new island when it starts
-    after every earlier window (by start) of its service has ended."""
+def _scoped_windows(ctx: Context, scope: list[str]) -> ibis.Table:
     w = _impact_windows(ctx)
-    order = [w.win_start, w.win_end, w.id]
-    before = ibis.window(group_by=w.service, order_by=order, rows=(None, -1))
-    w = w.mutate(reach=w.win_end.max().over(before))
-    w = w.mutate(
-        opens=ibis.ifelse(w.reach.isnull() | (w.win_start > w.reach), 1, 0),
+    return w.filter(w.service.isin(scope)) if scope else w.limit(0)
+
+
+def _downtimes(b: Batch) -> dict[int, Downtime]:
+    """Per period (pid) and service, the seconds of the period inside the union of the
+    service's impact windows, and how many incidents made it up: gaps and islands, where a
+    window opens a new island when it starts after every earlier window (by start) of its
+    service has ended.
+
+    One query for every period of the batch, run once per batch and severity: availability
+    and slo_attainment share it."""
+    severity = b.param("availability_severity")
+    spans = ",".join(f"{p.start}..{p.end}" for p in b.periods)
+    fact = f"downtime:{severity}:{spans}"
+    if fact in b.facts:
+        cached: dict[int, Downtime] = b.facts[fact]
+        return cached
+    i = records_of(b, "incident")
+    until = ibis.coalesce(i.impact_end, i.resolved_at)
+    i = i.filter(
+        ~i.is_maintenance.fill_null(False),
+        severity_at_or_above(i.severity, severity),
+        i.service.notnull(),
+        i.opened_at < ibis.literal(b.last_end),
+        # An impact that ended before the earliest period lies in none.
+        until.isnull() | (until > ibis.literal(b.first_start)),
     )
-    upto = ibis.window(group_by=w.service, order_by=[w.win_start, w.win_end, w.id], rows=(None, 0))
+    i = i.select(
+        "id",
+        "service",
+        "opened_at",
+        impact_start=ibis.coalesce(i.impact_start, i.opened_at),
+        until=until,
+    )
+    # Each incident opened by a period's end, its impact window clipped to that period: an
+    # impact not ended by the end (unknown then) runs to the end.
+    w = b.before_end(i, "opened_at")
+    w = w.select(
+        "pid",
+        "id",
+        "service",
+        win_start=ibis.greatest(w.impact_start, w.p_start),
+        win_end=ibis.least(known_at(w, w.until).fill_null(w.p_end), w.p_end),
+    )
+    w = w.filter(w.win_end > w.win_start)
+    order = [w.win_start, w.win_end, w.id]
+    before = ibis.window(group_by=[w.pid, w.service], order_by=order, rows=(None, -1))
+    w = w.mutate(reach=w.win_end.max().over(before))
+    w = w.mutate(opens=ibis.ifelse(w.reach.isnull() | (w.win_start > w.reach), 1, 0))
+    upto = ibis.window(
+        group_by=[w.pid, w.service], order_by=[w.win_start, w.win_end, w.id], rows=(None, 0)
+    )
     w = w.mutate(island=w.opens.sum().over(upto))
-    islands = w.group_by("service", "island").aggregate(
+    islands = w.group_by("pid", "service", "island").aggregate(
         s=w.win_start.min(), e=w.win_end.max(), k=w.count()
     )
     islands = islands.mutate(secs=seconds_between(islands.s, islands.e))
-    per = islands.group_by("service").aggregate(secs=islands.secs.sum(), k=islands.k.sum())
-    return {str(r.service): (float(r.secs), as_int(r.k)) for r in per.execute().itertuples()}
+    per = islands.group_by("pid", "service").aggregate(secs=islands.secs.sum(), k=islands.k.sum())
+    out = {
+        pid: {str(r["service"]): (float(r["secs"]), as_int(r["k"])) for r in rows}
+        for pid, rows in b.by_period(per).items()
+    }
+    b.facts[fact] = out
+    return out
 
 
 @dataclass(frozen=True)
@@ -98,11 +152,23 @@ class _Uptime:
         }
 
 
-def _uptimes(ctx: Context, scope: list[str], names: dict[str, str]) -> dict[str, _Uptime]:
-    period_secs = (ctx.end - ctx.start).total_seconds()
-    down = _downtime(ctx)
+def _uptimes(
+    period: Period, down: Downtime, scope: list[str], names: dict[str, str]
+) -> dict[str, _Uptime]:
+    period_secs = (period.end_ts - period.start_ts).total_seconds()
     return {
         sid: _Uptime(names.get(sid, sid), *down.get(sid, (0.0, 0)), period_secs) for sid in scope
+    }
+
+
+def _named_services(b: Batch) -> dict[int, list[str]]:
+    """Per period, the services named by an incident opened by its end (maintenance left out):
+    the scope when the service catalogue is empty."""
+    i = records_of(b, "incident")
+    i = i.filter(~i.is_maintenance.fill_null(False), i.service.notnull())
+    named = b.before_end(i, "opened_at").select("pid", "service").distinct()
+    return {
+        pid: sorted(str(r["service"]) for r in rows) for pid, rows in b.by_period(named).items()
     }
 
 
@@ -116,50 +182,61 @@ def _uptimes(ctx: Context, scope: list[str], names: dict[str, str]) -> dict[str,
     sample="services",
     data_hint="incidents with impact (or opened/resolved) times and severities, and the service catalogue with tiers",
 )
-def availability(ctx: Context) -> Measurement:
+def availability(b: Batch) -> Results:
     """Mean over tier-1 services (all services when none has a tier) of the share of the period
     outside the union of their P1/P2 impact windows, maintenance left out."""
-    services = service_catalogue(ctx)
+    services = service_catalogue(b)
     names = service_names(services)
+    scopes: dict[int, list[str]]
     if services.tier.notna().any():
-        scope = sorted(str(r.id) for r in services.itertuples() if as_float(r.tier) == 1)
+        tier1 = sorted(str(r.id) for r in services.itertuples() if as_float(r.tier) == 1)
+        scopes = {pid: tier1 for pid in range(len(b.periods))}
         how = "tier-1 services"
     elif len(services):
-        scope = sorted(names)
+        scopes = {pid: sorted(names) for pid in range(len(b.periods))}
         how = "all services (no service has a tier)"
     else:
-        i = incidents(ctx)
-        named = i.filter(i.service.notnull()).select("service").distinct().execute()
-        scope = sorted(str(v) for v in named.service)
+        # A second query, only when the catalogue is empty: the scope then depends on the
+        # period (the services named by the incidents known at its end).
+        scopes = _named_services(b)
         how = "services named by incidents (the service catalogue is empty)"
-    per = _uptimes(ctx, scope, names)
-    n = len(per)
-    ranked = sorted(
-        (u for u in per.values() if u.down_secs > 0), key=lambda u: (-u.down_secs, u.name)
-    )
-    evidence = [
-        Contributor(
-            "service",
-            u.name,
-            f"{u.name}: {u.minutes:g} min down, {plural(u.incidents, 'incident')} "
-            f"(availability {pct(u.availability, 2)})",
-            u.minutes,
+    down = _downtimes(b)
+
+    def build(pid: int, period: Period) -> Measurement:
+        scope = scopes[pid]
+        per = _uptimes(period, down[pid], scope, names)
+        n = len(per)
+        ranked = sorted(
+            (u for u in per.values() if u.down_secs > 0), key=lambda u: (-u.down_secs, u.name)
         )
-        for u in ranked[:3]
-    ]
-    w = _impact_windows(ctx)
-    return Measurement(
-        value=sum(u.availability for u in per.values()) / n if n else None,
-        n=n,
-        breakdown={
-            "scope": how,
-            "period_minutes": (ctx.end - ctx.start).total_seconds() / 60,
-            "services": {sid: u.as_dict() for sid, u in per.items()},
-        },
-        evidence=evidence,
-        records=w.filter(w.service.isin(scope)) if scope else w.limit(0),
-        note=None if n else f"no services in scope ({how})",
-    )
+        evidence = [
+            Contributor(
+                "service",
+                u.name,
+                f"{u.name}: {u.minutes:g} min down, {plural(u.incidents, 'incident')} "
+                f"(availability {pct(u.availability, 2)})",
+                u.minutes,
+            )
+            for u in ranked[:3]
+        ]
+
+        def records() -> ibis.Table:
+            return _scoped_windows(b.context(period), scope)
+
+        return Measurement(
+            value=sum(u.availability for u in per.values()) / n if n else None,
+            n=n,
+            breakdown={
+                "scope": how,
+                "period_minutes": (period.end_ts - period.start_ts).total_seconds() / 60,
+                "services": {sid: u.as_dict() for sid, u in per.items()},
+            },
+            evidence=evidence,
+            records=records,
+            note=None if n else f"no services in scope ({how})",
+        )
+
+    return b.each(build)
 
 
 # -- slo_attainment -------------------------------------------------------------------------
@@ -173,45 +250,55 @@ def availability(ctx: Context) -> Measurement:
     sample="services",
     data_hint="an availability SLO (%) per service in the service catalogue, and incidents",
 )
-def slo_attainment(ctx: Context) -> Measurement:
+def slo_attainment(b: Batch) -> Results:
     """Share of services with an availability SLO whose availability in the period met it."""
-    services = service_catalogue(ctx)
+    services = service_catalogue(b)
+    names = service_names(services)
     slos = {
         str(r.id): slo
         for r in services.itertuples()
         if (slo := as_float(r.slo_availability)) is not None
     }
-    per = _uptimes(ctx, sorted(slos), service_names(services))
-    met = {sid for sid, u in per.items() if u.availability >= slos[sid] - _SLO_TOLERANCE}
-    n = len(per)
+    down = _downtimes(b)
 
-    def over_budget(sid: str) -> float:
-        """Minutes down beyond what the SLO allows in the period."""
-        return (per[sid].down_secs - (1 - slos[sid] / 100) * per[sid].period_secs) / 60
+    def build(pid: int, period: Period) -> Measurement:
+        per = _uptimes(period, down[pid], sorted(slos), names)
+        met = {sid for sid, u in per.items() if u.availability >= slos[sid] - _SLO_TOLERANCE}
+        n = len(per)
 
-    missed = sorted(
-        (sid for sid in per if sid not in met), key=lambda sid: (-over_budget(sid), sid)
-    )
-    evidence = [
-        Contributor(
-            "service",
-            per[sid].name,
-            f"{per[sid].name}: {pct(per[sid].availability, 2)} against an SLO of {slos[sid]:g} % "
-            f"({over_budget(sid):.0f} min over its error budget)",
-            per[sid].availability,
+        def over_budget(sid: str) -> float:
+            """Minutes down beyond what the SLO allows in the period."""
+            return (per[sid].down_secs - (1 - slos[sid] / 100) * per[sid].period_secs) / 60
+
+        missed = sorted(
+            (sid for sid in per if sid not in met), key=lambda sid: (-over_budget(sid), sid)
         )
-        for sid in missed[:3]
-    ]
-    w = _impact_windows(ctx)
-    return Measurement(
-        value=100.0 * len(met) / n if n else None,
-        n=n,
-        breakdown={
-            "met": len(met),
-            "services": {
-                sid: {**u.as_dict(), "slo": slos[sid], "met": sid in met} for sid, u in per.items()
+        evidence = [
+            Contributor(
+                "service",
+                per[sid].name,
+                f"{per[sid].name}: {pct(per[sid].availability, 2)} against an SLO of "
+                f"{slos[sid]:g} % ({over_budget(sid):.0f} min over its error budget)",
+                per[sid].availability,
+            )
+            for sid in missed[:3]
+        ]
+
+        def records() -> ibis.Table:
+            return _scoped_windows(b.context(period), sorted(per))
+
+        return Measurement(
+            value=100.0 * len(met) / n if n else None,
+            n=n,
+            breakdown={
+                "met": len(met),
+                "services": {
+                    sid: {**u.as_dict(), "slo": slos[sid], "met": sid in met}
+                    for sid, u in per.items()
+                },
             },
-        },
-        evidence=evidence,
-        records=w.filter(w.service.isin(sorted(per))) if per else w.limit(0),
-    )
+            evidence=evidence,
+            records=records,
+        )
+
+    return b.each(build)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeAlias
 
 import ibis
 import ibis.expr.types as ir
@@ -41,7 +41,7 @@ class Contributor:
         return {"kind": self.kind, "name": self.name, "detail": self.detail, "value": self.value}
 
 
-RecordsArg = ibis.Table | Callable[[], ibis.Table] | None
+RecordsArg: TypeAlias = ibis.Table | Callable[[], ibis.Table] | None
 
 
 class Measurement:
@@ -69,8 +69,9 @@ class Measurement:
     @property
     def records(self) -> ibis.Table | None:
         """The records behind the figure, as an unexecuted ibis expression (drill-down)."""
-        if callable(self._records) and not isinstance(self._records, ibis.Table):
-            self._records = self._records()
+        if isinstance(self._records, ibis.Table) or self._records is None:
+            return self._records
+        self._records = self._records()
         return self._records
 
     def __repr__(self) -> str:
@@ -216,7 +217,8 @@ class Batch:
                 return keyed.join(p, keyed._bucket == p.p_start).drop("_bucket")
             keyed = t.mutate(_bucket=bucket.cast("date"))
             return keyed.join(p, keyed._bucket == p.p_start_date).drop("_bucket")
-        return t.join(p, [t[col] >= p[start], t[col] < p[end]])
+        joined = t.join(p, [t[col] >= p[start], t[col] < p[end]])
+        return joined.select(*joined.columns)  # a finished relation, to join further
 
     @property
     def periods_span(self) -> tuple[date, date]:
@@ -227,9 +229,11 @@ class Batch:
         period when `col` is None): the records known at each period's end."""
         p = self.table
         if col is None:
-            return t.cross_join(p)
+            crossed = t.cross_join(p)
+            return crossed.select(*crossed.columns)
         end = p.p_end_date if is_date else p.p_end
-        return t.join(p, t[col] < end)
+        joined = t.join(p, t[col] < end)
+        return joined.select(*joined.columns)
 
     # -- executing -----------------------------------------------------------------------------
     def rows(self, expr: ir.Table) -> list[Row]:

@@ -17,14 +17,18 @@ from trustmeter.metrics.common import (
     as_float,
     as_int,
     in_period,
+    known_at,
     known_by_end,
+    name_of,
     production_changes,
     records_of,
     seconds_between,
     severity_at_or_above,
     succeeded,
 )
-from trustmeter.metrics.registry import Context, Contributor, Measurement, metric
+from trustmeter.metrics.model import Batch, Row, grouped, split
+from trustmeter.metrics.registry import Context, Contributor, Measurement, Results, metric
+from trustmeter.periods import Period
 
 # FRAMEWORK.md fixes repeat_incidents to P1–P3; it has no parameter of its own.
 REPEAT_SEVERITY = "P3"
@@ -54,11 +58,29 @@ def _major_label(level: str) -> str:
     return {1: "P1", 2: "P1/P2"}.get(rank, f"P1–P{rank}")
 
 
-def service_catalogue(ctx: Context) -> pd.DataFrame:
-    """The service catalogue, one row per id: id, name, tier and availability SLO."""
-    s = records_of(ctx, "service")
-    df: pd.DataFrame = s.select("id", "name", "tier", "slo_availability").execute()
+def service_catalogue(ctx: Context | Batch) -> pd.DataFrame:
+    """The service catalogue, one row per id: id, name, tier and availability SLO (read once
+    per Scorer: it does not change by period)."""
+    if "service_catalogue" not in ctx.facts:
+        s = records_of(ctx, "service")
+        ctx.facts["service_catalogue"] = s.select(
+            "id", "name", "tier", "slo_availability"
+        ).execute()
+    df: pd.DataFrame = ctx.facts["service_catalogue"]
     return df
+
+
+def incidents_in(b: Batch, at: str) -> ibis.Table:
+    """Incidents (maintenance left out) whose `at` falls in a period, each with its period's
+    columns, read as known at that period's end (`incidents` for a set of periods)."""
+    i = records_of(b, "incident")
+    i = b.within(i.filter(~i.is_maintenance.fill_null(False)), at)
+    return i.mutate(
+        acknowledged_at=known_at(i, i.acknowledged_at),
+        resolved_at=known_at(i, i.resolved_at),
+        impact_start=ibis.coalesce(i.impact_start, i.opened_at),
+        impact_end=known_at(i, ibis.coalesce(i.impact_end, i.resolved_at)),
+    )
 
 
 def service_names(services: pd.DataFrame) -> dict[str, str]:
@@ -79,114 +101,132 @@ def service_names(services: pd.DataFrame) -> dict[str, str]:
     needs=("incident.severity",),
     data_hint="incidents with severities (P1–P5)",
 )
-def major_incidents(ctx: Context) -> Measurement:
+def major_incidents(b: Batch) -> Results:
     """P1 and P2 incidents opened in the period, per month.
 
     n is every incident opened in the period, the sample the rate was observed on, so that a
     quarter with no major incident scores as the excellent quarter it is.
     """
-    level = ctx.param("major_severity")
+    level = b.param("major_severity")
     label = _major_label(level)
-    i = incidents(ctx)
-    opened = i.filter(in_period(ctx, i.opened_at))
-    major = opened.filter(severity_at_or_above(opened.severity, level))
-    n = as_int(opened.count().execute())
-    by = major.group_by("service", "resolver").aggregate(k=major.count()).execute()
-    k = as_int(by.k.sum()) if len(by) else 0
-    months = ctx.period.days / (365.25 / 12)
-    names = service_names(service_catalogue(ctx))
-
-    per_service: dict[str, int] = {}
-    top_resolver: dict[str, int] = {}
-    for r in by.itertuples():
-        sid = str(r.service) if isinstance(r.service, str) else NO_SERVICE
-        per_service[sid] = per_service.get(sid, 0) + int(r.k)
-        if isinstance(r.resolver, str):
-            top_resolver[sid] = max(top_resolver.get(sid, 0), int(r.k))
-    evidence = []
-    for sid, c in sorted(per_service.items(), key=lambda kv: (-kv[1], kv[0]))[:3]:
-        name = names.get(sid, sid)
-        detail = f"{name}: {c} of {k} {label} incidents"
-        one = top_resolver.get(sid, 0)
-        if c >= 2 and one * 2 >= c:
-            detail += f"; {one} of those {c} resolved by one person"
-        evidence.append(Contributor("service", name, detail, float(c)))
-    return Measurement(
-        value=k / months,
-        n=n,
-        breakdown={
-            "months": months,
-            "major": k,
-            "opened": n,
-            "by_service": {names.get(s, s): c for s, c in sorted(per_service.items())},
-        },
-        evidence=evidence,
-        records=major.select(
-            "id", "service", "severity", "opened_at", "resolved_at", "resolver", "title"
-        ),
-        note=None
-        if n
-        else "no incident of any severity was opened in the period: a quiet period and missing "
-        "records look the same",
+    opened = incidents_in(b, "opened_at")
+    major = severity_at_or_above(opened.severity, level)
+    per = b.by_period(
+        opened.group_by("pid", "service", "resolver").aggregate(
+            opened=opened.count(), k=major.ifelse(1, 0).sum()
+        )
     )
+    names = service_names(service_catalogue(b))
+
+    def build(pid: int, period: Period) -> Measurement:
+        n = sum(int(r["opened"]) for r in per[pid])
+        per_service: dict[str, int] = {}
+        top_resolver: dict[str, int] = {}
+        for r in per[pid]:
+            if not r["k"]:
+                continue
+            sid = name_of(r["service"], NO_SERVICE)
+            per_service[sid] = per_service.get(sid, 0) + int(r["k"])
+            if isinstance(r["resolver"], str):
+                top_resolver[sid] = max(top_resolver.get(sid, 0), int(r["k"]))
+        k = sum(per_service.values())
+        evidence = []
+        for sid, c in sorted(per_service.items(), key=lambda kv: (-kv[1], kv[0]))[:3]:
+            name = names.get(sid, sid)
+            detail = f"{name}: {c} of {k} {label} incidents"
+            one = top_resolver.get(sid, 0)
+            if c >= 2 and one * 2 >= c:
+                detail += f"; {one} of those {c} resolved by one person"
+            evidence.append(Contributor("service", name, detail, float(c)))
+        months = period.days / (365.25 / 12)
+
+        def records() -> ibis.Table:
+            ctx = b.context(period)
+            i = incidents(ctx)
+            major = i.filter(in_period(ctx, i.opened_at), severity_at_or_above(i.severity, level))
+            return major.select(
+                "id", "service", "severity", "opened_at", "resolved_at", "resolver", "title"
+            )
+
+        return Measurement(
+            value=k / months,
+            n=n,
+            breakdown={
+                "months": months,
+                "major": k,
+                "opened": n,
+                "by_service": {names.get(s, s): c for s, c in sorted(per_service.items())},
+            },
+            evidence=evidence,
+            records=records,
+            note=None
+            if n
+            else "no incident of any severity was opened in the period: a quiet period and "
+            "missing records look the same",
+        )
+
+    return b.each(build)
 
 
 # -- mttr and mtta --------------------------------------------------------------------------
-def _median_by_service(
-    ctx: Context, sel: ibis.Table, col: str, unit: str, what: str
-) -> tuple[float | None, int, dict[str, float], list[Contributor]]:
-    """The median of `col` overall and per service; evidence ranks services by total time."""
-    agg = sel.aggregate(value=sel[col].median(), n=sel.count()).execute()
-    n = as_int(agg.n.iloc[0])
-    by = (
-        sel.group_by("service")
-        .aggregate(k=sel.count(), med=sel[col].median(), total=sel[col].sum())
-        .execute()
-    )
-    names = service_names(service_catalogue(ctx))
-    rows = [
-        (
-            str(r.service) if isinstance(r.service, str) else NO_SERVICE,
-            int(r.k),
-            float(r.med),
-            float(r.total),
-        )
-        for r in by.itertuples()
-    ]
-    breakdown = {names.get(s, s): round(med, 2) for s, _, med, _ in sorted(rows)}
-    evidence = [
-        Contributor(
-            "service",
-            names.get(s, s),
-            f"{names.get(s, s)}: {k} of {n} {what}, median {med:.1f} {unit}",
-            med,
-        )
-        for s, k, med, _ in sorted(rows, key=lambda r: (-r[3], r[0]))[:3]
-    ]
-    return (as_float(agg.value.iloc[0]) if n else None), n, breakdown, evidence
-
-
-def _time_to(ctx: Context, at: str, col: str, unit: str, per: int, verb: str) -> Measurement:
+def _time_to(b: Batch, at: str, col: str, unit: str, per: int, verb: str) -> Results:
     """mttr and mtta: the median of `col`, the seconds from opened to `at` ÷ `per`, for P1 and
-    P2 incidents whose `at` lies in the period (and not before they opened)."""
-    level = ctx.param("major_severity")
-    i = incidents(ctx)
-    sel = i.filter(
-        severity_at_or_above(i.severity, level),
-        in_period(ctx, i[at]),
-        i[at] >= i.opened_at,
-    )
+    P2 incidents whose `at` lies in the period (and not before they opened); the median per
+    service, and evidence ranking services by their total time."""
+    level = b.param("major_severity")
+    what = f"{_major_label(level)} incidents {verb}"
+    i = incidents_in(b, at)
+    sel = i.filter(severity_at_or_above(i.severity, level), i[at] >= i.opened_at)
     sel = sel.mutate(**{col: seconds_between(sel.opened_at, sel[at]) / per})
-    value, n, breakdown, evidence = _median_by_service(
-        ctx, sel, col, unit, f"{_major_label(level)} incidents {verb}"
+    per_period = b.by_period(
+        grouped(
+            sel,
+            {"all": [], "service": ["service"]},
+            lambda t: {"k": t.count(), "med": t[col].median(), "total": t[col].sum()},
+        )
     )
-    return Measurement(
-        value=value,
-        n=n,
-        breakdown={f"median_{col}_by_service": breakdown},
-        evidence=evidence,
-        records=sel.select("id", "service", "severity", "opened_at", at, col, "title"),
-    )
+    names = service_names(service_catalogue(b))
+
+    def build(pid: int, period: Period) -> Measurement:
+        parts = split(per_period[pid])
+        overall: Row = parts["all"][0] if parts["all"] else {"k": 0, "med": None}
+        n = int(overall["k"])
+        rows = [
+            (name_of(r["service"], NO_SERVICE), int(r["k"]), float(r["med"]), float(r["total"]))
+            for r in parts["service"]
+        ]
+        evidence = [
+            Contributor(
+                "service",
+                names.get(s, s),
+                f"{names.get(s, s)}: {k} of {n} {what}, median {med:.1f} {unit}",
+                med,
+            )
+            for s, k, med, _ in sorted(rows, key=lambda r: (-r[3], r[0]))[:3]
+        ]
+
+        def records() -> ibis.Table:
+            ctx = b.context(period)
+            i = incidents(ctx)
+            sel = i.filter(
+                severity_at_or_above(i.severity, level), in_period(ctx, i[at]), i[at] >= i.opened_at
+            )
+            sel = sel.mutate(**{col: seconds_between(sel.opened_at, sel[at]) / per})
+            return sel.select("id", "service", "severity", "opened_at", at, col, "title")
+
+        return Measurement(
+            value=as_float(overall["med"]) if n else None,
+            n=n,
+            breakdown={
+                f"median_{col}_by_service": {
+                    names.get(s, s): round(med, 2) for s, _, med, _ in sorted(rows)
+                }
+            },
+            evidence=evidence,
+            records=records,
+        )
+
+    return b.each(build)
 
 
 @metric(
@@ -199,9 +239,9 @@ def _time_to(ctx: Context, at: str, col: str, unit: str, per: int, verb: str) ->
     needs=("incident.severity", "incident.resolved_at"),
     data_hint="incidents with opened and resolved times",
 )
-def mttr(ctx: Context) -> Measurement:
+def mttr(b: Batch) -> Results:
     """Median hours from opened to resolved, for P1 and P2 incidents resolved in the period."""
-    return _time_to(ctx, "resolved_at", "hours", "h", 3600, "resolved")
+    return _time_to(b, "resolved_at", "hours", "h", 3600, "resolved")
 
 
 @metric(
@@ -214,10 +254,10 @@ def mttr(ctx: Context) -> Measurement:
     needs=("incident.severity", "incident.acknowledged_at"),
     data_hint="incidents with opened and acknowledged times (PagerDuty, Opsgenie, ServiceNow)",
 )
-def mtta(ctx: Context) -> Measurement:
+def mtta(b: Batch) -> Results:
     """Median minutes from opened to acknowledged, for P1 and P2 incidents acknowledged in the
     period."""
-    return _time_to(ctx, "acknowledged_at", "minutes", "min", 60, "acknowledged")
+    return _time_to(b, "acknowledged_at", "minutes", "min", 60, "acknowledged")
 
 
 # -- change_failure_rate --------------------------------------------------------------------
@@ -289,6 +329,57 @@ def _failed_changes(ctx: Context) -> ibis.Table:
     return out.mutate(failed=out.reason.notnull())
 
 
+def _failure_ties(b: Batch) -> tuple[ibis.Table, ibis.Table]:
+    """What ties a change to an incident, for every period of the batch at once.
+
+    `named`: per change named by an incident's caused_by_change, when the first such incident
+    (maintenance left out) opened. `blamed`: per successful change, when the first incident
+    whose latest successful change on its service in the attribution window it is opened
+    (incidents without caused_by_change, opened in one of the periods).
+
+    Neither depends on the period: the latest change before an incident is the same whatever
+    period reads it; a period only asks whether that incident had opened by its end. A change
+    deployed in a period cannot be the latest for an incident opened before that period, so
+    "blamed before the period's end" means "blamed by an incident opened in the period".
+    """
+    prod = production_changes(b)
+    i = records_of(b, "incident")
+    i = i.filter(~i.is_maintenance.fill_null(False), i.opened_at < ibis.literal(b.last_end))
+    named = (
+        i.filter(i.caused_by_change.notnull())
+        .group_by(chg="caused_by_change")
+        .aggregate(named_at=i.opened_at.min())
+    )
+    window = ibis.interval(seconds=int(float(b.param("attribution_window_hours")) * 3600))
+    # As `_failed_changes`: only changes from one window before the earliest period can be
+    # the latest before an incident opened in a period.
+    ok = prod.filter(
+        succeeded(prod),
+        prod.deployed_at >= ibis.literal(b.first_start) - window,
+        prod.deployed_at < ibis.literal(b.last_end),
+    )
+    ok = ok.select(ok_id="id", ok_service="service", ok_at="deployed_at")
+    loose = i.filter(
+        i.caused_by_change.isnull(),
+        i.service.notnull(),
+        i.opened_at >= ibis.literal(b.first_start),
+    ).select(inc_id="id", inc_service="service", inc_at="opened_at")
+    pairs = loose.join(
+        ok,
+        [
+            loose.inc_service == ok.ok_service,
+            ok.ok_at <= loose.inc_at,
+            ok.ok_at >= loose.inc_at - window,
+        ],
+    )
+    # rank, not row_number: changes deployed at the same instant are equally "the latest".
+    latest = ibis.window(group_by=pairs.inc_id, order_by=pairs.ok_at.desc())
+    pairs = pairs.mutate(nth=ibis.rank().over(latest))
+    pairs = pairs.filter(pairs.nth == 0)
+    blamed = pairs.group_by(chg2="ok_id").aggregate(blamed_at=pairs.inc_at.min())
+    return named, blamed
+
+
 @metric(
     "change_failure_rate",
     area="stability",
@@ -298,55 +389,80 @@ def _failed_changes(ctx: Context) -> ibis.Table:
     needs=("change",),
     data_hint="production changes or deployments with outcomes, and incidents naming their service or the change that caused them",
 )
-def change_failure_rate(ctx: Context) -> Measurement:
+def change_failure_rate(b: Batch) -> Results:
     """Share of production changes deployed in the period that failed, were rolled back, or
     caused an incident (named by caused_by_change, else the latest successful change on the
     incident's service in the attribution window before it opened)."""
-    ch = _failed_changes(ctx)
-    by = (
-        ch.group_by("service", "reason")
-        .aggregate(k=ch.count(), with_outcome=ch.outcome.count())
-        .execute()
+    prod = production_changes(b)
+    named, blamed = _failure_ties(b)
+    tied = prod.left_join(named, prod.id == named.chg).left_join(blamed, prod.id == blamed.chg2)
+    j = b.within(tied, "deployed_at")
+    # Tied to an incident opened by the period's end (one opened later was not known).
+    caused = (j.named_at < j.p_end).fill_null(False) | (j.blamed_at < j.p_end).fill_null(False)
+    outcome = j.outcome.strip().lower()
+    ch = j.select(
+        "pid",
+        "service",
+        "outcome",
+        reason=ibis.cases(
+            (outcome.isin(FAILED_OUTCOMES), outcome),
+            (caused, "caused_incident"),
+            else_=ibis.null("string"),
+        ),
     )
-    names = service_names(service_catalogue(ctx))
-    n = as_int(by.k.sum()) if len(by) else 0
-    reasons: dict[str, int] = {}
-    total: dict[str, int] = {}
-    failed: dict[str, int] = {}
-    for r in by.itertuples():
-        sid = str(r.service) if isinstance(r.service, str) else NO_SERVICE
-        total[sid] = total.get(sid, 0) + int(r.k)
-        if isinstance(r.reason, str):
-            reasons[r.reason] = reasons.get(r.reason, 0) + int(r.k)
-            failed[sid] = failed.get(sid, 0) + int(r.k)
-    k = sum(failed.values())
-    evidence = [
-        Contributor(
-            "service",
-            names.get(sid, sid),
-            f"{names.get(sid, sid)}: {c} of {total[sid]} production changes failed",
-            float(c),
+    per = b.by_period(
+        ch.group_by("pid", "service", "reason").aggregate(
+            k=ch.count(), with_outcome=ch.outcome.count()
         )
-        for sid, c in sorted(failed.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
-    ]
-    with_outcome = as_int(by.with_outcome.sum()) if len(by) else 0
-    return Measurement(
-        value=100.0 * k / n if n else None,
-        n=n,
-        breakdown={
-            "failed": k,
-            "by_reason": dict(sorted(reasons.items())),
-            "by_service": {
-                names.get(s, s): {"changes": t, "failed": failed.get(s, 0)}
-                for s, t in sorted(total.items())
-            },
-        },
-        evidence=evidence,
-        records=ch,
-        note="no change in the period records an outcome: failures are known only from incidents"
-        if n and not with_outcome
-        else None,
     )
+    names = service_names(service_catalogue(b))
+
+    def build(pid: int, period: Period) -> Measurement:
+        reasons: dict[str, int] = {}
+        total: dict[str, int] = {}
+        failed: dict[str, int] = {}
+        for r in per[pid]:
+            sid = name_of(r["service"], NO_SERVICE)
+            total[sid] = total.get(sid, 0) + int(r["k"])
+            if isinstance(r["reason"], str):
+                reasons[r["reason"]] = reasons.get(r["reason"], 0) + int(r["k"])
+                failed[sid] = failed.get(sid, 0) + int(r["k"])
+        n = sum(total.values())
+        k = sum(failed.values())
+        with_outcome = sum(int(r["with_outcome"]) for r in per[pid])
+        evidence = [
+            Contributor(
+                "service",
+                names.get(sid, sid),
+                f"{names.get(sid, sid)}: {c} of {total[sid]} production changes failed",
+                float(c),
+            )
+            for sid, c in sorted(failed.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+        ]
+
+        def records() -> ibis.Table:
+            return _failed_changes(b.context(period))
+
+        return Measurement(
+            value=100.0 * k / n if n else None,
+            n=n,
+            breakdown={
+                "failed": k,
+                "by_reason": dict(sorted(reasons.items())),
+                "by_service": {
+                    names.get(s, s): {"changes": t, "failed": failed.get(s, 0)}
+                    for s, t in sorted(total.items())
+                },
+            },
+            evidence=evidence,
+            records=records,
+            note="no change in the period records an outcome: failures are known only from "
+            "incidents"
+            if n and not with_outcome
+            else None,
+        )
+
+    return b.each(build)
 
 
 # -- repeat_incidents -----------------------------------------------------------------------
@@ -399,40 +515,81 @@ def _repeats(ctx: Context) -> ibis.Table:
     needs=("incident.severity", "incident.problem"),
     data_hint="incidents with a problem record or cause category and a service",
 )
-def repeat_incidents(ctx: Context) -> Measurement:
+def repeat_incidents(b: Batch) -> Results:
     """Share of P1–P3 incidents opened in the period whose service had an incident with the
     same problem or cause in the 30 days before."""
-    r = _repeats(ctx)
-    by = r.group_by("service").aggregate(k=r.count(), rep=r.repeat.ifelse(1, 0).sum()).execute()
-    names = service_names(service_catalogue(ctx))
-    n = as_int(by.k.sum()) if len(by) else 0
-    k = as_int(by.rep.sum()) if len(by) else 0
-    rows = [
-        (str(x.service) if isinstance(x.service, str) else NO_SERVICE, as_int(x.k), as_int(x.rep))
-        for x in by.itertuples()
-    ]
-    evidence = [
-        Contributor(
-            "service",
-            names.get(s, s),
-            f"{names.get(s, s)}: {rep} of {tot} P1–P3 incidents repeated a recent problem",
-            float(rep),
-        )
-        for s, tot, rep in sorted(rows, key=lambda x: (-x[2], x[0]))[:3]
-        if rep > 0
-    ]
-    return Measurement(
-        value=100.0 * k / n if n else None,
-        n=n,
-        breakdown={
-            "repeats": k,
-            "by_service": {
-                names.get(s, s): {"incidents": t, "repeats": rep} for s, t, rep in sorted(rows)
-            },
-        },
-        evidence=evidence,
-        records=r,
+    i = records_of(b, "incident")
+    i = i.filter(~i.is_maintenance.fill_null(False))
+    key = i.problem.strip().lower()
+    i = i.mutate(problem_key=ibis.ifelse(key == "", ibis.null("string"), key))
+    back = ibis.interval(seconds=int(b.param("repeat_window_days")) * 86400)
+    # Whether an incident repeats does not depend on the period that reads it: the earlier
+    # incident opened before it, so by the end of any period it is in. Only incidents within
+    # the look-back of the earliest period can be an earlier one.
+    first, last = ibis.literal(b.first_start), ibis.literal(b.last_end)
+    keyed = i.filter(i.service.notnull(), i.problem_key.notnull())
+    prior = keyed.filter(keyed.opened_at >= first - back, keyed.opened_at < last).select(
+        p_id="id", p_service="service", p_key="problem_key", p_at="opened_at"
     )
+    cand = keyed.filter(
+        severity_at_or_above(keyed.severity, REPEAT_SEVERITY),
+        keyed.opened_at >= first,
+        keyed.opened_at < last,
+    ).select(r_id="id", r_service="service", r_key="problem_key", r_at="opened_at")
+    pairs = cand.join(
+        prior,
+        [
+            cand.r_service == prior.p_service,
+            cand.r_key == prior.p_key,
+            prior.p_at < cand.r_at,
+            prior.p_at >= cand.r_at - back,
+            cand.r_id != prior.p_id,
+        ],
+    )
+    rep = pairs.group_by(rep_id="r_id").aggregate(n_prior=pairs.count())
+    pop = i.filter(severity_at_or_above(i.severity, REPEAT_SEVERITY))
+    pop = pop.left_join(rep, pop.id == rep.rep_id)
+    j = b.within(pop, "opened_at")
+    j = j.mutate(repeat=j.rep_id.notnull())
+    per = b.by_period(
+        j.group_by("pid", "service").aggregate(k=j.count(), rep=j.repeat.ifelse(1, 0).sum())
+    )
+    names = service_names(service_catalogue(b))
+
+    def build(pid: int, period: Period) -> Measurement:
+        rows = [
+            (name_of(x["service"], NO_SERVICE), as_int(x["k"]), as_int(x["rep"])) for x in per[pid]
+        ]
+        n = sum(r[1] for r in rows)
+        k = sum(r[2] for r in rows)
+        evidence = [
+            Contributor(
+                "service",
+                names.get(s, s),
+                f"{names.get(s, s)}: {rep} of {tot} P1–P3 incidents repeated a recent problem",
+                float(rep),
+            )
+            for s, tot, rep in sorted(rows, key=lambda x: (-x[2], x[0]))[:3]
+            if rep > 0
+        ]
+
+        def records() -> ibis.Table:
+            return _repeats(b.context(period))
+
+        return Measurement(
+            value=100.0 * k / n if n else None,
+            n=n,
+            breakdown={
+                "repeats": k,
+                "by_service": {
+                    names.get(s, s): {"incidents": t, "repeats": rep} for s, t, rep in sorted(rows)
+                },
+            },
+            evidence=evidence,
+            records=records,
+        )
+
+    return b.each(build)
 
 
 # -- unplanned_work -------------------------------------------------------------------------
@@ -456,62 +613,74 @@ def _done_work(ctx: Context) -> ibis.Table:
     needs=("work_item.done_at",),
     data_hint="work items with done dates and a planned flag or kind (incident, request, story...)",
 )
-def unplanned_work(ctx: Context) -> Measurement:
+def unplanned_work(b: Batch) -> Results:
     """Share of the work completed in the period that was unplanned, by effort when every item
     records it, else by count."""
-    d = _done_work(ctx)
-    by = (
-        d.group_by("team")
-        .aggregate(
+    w = records_of(b, "work_item")
+    d = b.within(w, "done_at")
+    d = d.mutate(
+        unplanned=ibis.ifelse(d.planned.isnull(), d.kind.fill_null("") == "incident", ~d.planned)
+    )
+    per = b.by_period(
+        d.group_by("pid", "team").aggregate(
             k=d.count(),
             k_un=d.unplanned.ifelse(1, 0).sum(),
             with_effort=d.effort_hours.count(),
             effort=d.effort_hours.sum(),
             effort_un=d.unplanned.ifelse(d.effort_hours, 0).sum(),
         )
-        .execute()
     )
-    rows = [
-        (
-            str(r.team) if isinstance(r.team, str) else NO_TEAM,
-            as_int(r.k),
-            as_int(r.k_un),
-            as_int(r.with_effort),
-            as_float(r.effort) or 0.0,
-            as_float(r.effort_un) or 0.0,
+
+    def build(pid: int, period: Period) -> Measurement:
+        rows = sorted(
+            (
+                name_of(r["team"], NO_TEAM),
+                as_int(r["k"]),
+                as_int(r["k_un"]),
+                as_int(r["with_effort"]),
+                as_float(r["effort"]) or 0.0,
+                as_float(r["effort_un"]) or 0.0,
+            )
+            for r in per[pid]
         )
-        for r in by.itertuples()
-    ]
-    n = sum(r[1] for r in rows)
-    effort = sum(r[4] for r in rows)
-    by_effort = n > 0 and sum(r[3] for r in rows) == n and effort > 0
-    basis = "effort" if by_effort else "count"
-    # (team, unplanned, total) in the chosen basis
-    parts = [(t, eu, e) if by_effort else (t, float(ku), float(k)) for t, k, ku, _, e, eu in rows]
-    unplanned = sum(p[1] for p in parts)
-    total = sum(p[2] for p in parts)
-    unit = "h" if by_effort else "items"
-    ranked = sorted(
-        (p for p in parts if p[1] > 0 and p[2] > 0), key=lambda p: (-p[1] / p[2], -p[2], p[0])
-    )[:3]
-    evidence = [
-        Contributor(
-            "team",
-            t,
-            f"{t}: {100 * u / tot:.0f} % unplanned ({u:g} of {tot:g} {unit} done)",
-            100 * u / tot,
+        n = sum(r[1] for r in rows)
+        effort = sum(r[4] for r in rows)
+        by_effort = n > 0 and sum(r[3] for r in rows) == n and effort > 0
+        basis = "effort" if by_effort else "count"
+        # (team, unplanned, total) in the chosen basis
+        parts = [
+            (t, eu, e) if by_effort else (t, float(ku), float(k)) for t, k, ku, _, e, eu in rows
+        ]
+        unplanned = sum(p[1] for p in parts)
+        total = sum(p[2] for p in parts)
+        unit = "h" if by_effort else "items"
+        ranked = sorted(
+            (p for p in parts if p[1] > 0 and p[2] > 0), key=lambda p: (-p[1] / p[2], -p[2], p[0])
+        )[:3]
+        evidence = [
+            Contributor(
+                "team",
+                t,
+                f"{t}: {100 * u / tot:.0f} % unplanned ({u:g} of {tot:g} {unit} done)",
+                100 * u / tot,
+            )
+            for t, u, tot in ranked
+        ]
+
+        def records() -> ibis.Table:
+            return _done_work(b.context(period))
+
+        return Measurement(
+            value=100.0 * unplanned / total if n and total else None,
+            n=n,
+            breakdown={
+                "basis": basis,
+                "unplanned": unplanned,
+                "total": total,
+                "by_team": {t: round(100 * u / tot, 2) for t, u, tot in sorted(parts) if tot},
+            },
+            evidence=evidence,
+            records=records,
         )
-        for t, u, tot in ranked
-    ]
-    return Measurement(
-        value=100.0 * unplanned / total if n and total else None,
-        n=n,
-        breakdown={
-            "basis": basis,
-            "unplanned": unplanned,
-            "total": total,
-            "by_team": {t: round(100 * u / tot, 2) for t, u, tot in sorted(parts) if tot},
-        },
-        evidence=evidence,
-        records=d,
-    )
+
+    return b.each(build)
