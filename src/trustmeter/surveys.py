@@ -9,21 +9,24 @@ rule, so every survey metric picks its campaign and hides small groups the same 
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import ibis
 
 from trustmeter.metrics.common import as_datetime, label, latest
 from trustmeter.metrics.registry import (
-    Compute,
+    Batch,
     Context,
     Contributor,
     Direction,
     Measurement,
+    Metric,
+    Results,
     metric,
 )
 
@@ -356,21 +359,23 @@ def responses(response_table: ibis.Table, kind: SurveyKind) -> ibis.Table:
     )
 
 
-def latest_campaign(
-    response_table: ibis.Table, answer_table: ibis.Table, kind: SurveyKind, end: datetime
-) -> Campaign | None:
-    """The latest campaign of this kind that had closed before `end`, or None.
+CampaignKey = tuple[str, datetime | None]  # (name, closed_at)
+
+
+def campaign_closings(response_table: ibis.Table, kind: SurveyKind) -> ibis.Table:
+    """One row per campaign of this kind: its name and `closed`, its latest submitted_at."""
+    r = responses(response_table, kind)
+    return r.group_by(r.campaign).aggregate(closed=r.submitted_at.max())
+
+
+def pick_campaign(found: Sequence[CampaignKey], end: datetime) -> CampaignKey | None:
+    """Of the campaigns (name, closed_at), the latest that had closed before `end`, or None.
 
     A campaign closes at its last submitted_at, so one still collecting answers at `end` is
-    not used yet. When no response of this kind carries a date at all, campaigns are taken in
-    the order of their names ("2024-Q1" < "2024-Q2") and the last one is used; undated
-    campaigns are ignored as soon as any campaign is dated.
+    not used yet. When no campaign carries a date at all, campaigns are taken in the order
+    of their names ("2024-Q1" < "2024-Q2") and the last one is used; undated campaigns are
+    ignored as soon as any campaign is dated.
     """
-    r = responses(response_table, kind)
-    rows = r.group_by(r.campaign).aggregate(closed=r.submitted_at.max()).execute()
-    found: list[tuple[str, datetime | None]] = []
-    for row in rows.itertuples(index=False):
-        found.append((str(row.campaign), as_datetime(row.closed)))
     if not found:
         return None
     dated = [(c, t) for c, t in found if t is not None]
@@ -379,16 +384,47 @@ def latest_campaign(
         if not usable:
             return None
         closed_at, name = max(usable)
-        chosen: tuple[str, datetime | None] = (name, closed_at)
-    else:
-        chosen = (max(c for c, _ in found), None)
+        return (name, closed_at)
+    return (max(c for c, _ in found), None)
+
+
+def campaign_of(
+    response_table: ibis.Table, answer_table: ibis.Table, kind: SurveyKind, key: CampaignKey
+) -> Campaign:
+    """The campaign `key` (name, closed_at) of this kind, as the metrics read it."""
+    r = responses(response_table, kind)
     return Campaign(
         kind=kind,
-        name=chosen[0],
-        closed_at=chosen[1],
-        responses=r.filter(r.campaign == chosen[0]),
+        name=key[0],
+        closed_at=key[1],
+        responses=r.filter(r.campaign == key[0]),
         answers_table=answer_table,
     )
+
+
+def latest_campaign(
+    response_table: ibis.Table, answer_table: ibis.Table, kind: SurveyKind, end: datetime
+) -> Campaign | None:
+    """The latest campaign of this kind that had closed before `end`, or None (see
+    `pick_campaign`)."""
+    rows = campaign_closings(response_table, kind).execute()
+    found = [(str(row.campaign), as_datetime(row.closed)) for row in rows.itertuples(index=False)]
+    chosen = pick_campaign(found, end)
+    if chosen is None:
+        return None
+    return campaign_of(response_table, answer_table, kind, chosen)
+
+
+def campaigns(ctx: Context | Batch, kind: SurveyKind) -> list[CampaignKey]:
+    """Every campaign of this kind, (name, closed_at): one query, asked once per Scorer (one
+    data version) and shared by the metrics of that kind, whatever periods they compute."""
+    fact = f"survey_campaigns:{kind}"
+    if fact not in ctx.facts:
+        expr = campaign_closings(ctx.t("survey_response"), kind)
+        rows = ctx.store.con.to_pyarrow(expr).to_pylist()
+        ctx.facts[fact] = [(str(r["campaign"]), as_datetime(r["closed"])) for r in rows]
+    found: list[CampaignKey] = ctx.facts[fact]
+    return found
 
 
 # -- anonymity ----------------------------------------------------------------------------
@@ -484,7 +520,10 @@ def nps_counts(parts: dict[str, float]) -> dict[str, int]:
 
 def campaign_for(ctx: Context, kind: SurveyKind) -> Campaign | None:
     """The campaign a survey metric reads: the latest one of this kind closed by the period end."""
-    return latest_campaign(ctx.t("survey_response"), ctx.t("survey_answer"), kind, ctx.end)
+    chosen = pick_campaign(campaigns(ctx, kind), ctx.end)
+    if chosen is None:
+        return None
+    return campaign_of(ctx.t("survey_response"), ctx.t("survey_answer"), kind, chosen)
 
 
 def no_campaign(kind: SurveyKind) -> Measurement:
@@ -501,18 +540,34 @@ def survey_metric(
     data_hint: str,
     direction: Direction = "higher",
     sample: Literal["events", "groups", "services"] = "groups",
-) -> Callable[[Callable[[Context, Campaign], Measurement]], Compute]:
+) -> Callable[[Callable[[Context, Campaign], Measurement]], Metric]:
     """Register a metric read from the campaign `campaign_for` picks: it needs survey answers,
     counts respondent groups as its sample unless told otherwise, and has no figure while no
     campaign of its kind has closed. The computation receives that campaign; its docstring is
-    the description, as for `metric`."""
+    the description, as for `metric`.
 
-    def register(fn: Callable[[Context, Campaign], Measurement]) -> Compute:
-        def compute(ctx: Context) -> Measurement:
-            camp = campaign_for(ctx, kind)
-            if camp is None:
-                return no_campaign(kind)
-            return fn(ctx, camp)
+    Over a set of periods, the campaigns of the kind are looked up once (`campaigns`) and each
+    period picks its own; each distinct campaign is computed once, with the context of the
+    first period that picked it, and every period that picked it gets that figure (a trend's
+    periods mostly share a campaign). So the computation must depend on its campaign and the
+    parameters only, never on the period (ctx.start, ctx.end, ctx.period).
+    """
+
+    def register(fn: Callable[[Context, Campaign], Measurement]) -> Metric:
+        def compute(b: Batch) -> Results:
+            found = campaigns(b, kind)
+            done: dict[CampaignKey, Measurement] = {}
+            out: Results = {}
+            for period in b.periods:
+                chosen = pick_campaign(found, period.end_ts)
+                if chosen is None:
+                    out[period] = no_campaign(kind)
+                elif chosen in done:
+                    out[period] = _same(done[chosen])
+                else:
+                    camp = campaign_of(b.t("survey_response"), b.t("survey_answer"), kind, chosen)
+                    out[period] = done[chosen] = fn(b.context(period), camp)
+            return out
 
         compute.__name__, compute.__qualname__ = fn.__name__, fn.__qualname__
         compute.__doc__, compute.__module__ = fn.__doc__, fn.__module__
@@ -528,6 +583,22 @@ def survey_metric(
         )(compute)
 
     return register
+
+
+def _same(m: Measurement) -> Measurement:
+    """Another period's copy of a campaign's figure (its own breakdown and evidence, so that
+    nothing done to one period's figure shows in another's; the records, built when first
+    asked for, are shared)."""
+    # Measurement.records is None when the figure has none, which the lazy form allows too.
+    records = cast(Callable[[], ibis.Table], lambda: m.records)
+    return Measurement(
+        m.value,
+        m.n,
+        breakdown=copy.deepcopy(m.breakdown),
+        evidence=copy.deepcopy(m.evidence),
+        records=records,
+        note=m.note,
+    )
 
 
 def group_figures(
@@ -552,13 +623,14 @@ def measure_by_group(
     parts: Callable[[ibis.Table], dict[str, ibis.Value]],
     figure: Callable[[dict[str, float]], float | None],
     describe: Callable[[float], str],
-    records: ibis.Table,
+    records: ibis.Table | Callable[[], ibis.Table],
 ) -> tuple[Measurement, GroupFigure]:
     """A survey metric: the figure over the whole campaign, n = groups, and anonymised groups.
 
     Evidence is the lowest-scoring groups that may be shown ("other groups" included);
-    `describe` words a figure ("satisfaction 52/100"). Returns the pooled parts as well so a
-    metric can add its own breakdown.
+    `describe` words a figure ("satisfaction 52/100"); `records` is the drill-down (or a
+    function building it when asked for). Returns the pooled parts as well so a metric can
+    add its own breakdown.
     """
     figures = group_figures(answers, parts)
     total = pool("all", figures)
@@ -608,7 +680,7 @@ def nps_measurement(ctx: Context, camp: Campaign, item_id: str, name: str) -> Me
         nps_parts,
         nps_of,
         lambda v: f"{name} {v:+.0f}",
-        a.select("response_id", "item", "value_num"),
+        lambda: a.select("response_id", "item", "value_num"),
     )
     m.breakdown.update(nps_counts(total.parts))
     return m

@@ -719,3 +719,199 @@ def test_needs_say_no_data_on_an_empty_store(store: Store) -> None:
     for m in REGISTRY.values():
         if m.area == "relationships":
             assert not has_data(c, m), m.id
+
+
+# -- a batch of periods -----------------------------------------------------------------------
+# Survey campaigns around the quarter edges (2023-Q3 .. 2024-Q3):
+#   "2023-Q4" closes 2023-12-01: the campaign of 2023-Q4 (2023-Q3 has none yet).
+#   "2024-Q1" closes 2024-03-10: the campaign of 2024-Q1.
+#   "2024-Q2" collects from 2024-03-20 (in Q1) to 2024-04-15 (in Q2): still open at Q1's end,
+#   so it is the campaign of 2024-Q2 only from Q2's end on, and of 2024-Q3 too (shared).
+# Key stakeholders' reviews: alice on 2024-01-01 00:00 (Q1's start: unknown at Q4's end),
+# bob on 2023-12-31 23:00 (Q4) and 2024-07-01 00:00 (Q3), carol never; erin is not key.
+# Engagements on both sides of each edge (proactive_contact counts each in its own quarter).
+Q3_23 = Period(date(2023, 7, 1), date(2023, 10, 1), "quarter")
+Q2 = Period(date(2024, 4, 1), date(2024, 7, 1), "quarter")
+Q3 = Period(date(2024, 7, 1), date(2024, 10, 1), "quarter")
+QUARTERS = (Q3_23, Q4, Q1, Q2, Q3)
+# Overlapping custom periods take the range-join path instead of calendar buckets.
+CUSTOM = (
+    Period(date(2023, 11, 15), date(2024, 1, 1), "custom"),
+    Period(date(2023, 12, 1), date(2024, 3, 20), "custom"),
+    Period(date(2024, 3, 10), date(2024, 4, 16), "custom"),
+    Period(date(2024, 1, 1), date(2024, 3, 11), "custom"),
+)
+
+_STAKEHOLDER_ANSWERS = {
+    "overall_satisfaction": 7,
+    "nps": 9,
+    "credibility_1": 6,
+    "reliability_1": 3,
+    "intimacy_1": 5,
+    "self_orientation_1": 2,
+    "ladder": "trusted_advisor",
+    "involve_early": "yes",
+    "importance:svc-erp": 9,
+    "satisfaction:svc-erp": 4,
+    "importance:svc-crm": 6,
+    "satisfaction:svc-crm": 6,
+}
+
+
+def _answers(base: int, shift: int, groups: Sequence[str], count: int) -> list[Any]:
+    """`count` respondents per group with the stakeholder answers moved by `shift` (kept on
+    their scales), ids from `base`."""
+    out = []
+    for g in groups:
+        for i in range(count):
+            ans: dict[str, Any] = {}
+            for it, v in _STAKEHOLDER_ANSWERS.items():
+                if isinstance(v, int):
+                    lo, hi = sv.item(it).scale or (0, 10)
+                    v = min(hi, max(lo, v + shift - i % 3))
+                ans[it] = v
+            if shift < 0:
+                ans["ladder"], ans["involve_early"] = "order_taker", "no"
+            out.append((f"r{base}-{g}-{i}", g, ans))
+    return out
+
+
+def _edge_data(store: Store) -> None:
+    respond(store, "2023-Q4", _answers(0, -2, ["Sales", "Ops"], 5), submitted="2023-12-01T09:00")
+    respond(
+        store, "2024-Q1", _answers(1, 1, ["Sales", "Ops", "HR"], 4), submitted="2024-03-10T09:00"
+    )
+    respond(store, "2024-Q2", _answers(2, 0, ["Sales"], 3), submitted="2024-03-20T09:00")
+    respond(store, "2024-Q2", _answers(3, -1, ["Ops"], 6), submitted="2024-04-15T09:00")
+    for n, (submitted, v) in enumerate([("2023-12-01T09:00", 3), ("2024-04-15T09:00", 9)]):
+        respond(
+            store,
+            f"team-{n}",
+            [(f"t{n}-{i}", "Dev", {"enps": v, "westrum_1": 1 + v // 2}) for i in range(5)],
+            submitted=submitted,
+            survey="team",
+        )
+    insert_records(
+        store,
+        "services",
+        [{"id": "svc-erp", "name": "ERP"}, {"id": "svc-crm", "name": "CRM"}],
+    )
+    insert_records(
+        store,
+        "stakeholders",
+        [
+            {"id": "alice", "name": "Alice", "business_unit": "Finance", "key": True},
+            {"id": "bob", "name": "Bob", "business_unit": "Sales", "key": True},
+            {"id": "carol", "name": "Carol", "business_unit": "Sales", "key": True},
+            {"id": "erin", "name": "Erin", "business_unit": "Ops", "key": False},
+        ],
+    )
+    rows = [
+        ("e1", "2024-01-01T00:00:00", "alice", "Finance", "review", "business"),
+        ("e2", "2023-12-31T23:00:00", "Bob", "Sales", "planning", "it"),
+        ("e3", "2024-07-01T00:00:00", "bob", "Sales", "steering", "business"),
+        ("e4", "2023-12-31T23:59:59", "erin", "Ops", "review", "business"),
+        ("e5", "2024-03-31T23:59:59", "carol", "Sales", "request", "business"),
+        ("e6", "2024-04-01T00:00:00", "carol", None, "advice", None),
+        ("e7", "2023-09-30T12:00:00", "alice", "Finance", "escalation", "it"),
+        ("e8", "2023-10-01T00:00:00", "alice", "Finance", None, "business"),
+    ]
+    insert_records(
+        store,
+        "engagements",
+        [
+            {
+                "id": i,
+                "date": d,
+                "stakeholder": s,
+                "business_unit": u,
+                "kind": k,
+                "initiated_by": by,
+            }
+            for i, d, s, u, k, by in rows
+        ],
+    )
+
+
+def _seen(m: Measurement) -> tuple[Any, ...]:
+    return (m.value, m.n, m.breakdown, [c.as_dict() for c in m.evidence], m.note)
+
+
+def _record_rows(m: Measurement) -> list[tuple[Any, ...]]:
+    if m.records is None:
+        return []
+    df = m.records.execute()
+    return sorted(tuple(str(v) for v in r) for r in df.itertuples(index=False))
+
+
+@pytest.mark.parametrize("periods", [QUARTERS, CUSTOM], ids=["quarters", "custom"])
+def test_a_batch_of_periods_equals_each_period_alone(
+    store: Store, periods: tuple[Period, ...]
+) -> None:
+    from trustmeter.metrics.model import Batch
+    from trustmeter.metrics.registry import all_metrics
+
+    _edge_data(store)
+    reg = all_metrics()
+    ids = [
+        "stakeholder_satisfaction",
+        "trust_components",
+        "relationship_nps",
+        "partner_perception",
+        "importance_gap",
+        "review_cadence",
+        "proactive_contact",
+        "enps",
+        "westrum_culture",
+    ]
+    batch = Batch(store, periods, PARAMS)
+    for id in ids:
+        together = reg[id].compute(batch)
+        assert list(together) == list(periods)
+        for p in periods:
+            alone = reg[id](ctx(store, p))
+            assert _seen(together[p]) == _seen(alone), (id, p.label)
+            assert _record_rows(together[p]) == _record_rows(alone), (id, p.label)
+
+
+def test_a_batch_picks_each_periods_campaign_and_reads_each_end(store: Store) -> None:
+    from trustmeter.metrics.model import Batch
+
+    _edge_data(store)
+    b = Batch(store, QUARTERS, PARAMS)
+    sat = stakeholder_satisfaction.compute(b)
+    assert nothing(sat[Q3_23]) and sat[Q3_23].note is not None
+    assert [sat[p].breakdown["campaign"] for p in (Q4, Q1, Q2, Q3)] == [
+        "2023-Q4",
+        "2024-Q1",
+        "2024-Q2",
+        "2024-Q2",
+    ]
+    # Q2 and Q3 share a campaign: the same figure, but not the same objects.
+    assert _seen(sat[Q2]) == _seen(sat[Q3])
+    assert sat[Q2].breakdown is not sat[Q3].breakdown
+    # (Sales' 3 respondents are too few, so Ops joins them in "other groups".)
+    assert sat[Q2].breakdown["other_groups"]["respondents"] == 9
+    sat[Q3].breakdown["other_groups"]["respondents"] = 0
+    sat[Q3].evidence.clear()
+    assert sat[Q2].breakdown["other_groups"]["respondents"] == 9 and sat[Q2].evidence
+    assert _record_rows(sat[Q2]) == _record_rows(sat[Q3]) != []
+    assert sat[Q2].breakdown["respondents"] == 9
+    rc = review_cadence.compute(b)
+    # End of 2023-Q4: bob reviewed an hour before (0 days); alice's review had not happened.
+    assert rc[Q4].breakdown["days_since_review"] == {"alice": None, "bob": 0, "carol": None}
+    # End of 2024-Q1 (91 days long): alice and bob 91 days, one past the 90-day window.
+    assert rc[Q1].breakdown["days_since_review"] == {"alice": 91, "bob": 91, "carol": None}
+    assert rc[Q1].value == 0
+    # End of 2024-Q2: bob's meeting on 1 July 00:00 had not happened yet.
+    assert rc[Q2].breakdown["days_since_review"]["bob"] == 182
+    # End of 2024-Q3: bob's 1 July steering meeting, 92 days before.
+    assert rc[Q3].breakdown["days_since_review"]["bob"] == 92
+    assert nothing(rc[Q3_23]) is False and rc[Q3_23].value == 0
+    pc = proactive_contact.compute(b)
+    assert [pc[p].n for p in QUARTERS] == [1, 3, 2, 1, 1]
+    # 2023-Q4: e8 (no kind), e2 (IT initiated planning), e4; 2024-Q2: e6 advice, no unit.
+    assert pc[Q4].breakdown["by_kind"] == {"unknown": 1, "planning": 1, "review": 1}
+    assert pc[Q2].breakdown["by_business_unit"] == {
+        "(no business unit)": {"engagements": 1, "proactive": 1}
+    }

@@ -14,8 +14,18 @@ from typing import Any
 import ibis
 
 from trustmeter import surveys as sv
-from trustmeter.metrics.common import NO_UNIT, as_datetime, in_period, label, records_of
-from trustmeter.metrics.registry import Context, Contributor, Measurement, metric
+from trustmeter.metrics.common import (
+    NO_UNIT,
+    as_datetime,
+    in_period,
+    label,
+    name_of,
+    records_of,
+)
+from trustmeter.metrics.model import Batch, grouped, split
+from trustmeter.metrics.registry import Context, Contributor, Measurement, Results, metric
+from trustmeter.metrics.stability import service_catalogue
+from trustmeter.periods import Period
 
 SURVEY_HINT = "a stakeholder trust survey export (one row per respondent, one column per item)"
 REVIEW_KINDS = ("planning", "review", "steering")
@@ -48,7 +58,7 @@ def stakeholder_satisfaction(ctx: Context, camp: sv.Campaign) -> Measurement:
         sv.mean_parts,
         figure,
         lambda v: f"satisfaction {v:.0f}/100",
-        a.select("response_id", "item", "value_num"),
+        lambda: a.select("response_id", "item", "value_num"),
     )
     return m
 
@@ -98,7 +108,7 @@ def trust_components(ctx: Context, camp: sv.Campaign) -> Measurement:
         parts,
         figure,
         lambda v: f"trust {v:.0f}/100",
-        a.select("response_id", "item", "value_num"),
+        lambda: a.select("response_id", "item", "value_num"),
     )
     comp = components(total.parts)
     for c in sv.TRUST_COMPONENTS:
@@ -165,7 +175,7 @@ def partner_perception(ctx: Context, camp: sv.Campaign) -> Measurement:
         parts,
         figure,
         lambda v: f"{v:.0f} % see IT as a partner",
-        a.select("response_id", "item", "value_text"),
+        lambda: a.select("response_id", "item", "value_text"),
     )
     m.breakdown["ladder"] = {c: int(total.parts.get(c, 0)) for c in sv.LADDER_CHOICES}
     early = camp.choices(sv.INVOLVE_EARLY)
@@ -216,7 +226,10 @@ def importance_gap(ctx: Context, camp: sv.Campaign) -> Measurement:
         )
     rated = {s: m for s, m in means.items() if len(m) == 2}
     n = len(rated)
-    records = a.select("response_id", "service", "measure", "value_num")
+
+    def records() -> ibis.Table:
+        return a.select("response_id", "service", "measure", "value_num")
+
     if not n:
         return Measurement(None, 0, breakdown=camp.as_dict(), records=records)
     ranked = sorted(rated, key=lambda s: (-rated[s]["importance"], s))
@@ -248,15 +261,13 @@ def importance_gap(ctx: Context, camp: sv.Campaign) -> Measurement:
 
 
 def _service_names(ctx: Context, keys: list[str]) -> dict[str, str]:
-    """Catalogue names for per-service items, which may name a service by id or by name."""
-    s = records_of(ctx, "service")
-    lowered = [k.lower() for k in keys]
-    rows = s.filter(s.id.isin(keys) | s.name.lower().isin(lowered)).select("id", "name")
+    """Catalogue names for per-service items, which may name a service by id or by name (from
+    the service catalogue, read once per Scorer)."""
     by_id, by_name = {}, {}
-    for r in rows.execute().itertuples():
-        if r.name is not None:
-            by_id[str(r.id)] = str(r.name)
-            by_name[str(r.name).lower()] = str(r.name)
+    for sid, name in service_catalogue(ctx)[["id", "name"]].itertuples(index=False):
+        if isinstance(name, str):
+            by_id[str(sid)] = name
+            by_name[name.lower()] = name
     return {k: by_id.get(k) or by_name.get(k.lower()) or k for k in keys}
 
 
@@ -269,80 +280,102 @@ def _service_names(ctx: Context, keys: list[str]) -> dict[str, str]:
     needs=("stakeholder.key", "engagement"),
     data_hint="the stakeholder list with key stakeholders marked, and engagements (meetings)",
 )
-def review_cadence(ctx: Context) -> Measurement:
+def review_cadence(b: Batch) -> Results:
     """Share of key stakeholders with a planning, review or steering meeting in the last 90 days.
 
     The window is `review_window_days` before the period's end: end − window ≤ date < end.
     """
-    window = int(ctx.param("review_window_days"))
-    since = ctx.end - timedelta(days=window)
+    window = int(b.param("review_window_days"))
+    key = _key_stakeholders(b)
+    e = records_of(b, "engagement")
+    # Each stakeholder's last review as known at each period's end (a later one had not
+    # happened yet), matched to the key stakeholders it names.
+    e = b.before_end(e.filter(e.kind.isin(REVIEW_KINDS)), "date")
+    last = e.group_by("pid", "stakeholder").aggregate(last=e.date.max())
+    matched = key.join(last, _names(key, last)).select(last.pid, sid=key.id, last=last.last)
+    best = matched.group_by("pid", "sid").aggregate(last=matched.last.max())
+    every = key.cross_join(b.table.select("pid"))
+    j = every.left_join(best, (every.pid == best.pid) & (every.id == best.sid))
+    per = b.by_period(j.select(every.pid, every.id, every.name, every.business_unit, best.last))
+
+    def build(pid: int, period: Period) -> Measurement:
+        rows = per[pid]
+        n = len(rows)
+        if not n:
+            return Measurement(None, 0, note="no key stakeholders are marked (key = true)")
+        end = period.end_ts
+        since = end - timedelta(days=window)
+        days_since: dict[str, int | None] = {}
+        by_unit: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            seen = as_datetime(r["last"])
+            days = (end - seen).days if seen is not None else None
+            days_since[str(r["id"])] = days
+            unit = str(r["business_unit"]) if r["business_unit"] is not None else str(r["name"])
+            u = by_unit.setdefault(unit, {"key": 0, "reviewed": 0, "worst": -1, "never": 0})
+            u["key"] += 1
+            if seen is not None and seen >= since:
+                u["reviewed"] += 1
+            elif days is None:
+                u["never"] += 1
+            else:
+                u["worst"] = max(u["worst"], days)
+        covered = sum(u["reviewed"] for u in by_unit.values())
+        evidence = []
+        # The longest silences first; a unit never reviewed at all ranks above any count of days.
+        late = [(name, u) for name, u in by_unit.items() if u["reviewed"] < u["key"]]
+        late.sort(key=lambda x: (-x[1]["never"], -x[1]["worst"], x[0]))
+        for name, u in late:
+            if u["never"]:
+                detail = f"{name}: no planning, review or steering meeting on record"
+            else:
+                detail = f"{name}: no review in {u['worst']} days"
+            if u["key"] > 1:
+                detail += f" ({u['key'] - u['reviewed']} of {u['key']} key stakeholders)"
+            worst = None if u["never"] else float(u["worst"])
+            evidence.append(Contributor("business_unit", name, detail, worst))
+
+        def records() -> ibis.Table:
+            ctx = b.context(period)
+            key = _key_stakeholders(ctx)
+            e = records_of(ctx, "engagement")
+            e = e.filter(e.kind.isin(REVIEW_KINDS), e.date < ctx.end, e.date >= since)
+            return e.semi_join(key, _names(key, e)).select(
+                "id", "date", "stakeholder", "business_unit", "kind", "initiated_by"
+            )
+
+        return Measurement(
+            value=covered / n * 100,
+            n=n,
+            breakdown={
+                "window_days": window,
+                "reviewed": covered,
+                "key_stakeholders": n,
+                "days_since_review": days_since,
+                "by_business_unit": {
+                    k: {"key": u["key"], "reviewed": u["reviewed"]}
+                    for k, u in sorted(by_unit.items())
+                },
+            },
+            evidence=evidence,
+            records=records,
+        )
+
+    return b.each(build)
+
+
+def _key_stakeholders(ctx: Context | Batch) -> ibis.Table:
+    """The stakeholders marked key: id, name and business unit (blank is none)."""
     st = records_of(ctx, "stakeholder")
-    key = st.filter(st.key.fill_null(False)).select(
+    return st.filter(st.key.fill_null(False)).select(
         "id", "name", business_unit=st.business_unit.strip().nullif("")
     )
-    e = records_of(ctx, "engagement")
-    e = e.filter(e.kind.isin(REVIEW_KINDS), e.date < ctx.end)
 
-    def names(t: ibis.Table) -> ibis.BooleanValue:
-        # Engagements often name the stakeholder ("Jane Doe") where the list has an id.
-        return (key.id == t.stakeholder) | (key.name.lower() == t.stakeholder.lower())
 
-    last = e.group_by(e.stakeholder).aggregate(last=e.date.max())
-    matched = key.join(last, names(last)).select(sid=key.id, last=last.last)
-    best = matched.group_by(matched.sid).aggregate(last=matched.last.max())
-    j = key.left_join(best, key.id == best.sid)
-    rows = j.select(key.id, key.name, key.business_unit, best.last).execute()
-    n = len(rows)
-    if not n:
-        return Measurement(None, 0, note="no key stakeholders are marked (key = true)")
-    days_since: dict[str, int | None] = {}
-    by_unit: dict[str, dict[str, Any]] = {}
-    for r in rows.itertuples():
-        seen = as_datetime(r.last)
-        days = (ctx.end - seen).days if seen is not None else None
-        days_since[str(r.id)] = days
-        unit = str(r.business_unit) if r.business_unit is not None else str(r.name)
-        u = by_unit.setdefault(unit, {"key": 0, "reviewed": 0, "worst": -1, "never": 0})
-        u["key"] += 1
-        if seen is not None and seen >= since:
-            u["reviewed"] += 1
-        elif days is None:
-            u["never"] += 1
-        else:
-            u["worst"] = max(u["worst"], days)
-    covered = sum(u["reviewed"] for u in by_unit.values())
-    evidence = []
-    # The longest silences first; a unit never reviewed at all ranks above any count of days.
-    late = [(name, u) for name, u in by_unit.items() if u["reviewed"] < u["key"]]
-    late.sort(key=lambda x: (-x[1]["never"], -x[1]["worst"], x[0]))
-    for name, u in late:
-        if u["never"]:
-            detail = f"{name}: no planning, review or steering meeting on record"
-        else:
-            detail = f"{name}: no review in {u['worst']} days"
-        if u["key"] > 1:
-            detail += f" ({u['key'] - u['reviewed']} of {u['key']} key stakeholders)"
-        worst = None if u["never"] else float(u["worst"])
-        evidence.append(Contributor("business_unit", name, detail, worst))
-    in_window = e.filter(e.date >= since)
-    records = in_window.semi_join(key, names(in_window))
-    return Measurement(
-        value=covered / n * 100,
-        n=n,
-        breakdown={
-            "window_days": window,
-            "reviewed": covered,
-            "key_stakeholders": n,
-            "days_since_review": days_since,
-            "by_business_unit": {
-                k: {"key": u["key"], "reviewed": u["reviewed"]} for k, u in sorted(by_unit.items())
-            },
-        },
-        evidence=evidence,
-        records=records.select(
-            "id", "date", "stakeholder", "business_unit", "kind", "initiated_by"
-        ),
-    )
+def _names(key: ibis.Table, t: ibis.Table) -> ibis.BooleanValue:
+    """An engagement's stakeholder is a key stakeholder's id or, often, their name ("Jane
+    Doe" in the meeting export where the list has an id)."""
+    return (key.id == t.stakeholder) | (key.name.lower() == t.stakeholder.lower())
 
 
 @metric(
@@ -354,43 +387,63 @@ def review_cadence(ctx: Context) -> Measurement:
     needs=("engagement",),
     data_hint="engagements (meetings and contacts) with the business, with kind and who initiated them",
 )
-def proactive_contact(ctx: Context) -> Measurement:
+def proactive_contact(b: Batch) -> Results:
     """Share of engagements in the period that IT initiated or that were about planning or advice."""
-    e = records_of(ctx, "engagement")
-    e = e.filter(in_period(ctx, e.date))
-    e = e.mutate(
+    e = b.within(records_of(b, "engagement"), "date")
+    per = b.by_period(
+        grouped(
+            _contacts(e),
+            {"unit": ["unit"], "kind": ["kind"]},
+            lambda t: {"k": t.count(), "p": t.count(where=t.proactive)},
+        )
+    )
+
+    def build(pid: int, period: Period) -> Measurement:
+        parts = split(per[pid])
+        by_unit = {str(r["unit"]): (int(r["k"]), int(r["p"])) for r in parts["unit"]}
+        n = sum(k for k, _ in by_unit.values())
+        proactive = sum(p for _, p in by_unit.values())
+        # Business units where contact is most often reactive, fewest proactive contacts first.
+        ranked = sorted(by_unit.items(), key=lambda kv: (kv[1][1] / kv[1][0], -kv[1][0], kv[0]))
+        evidence = [
+            Contributor(
+                "business_unit", unit, f"{unit}: {p} of {k} contacts proactive", p / k * 100
+            )
+            for unit, (k, p) in ranked[:3]
+            if p < k
+        ]
+
+        def records() -> ibis.Table:
+            ctx = b.context(period)
+            e = records_of(ctx, "engagement")
+            e = _contacts(e.filter(in_period(ctx, e.date)))
+            return e.select(
+                "id", "date", "stakeholder", "business_unit", "kind", "initiated_by", "proactive"
+            )
+
+        return Measurement(
+            value=proactive / n * 100 if n else None,
+            n=n,
+            breakdown={
+                "proactive": proactive,
+                "engagements": n,
+                "by_kind": {name_of(r["kind"], "unknown"): int(r["k"]) for r in parts["kind"]},
+                "by_business_unit": {
+                    u: {"engagements": k, "proactive": p} for u, (k, p) in sorted(by_unit.items())
+                },
+            },
+            evidence=evidence,
+            records=records,
+        )
+
+    return b.each(build)
+
+
+def _contacts(e: ibis.Table) -> ibis.Table:
+    """Engagements with `proactive` (IT initiated it, or it was about planning or advice) and
+    `unit`, their business unit for grouping."""
+    return e.mutate(
         proactive=(e.initiated_by == "it").fill_null(False)
         | e.kind.isin(PROACTIVE_KINDS).fill_null(False),
         unit=label(e.business_unit, NO_UNIT),
-    )
-    agg = e.group_by(e.unit).aggregate(k=e.count(), p=e.count(where=e.proactive)).execute()
-    per = {str(r.unit): (int(r.k), int(r.p)) for r in agg.itertuples()}
-    n = sum(k for k, _ in per.values())
-    proactive = sum(p for _, p in per.values())
-    kinds = e.group_by(e.kind).aggregate(k=e.count()).execute()
-    # Business units where contact is most often reactive, fewest proactive contacts first.
-    ranked = sorted(per.items(), key=lambda kv: (kv[1][1] / kv[1][0], -kv[1][0], kv[0]))
-    evidence = [
-        Contributor("business_unit", unit, f"{unit}: {p} of {k} contacts proactive", p / k * 100)
-        for unit, (k, p) in ranked[:3]
-        if p < k
-    ]
-    return Measurement(
-        value=proactive / n * 100 if n else None,
-        n=n,
-        breakdown={
-            "proactive": proactive,
-            "engagements": n,
-            "by_kind": {
-                str(r.kind) if r.kind is not None else "unknown": int(r.k)
-                for r in kinds.itertuples()
-            },
-            "by_business_unit": {
-                u: {"engagements": k, "proactive": p} for u, (k, p) in sorted(per.items())
-            },
-        },
-        evidence=evidence,
-        records=e.select(
-            "id", "date", "stakeholder", "business_unit", "kind", "initiated_by", "proactive"
-        ),
     )
