@@ -15,6 +15,8 @@ from trustmeter import __version__
 from trustmeter.framework import Framework
 from trustmeter.framework.focus import next_focus
 from trustmeter.framework.stages import evaluate_stage, perception
+from trustmeter.metrics.common import learn_sources
+from trustmeter.metrics.slices import Slice, left_out_reason
 from trustmeter.metrics.registry import (
     Batch,
     Measurement,
@@ -24,6 +26,7 @@ from trustmeter.metrics.registry import (
     score,
 )
 from trustmeter.periods import Period
+from trustmeter.records import KINDS
 from trustmeter.store import Store
 
 SCHEMA = 1
@@ -49,6 +52,8 @@ class Scorer:
     # catalogue): see records_of. The tables are looked up once per Scorer.
     facts: dict[str, Any] = field(default_factory=dict)
     _tables: dict[str, Any] = field(default_factory=dict)
+    # One business unit, service or team (metrics/slices.py), or None: the whole department.
+    slice: Slice | None = None
 
     def metrics(self) -> list[Metric]:
         reg = all_metrics()
@@ -57,7 +62,9 @@ class Scorer:
         return sorted(ms, key=lambda m: order.index(self.framework.metrics[m.id].area))
 
     def batch(self, periods: Iterable[Period]) -> Batch:
-        return Batch(self.store, tuple(periods), self.framework.params, self.facts, self._tables)
+        return Batch(
+            self.store, tuple(periods), self.framework.params, self.facts, self._tables, self.slice
+        )
 
     def _left_out(self, m: Metric) -> str | None:
         settings = self.framework.metrics[m.id]
@@ -65,6 +72,8 @@ class Scorer:
             return "disabled in the framework file"
         if m.id in self.framework.profiles[self.profile].optional_metrics:
             return f"the {self.profile} profile leaves this metric out"
+        if self.slice is not None:
+            return left_out_reason(m.id, self.slice.kind)
         return None
 
     def _probe(self, metrics: list[Metric]) -> None:
@@ -86,6 +95,7 @@ class Scorer:
         active = [m for m in metrics if self._left_out(m) is None]
         self._probe(active)
         batch = self.batch(todo)
+        learn_sources(batch, [k.table for k in KINDS])
         for m in metrics:
             if self._left_out(m) is None and self._has[m.id]:
                 results = m.compute(batch)
@@ -222,6 +232,7 @@ class Scorer:
             .replace("+00:00", "Z"),
             "workspace": self.workspace,
             "period": period.as_dict(),
+            **({"slice": self._slice_dict()} if self.slice is not None else {}),
             "trust_index": trust["value"],
             "predictability_index": predict["value"],
             "indices": {"trust": trust, "predictability": predict},
@@ -231,6 +242,16 @@ class Scorer:
         card["focus"] = next_focus(self.framework, card)
         card["perception"] = perception(self.framework, areas)
         return card
+
+    def _slice_dict(self) -> dict[str, Any]:
+        """The slice, and the metrics it leaves out with the reason for each."""
+        assert self.slice is not None
+        out: dict[str, Any] = {**self.slice.as_dict(), "left_out": {}}
+        for m in self.metrics():
+            why = left_out_reason(m.id, self.slice.kind)
+            if why is not None:
+                out["left_out"][m.id] = why
+        return out
 
     def trend(
         self, periods: Iterable[Period], progress: Callable[[Period], None] | None = None

@@ -62,6 +62,23 @@ def records_of(ctx: Context | Batch, table: str, key: Sequence[str] = ("id",)) -
     return t if ctx.facts[fact] else latest(t, key)
 
 
+def learn_sources(ctx: Context | Batch, tables: Sequence[str]) -> None:
+    """Ask, in one query, which of `tables` hold a single source (what `records_of` asks of
+    each table on first use), so a scorecard does not spend a round trip per table."""
+    todo = [t for t in tables if f"single_source:{t}" not in ctx.facts]
+    if not todo:
+        return
+    parts = [
+        ctx.t(t).aggregate(k=ibis.literal(i, "int64"), sources=ctx.t(t).source.nunique())
+        for i, t in enumerate(todo)
+    ]
+    union = parts[0]
+    for part in parts[1:]:
+        union = union.union(part)
+    for row in ctx.store.con.to_pyarrow(union).to_pylist():
+        ctx.facts[f"single_source:{todo[int(row['k'])]}"] = int(row["sources"] or 0) <= 1
+
+
 # -- expressions ------------------------------------------------------------------------------
 def severity_at_or_above(col: ibis.Value, level: str) -> ibis.BooleanValue:
     """P1 is the highest: 'at or above P2' means P1 or P2."""

@@ -22,6 +22,7 @@ from typing import Any, TypeAlias
 import ibis
 import ibis.expr.types as ir
 
+from trustmeter.metrics.slices import Slice, narrow
 from trustmeter.periods import Period
 from trustmeter.store import Store
 
@@ -93,11 +94,11 @@ class Context:
     # for one data version.
     facts: dict[str, Any] = field(default_factory=dict)
     _tables: dict[str, ibis.Table] = field(default_factory=dict)
+    # A business unit, service or team: every table read is narrowed to it (metrics/slices.py).
+    slice: Slice | None = None
 
     def t(self, name: str) -> ibis.Table:
-        if name not in self._tables:
-            self._tables[name] = self.store.table(name)
-        return self._tables[name]
+        return _table(self.store, self._tables, self.slice, name)
 
     @property
     def start(self) -> datetime:
@@ -123,6 +124,15 @@ class Context:
         return self.params[name]
 
 
+def _table(store: Store, cache: dict[str, ibis.Table], s: Slice | None, name: str) -> ibis.Table:
+    """A record table, looked up once per Scorer (a lookup asks the database for its schema),
+    narrowed to the slice when there is one."""
+    if name not in cache:
+        raw = store.table(name)
+        cache[name] = raw if s is None else narrow(name, raw, s, store.table)
+    return cache[name]
+
+
 # The columns the periods relation adds to a record it is joined with.
 PERIOD_COLUMNS = ("pid", "p_start", "p_end", "p_start_date", "p_end_date", "p_days")
 
@@ -140,23 +150,22 @@ class Batch:
     params: dict[str, Any]
     facts: dict[str, Any] = field(default_factory=dict)
     _tables: dict[str, ibis.Table] = field(default_factory=dict)
+    slice: Slice | None = None
 
     @classmethod
     def of(cls, ctx: Context) -> Batch:
         """A batch of the one period of `ctx`, sharing its tables and facts."""
-        return cls(ctx.store, (ctx.period,), ctx.params, ctx.facts, ctx._tables)
+        return cls(ctx.store, (ctx.period,), ctx.params, ctx.facts, ctx._tables, ctx.slice)
 
     def t(self, name: str) -> ibis.Table:
-        if name not in self._tables:
-            self._tables[name] = self.store.table(name)
-        return self._tables[name]
+        return _table(self.store, self._tables, self.slice, name)
 
     def param(self, name: str) -> Any:
         return self.params[name]
 
     def context(self, period: Period) -> Context:
         """The per-period view of this batch (for a drill-down's records)."""
-        return Context(self.store, period, self.params, self.facts, self._tables)
+        return Context(self.store, period, self.params, self.facts, self._tables, self.slice)
 
     # -- the periods relation ------------------------------------------------------------------
     @cached_property
