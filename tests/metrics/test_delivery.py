@@ -16,6 +16,7 @@ import pytest
 
 import trustmeter
 import trustmeter.metrics.delivery  # importing registers the metrics
+from trustmeter.metrics.model import Batch
 from trustmeter.metrics.registry import REGISTRY, Context, Measurement, has_data
 from trustmeter.periods import Period
 from trustmeter.store import Store
@@ -606,3 +607,246 @@ def test_release_cadence_of_a_real_company(store: Store, real_data: Path) -> Non
     lead = measure(store, "lead_time_for_changes", year)
     # feature freeze to production: 35, 42, 42, 54, 47 days -> median 42 days = 1008 h
     assert (lead.n, lead.value) == (5, pytest.approx(42 * 24))
+
+
+# -- several periods at once ---------------------------------------------------------------
+def edge_crossing_records(store: Store) -> None:
+    """Records of every delivery kind that cross period edges: made in one quarter and due,
+    delivered, deployed or done in the next, and open across several period ends."""
+
+    def cm(
+        id: str, kind: str, committed: str | None, due: str, delivered: str | None, **kw: Any
+    ) -> dict[str, Any]:
+        return {
+            "id": id,
+            "kind": kind,
+            "committed_on": d(committed) if committed else None,
+            "due_on": d(due),
+            "delivered_on": d(delivered) if delivered else None,
+            **kw,
+        }
+
+    insert_records(
+        store,
+        "commitments",
+        [
+            *commitments(),
+            # due in Q4, delivered in Q1: late in Q4 (open at its end), never counted again
+            cm(
+                "X1", "milestone", "2023-10-01", "2023-12-15", "2024-01-10", team="B", project="ERP"
+            ),
+            cm("X2", "release", "2023-11-01", "2023-12-31", None, team="C", project="CRM"),
+            # committed in Q1 (after Q4's end), due in Q2
+            cm("X3", "due_date", "2024-03-20", "2024-04-10", "2024-04-30", team="C"),
+            cm("X4", "due_date", "2024-02-01", "2024-05-01", "2024-07-02", team="A", title="Mig"),
+            cm("X5", "objective", "2024-01-15", "2024-06-30", "2024-06-29", team="B"),
+            cm("X6", "milestone", "2024-01-01", "2024-02-20", "2024-03-30", team="A"),
+            cm("X7", "milestone", "2024-01-01", "2024-02-20", "2024-03-30", team="B"),
+            # sprints across the Q1/Q2 edge, one with scope added
+            cm(
+                "X8",
+                "sprint",
+                "2024-03-25",
+                "2024-04-05",
+                "2024-04-05",
+                scope_committed=20,
+                scope_delivered=15,
+                scope_added=3,
+                team="A",
+            ),
+            cm(
+                "X9",
+                "sprint",
+                "2024-03-18",
+                "2024-03-29",
+                "2024-04-01",
+                scope_committed=10,
+                scope_delivered=10,
+                team="B",
+            ),
+        ],
+    )
+
+    def ch(
+        id: str,
+        deployed: str,
+        first: str | None,
+        service: str = "Web",
+        outcome: str | None = "success",
+        kind: str | None = "deployment",
+    ) -> dict[str, Any]:
+        return {
+            "id": id,
+            "deployed_at": ts(deployed),
+            "first_commit_at": ts(first) if first else None,
+            "environment": "production",
+            "outcome": outcome,
+            "kind": kind,
+            "service": service,
+        }
+
+    insert_records(
+        store,
+        "changes",
+        [
+            *changes_for_frequency(),
+            # first commit in one quarter, deployed in the next
+            ch("l1", "2024-01-01T02:00:00", "2023-12-30T00:00:00"),
+            ch("l2", "2024-04-01T00:00:00", "2024-03-31T12:00:00", service="ERP"),
+            ch("l3", "2024-03-31T23:59:59", "2023-10-01T00:00:00", service="ERP"),
+            ch("l4", "2023-12-31T23:59:59", None),
+            ch("l5", "2024-04-15T10:00:00", "2024-04-15T09:00:00", service="HR", kind="normal"),
+            ch("l6", "2024-05-15T10:00:00", "2024-05-01T09:00:00", outcome="failed"),
+            ch("l7", "2023-11-15T10:00:00", "2023-11-14T10:00:00", service="HR"),
+        ],
+    )
+
+    def w(
+        id: str,
+        kind: str | None,
+        created: str,
+        done: str | None,
+        team: str | None = "Desk",
+        unit: str | None = "Finance",
+    ) -> dict[str, Any]:
+        return {
+            "id": id,
+            "kind": kind,
+            "created_at": ts(created),
+            "done_at": ts(done) if done else None,
+            "team": team,
+            "requester_unit": unit,
+        }
+
+    insert_records(
+        store,
+        "work-items",
+        [
+            # created in one quarter, done in a later one: open (and ageing) at the ends between
+            w("w1", "request", "2023-09-01T00:00", "2024-01-15T00:00"),
+            w("w2", "request", "2023-12-31T23:59", "2024-04-01T00:00", unit="HR"),
+            w("w3", "request", "2023-10-05T00:00", "2024-06-30T23:59", team="Dev"),
+            w("w4", "request", "2024-01-02T00:00", None, team=None, unit=None),
+            w("w5", "story", "2023-12-01T00:00", "2024-02-01T00:00", team="Dev"),
+            w("w6", None, "2024-03-01T00:00", "2024-04-01T00:00"),
+            w("w7", "bug", "2023-11-01T00:00", "2023-12-31T23:59"),
+            w("w8", "epic", "2023-01-01T00:00", "2024-02-01T00:00"),
+            w("w9", "request", "2024-04-01T00:00", "2024-05-01T00:00", unit="HR"),
+            w("w10", "request", "2023-06-01T00:00", None, unit="HR"),
+            w("w11", "task", "2024-02-01T00:00", "2024-02-11T00:00", team="Dev"),
+        ],
+    )
+
+    rows = [
+        # id, level, predicted, actual, resolved, outcome
+        ("f1", 85.0, "2023-12-10", "2023-12-09", "2023-12-09", None),
+        ("f2", 85.0, "2023-12-20", "2024-01-05", "2024-01-05", None),  # resolved in Q1
+        ("f3", 0.85, "2024-03-30", "2024-04-01", "2024-04-01", None),  # resolved in Q2
+        ("f4", 85.0, "2024-03-01", "2024-03-01", "2024-03-31", False),
+        ("f5", 85.0, "2024-05-01", "2024-04-20", "2024-04-20", None),
+        ("f6", 50.0, "2024-02-01", "2024-02-01", "2024-02-01", None),
+    ]
+    data = ibis.memtable(
+        {
+            "id": [r[0] for r in rows],
+            "level": [r[1] for r in rows],
+            "predicted_date": [d(r[2]) for r in rows],
+            "actual_date": [d(r[3]) for r in rows],
+            "resolved_on": [d(r[4]) for r in rows],
+            "outcome": [r[5] for r in rows],
+        },
+        schema={
+            "id": "string",
+            "level": "float64",
+            "predicted_date": "date",
+            "actual_date": "date",
+            "resolved_on": "date",
+            "outcome": "boolean",
+        },
+    )
+    store.execute("DROP TABLE forecast")
+    store.con.create_table("forecast", data)
+
+
+def summary(m: Measurement) -> dict[str, Any]:
+    assert m.records is not None or m.note is not None
+    return {
+        "value": m.value,
+        "n": m.n,
+        "breakdown": m.breakdown,
+        "evidence": [c.as_dict() for c in m.evidence],
+        "note": m.note,
+        "records": None if m.records is None else int(m.records.count().execute()),
+    }
+
+
+PERIOD_SETS = {
+    # calendar quarters and months: a record finds its period by bucket
+    "quarters": (
+        Period(d("2023-10-01"), d("2024-01-01"), "quarter"),
+        Q1,
+        Period(d("2024-04-01"), d("2024-07-01"), "quarter"),
+    ),
+    "months": tuple(
+        Period(d(f"2024-{m:02d}-01"), d(f"2024-{m + 1:02d}-01"), "month") for m in range(1, 6)
+    ),
+    # custom periods, overlapping: a range join, a record may fall in two periods
+    "custom": (
+        Period(d("2023-11-15"), d("2024-02-15")),
+        Period(d("2024-01-01"), d("2024-04-01")),
+        Period(d("2024-03-31"), d("2024-05-01")),
+    ),
+}
+
+
+@pytest.mark.parametrize("periods", PERIOD_SETS.values(), ids=PERIOD_SETS.keys())
+def test_several_periods_at_once_give_each_period_its_own_figure(
+    store: Store, periods: tuple[Period, ...]
+) -> None:
+    """Computing several periods in one batch gives, for each, what computing it alone gives:
+    nothing leaks from one period into another."""
+    edge_crossing_records(store)
+    for mid in DELIVERY:
+        together = REGISTRY[mid].compute(Batch(store, periods, dict(PARAMS)))
+        assert list(together) == list(periods), mid
+        for p in periods:
+            alone = measure(store, mid, p)
+            assert summary(together[p]) == summary(alone), (mid, p.label)
+
+
+def test_several_periods_hand_checked(store: Store) -> None:
+    """A few figures of the edge-crossing records, computed by hand, for three quarters in one
+    batch."""
+    edge_crossing_records(store)
+    q4, q1, q2 = PERIOD_SETS["quarters"]
+    batch = Batch(store, (q4, q1, q2), dict(PARAMS))
+    aged = REGISTRY["aged_demand"].compute(batch)
+    # Open at 2024-01-01: w1 (Sep 1, aged), w2 (Dec 31, young), w3 (Oct 5: 88 days, young),
+    # w10 (aged) -> 2 of 4. At 2024-04-01: w2 (done at the end: open, aged: 91 days and a
+    # minute), w3 (aged), w4 (Jan 2: exactly 90 days, not older), w10 (aged) -> 3 of 4.
+    # At 2024-07-01: w4 and w10, both aged (w3 done Jun 30, w9 done May 1) -> 2 of 2.
+    assert [(aged[p].breakdown["aged"], aged[p].n) for p in (q4, q1, q2)] == [
+        (2, 4),
+        (3, 4),
+        (2, 2),
+    ]
+    deploy = REGISTRY["deployment_frequency"].compute(batch)
+    # Q4: d7 (Dec 31), l4 (Dec 31), l7 (Nov 15) -> 2 days, 3 deployments
+    assert (deploy[q4].breakdown["days_with_deployment"], deploy[q4].n) == (2, 3)
+    # Q2: d6, l2 (both Apr 1); l5 is a change request; l6 failed -> 1 day, 2 deployments
+    assert (deploy[q2].breakdown["days_with_deployment"], deploy[q2].n) == (1, 2)
+    assert deploy[q2].breakdown["other_production_changes_not_counted"] == 1
+    slip = REGISTRY["schedule_slip"].compute(batch)
+    assert [slip[p].n for p in (q4, q1, q2)] == [2, 2, 3]
+    # Q4: X1 open at the end, Dec 15 -> Jan 1 = 17 days over a 75-day plan (22.67 %); X2 open,
+    # 1 day over 60 (1.67 %). Delivered in Q1, X1 does not count again there.
+    assert slip[q4].value == pytest.approx((17 / 75 + 1 / 60) * 100 / 2)
+    assert [e.name for e in slip[q4].evidence] == ["X1", "X2"]
+    assert slip[q4].evidence[0].detail.startswith("X1 (ERP): still open 17 days after")
+    # Q1: X6 and X7 both 39 days late over 50 (78 %): the tie goes to the lower id
+    assert [e.name for e in slip[q1].evidence] == ["X6", "X7"]
+    assert slip[q1].evidence[0].detail == "X6 (A): delivered 39 days late, 78 % of its 50-day plan"
+    forecast = REGISTRY["forecast_calibration"].compute(batch)
+    # Q4: f1 true (1 of 1); Q1: f2 late, f4 explicitly false (0 of 2); Q2: f3 late, f5 true
+    assert [forecast[p].breakdown["came_true"] for p in (q4, q1, q2)] == [1, 0, 1]
+    assert [forecast[p].n for p in (q4, q1, q2)] == [1, 2, 2]

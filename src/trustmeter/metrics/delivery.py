@@ -2,16 +2,18 @@
 
 Every figure is read as of the period's end: anything dated at or after it had not happened
 yet. docs/metrics/delivery.md records each definition and the choices FRAMEWORK.md leaves open.
+
+Each metric computes all the periods of a `Batch` in one grouped query (see model.py); the
+per-period expressions (`Context`) remain for the drill-down records only.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
+from collections.abc import Sequence
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
-from ibis import _
 from ibis.common.exceptions import TableNotFound
 
 from trustmeter.metrics.common import (
@@ -30,11 +32,12 @@ from trustmeter.metrics.common import (
     plural,
     production_changes,
     records_of,
-    rows,
     succeeded,
     top_contributors,
 )
-from trustmeter.metrics.registry import Context, Contributor, Measurement, metric
+from trustmeter.metrics.model import Batch, Row, grouped, split
+from trustmeter.metrics.registry import Context, Contributor, Measurement, Results, metric
+from trustmeter.periods import Period
 
 # What each commitment kind says about the delivery method, for the breakdown.
 METHOD = {
@@ -46,6 +49,34 @@ METHOD = {
 }
 
 
+def _stack(parts: Sequence[ir.Table]) -> ir.Table:
+    """Tables of different shapes as one (UNION ALL), each missing column null: a grouped
+    summary and a few detail rows in one round trip."""
+    schema: dict[str, dt.DataType] = {}
+    for p in parts:
+        for name, typ in p.schema().items():
+            schema.setdefault(name, typ.copy(nullable=True))
+    aligned = [
+        p.select(
+            **{
+                name: (p[name] if p[name].type() == typ else p[name].cast(typ))
+                if name in p.columns
+                else ibis.null(typ)
+                for name, typ in schema.items()
+            }
+        )
+        for p in parts
+    ]
+    out = aligned[0]
+    for p in aligned[1:]:
+        out = out.union(p)
+    return out
+
+
+def _first(rows: list[Row]) -> Row | None:
+    return rows[0] if rows else None
+
+
 # -- say/do --------------------------------------------------------------------------------
 def _due_commitments(ctx: Context) -> ir.Table:
     c = records_of(ctx, "commitment")
@@ -53,6 +84,36 @@ def _due_commitments(ctx: Context) -> ir.Table:
     return c.filter(
         date_in_period(ctx, c.due_on), c.committed_on.isnull() | (c.committed_on < ctx.end_date)
     )
+
+
+def _due_in(b: Batch) -> ir.Table:
+    """Commitments due in each period (with its columns), made before the period's end."""
+    c = b.within(records_of(b, "commitment"), "due_on", is_date=True)
+    return c.filter(c.committed_on.isnull() | (c.committed_on < c.p_end_date))
+
+
+def _commitment_scores(c: ir.Table, end: ir.DateValue) -> ir.Table:
+    """Each commitment's say/do score as known at `end` (the period's end date)."""
+    delivered_late = c.delivered_on.notnull() & (c.delivered_on >= end)
+    sprint_score = ibis.ifelse(
+        delivered_late,
+        0.0,
+        ibis.least(c.scope_delivered.fill_null(0.0) / c.scope_committed.nullif(0), 1.0),
+    )
+    kept = c.delivered_on.notnull() & (c.delivered_on <= c.due_on) & (c.delivered_on < end)
+    other_score = ibis.ifelse(kept, 1.0, 0.0)
+    is_sprint = c.kind == "sprint"
+    return c.mutate(
+        score=ibis.ifelse(is_sprint, sprint_score, other_score).cast("float64"),
+        team_name=label(c.team, NO_TEAM),
+        # A sprint without a committed scope has nothing to divide by: it is left out.
+        scoreable=~is_sprint | (c.scope_committed > 0).fill_null(False),
+    )
+
+
+def _scored_commitments(ctx: Context) -> ir.Table:
+    c = _commitment_scores(_due_commitments(ctx), ibis.literal(ctx.end_date))
+    return c.filter(c.scoreable)
 
 
 @metric(
@@ -64,55 +125,49 @@ def _due_commitments(ctx: Context) -> ir.Table:
     needs=("commitment",),
     data_hint="commitments: sprints with committed and delivered scope, milestones, releases or due dates with their delivery dates",
 )
-def commitment_reliability(ctx: Context) -> Measurement:
+def commitment_reliability(b: Batch) -> Results:
     """Mean say/do over commitments due in the period: sprint scope delivered ÷ committed (at most 1), other commitments 1 if delivered by their due date.
 
     Sprints without a committed scope are left out. A delivery on or after the period's end had
     not happened at the end, so it counts as missed.
     """
-    c = _due_commitments(ctx)
-    end = ibis.literal(ctx.end_date)
-    delivered_late = c.delivered_on.notnull() & (c.delivered_on >= end)
-    sprint_score = ibis.ifelse(
-        delivered_late,
-        0.0,
-        ibis.least(c.scope_delivered.fill_null(0.0) / c.scope_committed.nullif(0), 1.0),
-    )
-    kept = c.delivered_on.notnull() & (c.delivered_on <= c.due_on) & (c.delivered_on < end)
-    other_score = ibis.ifelse(kept, 1.0, 0.0)
-    is_sprint = c.kind == "sprint"
-    c = c.mutate(
-        score=ibis.ifelse(is_sprint, sprint_score, other_score).cast("float64"),
-        team_name=label(c.team, NO_TEAM),
-        # A sprint without a committed scope has nothing to divide by: it is left out.
-        scoreable=~is_sprint | (c.scope_committed > 0).fill_null(False),
-    )
-    scored = c.filter(c.scoreable)
-    left_out = int(c.filter(~c.scoreable).count().execute())
+    c = _due_in(b)
+    c = _commitment_scores(c, c.p_end_date)
+    c = c.mutate(project_key=ibis.ifelse(filled(c.project), c.project, ibis.null("string")))
 
-    total = rows(scored.aggregate(value=scored.score.mean(), n=scored.count()))[0]
-    n = int(total["n"])
-    by_kind = rows(scored.group_by("kind").aggregate(value=_.score.mean(), n=_.count()))
-    by_team = rows(scored.group_by("team_name").aggregate(value=_.score.mean(), n=_.count()))
-    # Which delivery method each team's figure comes from (scrum sprints, waterfall
-    # milestones, plain due dates...): a team may use several.
-    team_kinds = rows(
-        scored.group_by(["team_name", "kind"]).aggregate(value=_.score.mean(), n=_.count())
-    )
-    dated = scored.filter(scored.kind != "sprint")
-    on_time = rows(dated.aggregate(value=dated.score.mean(), n=dated.count()))[0]
-    sprints = scored.filter(scored.kind == "sprint")
-    added = rows(
-        sprints.aggregate(
-            committed=sprints.scope_committed.sum(),
-            added=sprints.scope_added.sum(),
-            with_added=sprints.scope_added.count(),
+    def aggs(t: ir.Table) -> dict[str, ir.Value]:
+        scored = t.scoreable
+        # The on-time rate: of the dated promises, the share delivered by their due date.
+        dated = t.scoreable & (t.kind != "sprint")
+        sprint = t.scoreable & (t.kind == "sprint")
+        return {
+            "n": t.count(where=scored),
+            "value": t.score.mean(where=scored),
+            "left_out": t.count(where=~t.scoreable),
+            "dated_n": t.count(where=dated),
+            "dated_value": t.score.mean(where=dated),
+            "committed": t.scope_committed.sum(where=sprint),
+            "added": t.scope_added.sum(where=sprint),
+            "with_added": t.scope_added.count(where=sprint),
+        }
+
+    per = b.by_period(
+        grouped(
+            c,
+            {
+                "all": [],
+                "kind": ["kind"],
+                "team": ["team_name"],
+                # Which delivery method each team's figure comes from (scrum sprints,
+                # waterfall milestones, plain due dates...): a team may use several.
+                "team_kind": ["team_name", "kind"],
+                "project": ["project_key"],
+            },
+            aggs,
         )
-    )[0]
-    with_project = scored.filter(filled(scored.project))
-    by_project = rows(with_project.group_by("project").aggregate(value=_.score.mean(), n=_.count()))
+    )
 
-    def worst(groups: list[dict[str, Any]], key: str, kind: str) -> list[Contributor]:
+    def worst(groups: list[Row], key: str, kind: str) -> list[Contributor]:
         ranked = sorted(
             (g for g in groups if g["value"] < 1), key=lambda g: (g["value"], -g["n"], g[key])
         )
@@ -127,64 +182,97 @@ def commitment_reliability(ctx: Context) -> Measurement:
             for g in ranked[:3]
         ]
 
-    value = as_float(total["value"])
-    return Measurement(
-        value=value * 100 if value is not None and n else None,
-        n=n,
-        breakdown={
-            "by_kind": {
-                str(g["kind"]): {
-                    "method": METHOD.get(str(g["kind"]), str(g["kind"])),
-                    "value": round(g["value"] * 100, 1),
-                    "n": int(g["n"]),
-                }
-                for g in sorted(by_kind, key=lambda g: str(g["kind"]))
+    def build(pid: int, period: Period) -> Measurement:
+        parts = split(per[pid])
+        # Groups of scored commitments only (a group may hold left-out sprints alone).
+        by_kind, by_team, team_kinds, by_project = (
+            [g for g in parts[grain] if g["n"]]
+            for grain in ("kind", "team", "team_kind", "project")
+        )
+        by_project = [{**g, "project": g["project_key"]} for g in by_project if g["project_key"]]
+        total = _first(parts["all"]) or {}
+        n = int(total.get("n") or 0)
+        value = as_float(total.get("value"))
+        dated_n = int(total.get("dated_n") or 0)
+
+        def records() -> ir.Table:
+            return _scored_commitments(b.context(period)).select(
+                "id",
+                "kind",
+                "team",
+                "project",
+                "committed_on",
+                "due_on",
+                "delivered_on",
+                "scope_committed",
+                "scope_delivered",
+                "scope_added",
+                "score",
+                "title",
+            )
+
+        return Measurement(
+            value=value * 100 if value is not None and n else None,
+            n=n,
+            breakdown={
+                "by_kind": {
+                    str(g["kind"]): {
+                        "method": METHOD.get(str(g["kind"]), str(g["kind"])),
+                        "value": round(g["value"] * 100, 1),
+                        "n": int(g["n"]),
+                    }
+                    for g in sorted(by_kind, key=lambda g: str(g["kind"]))
+                },
+                "by_team": {
+                    str(g["team_name"]): {
+                        "value": round(g["value"] * 100, 1),
+                        "n": int(g["n"]),
+                        "methods": {
+                            str(k["kind"]): {
+                                "method": METHOD.get(str(k["kind"]), str(k["kind"])),
+                                "value": round(k["value"] * 100, 1),
+                                "n": int(k["n"]),
+                            }
+                            for k in sorted(team_kinds, key=lambda k: str(k["kind"]))
+                            if k["team_name"] == g["team_name"]
+                        },
+                    }
+                    for g in sorted(by_team, key=lambda g: str(g["team_name"]))
+                },
+                "sprints_without_committed_scope": int(total.get("left_out") or 0),
+                # The on-time rate: of the dated promises (milestones, releases, due dates,
+                # objectives), the share delivered by their due date.
+                "on_time_rate": {
+                    "value": round(total["dated_value"] * 100, 1) if dated_n else None,
+                    "n": dated_n,
+                },
+                # Scope added after a sprint started is tracked apart: it never counts as
+                # committed.
+                "sprint_scope_added": {
+                    "added": as_float(total.get("added")) or 0.0,
+                    "committed": as_float(total.get("committed")) or 0.0,
+                    "sprints_reporting_added": int(total.get("with_added") or 0),
+                },
             },
-            "by_team": {
-                str(g["team_name"]): {
-                    "value": round(g["value"] * 100, 1),
-                    "n": int(g["n"]),
-                    "methods": {
-                        str(k["kind"]): {
-                            "method": METHOD.get(str(k["kind"]), str(k["kind"])),
-                            "value": round(k["value"] * 100, 1),
-                            "n": int(k["n"]),
-                        }
-                        for k in sorted(team_kinds, key=lambda k: str(k["kind"]))
-                        if k["team_name"] == g["team_name"]
-                    },
-                }
-                for g in sorted(by_team, key=lambda g: str(g["team_name"]))
-            },
-            "sprints_without_committed_scope": left_out,
-            # The on-time rate: of the dated promises (milestones, releases, due dates,
-            # objectives), the share delivered by their due date.
-            "on_time_rate": {
-                "value": round(on_time["value"] * 100, 1) if on_time["n"] else None,
-                "n": int(on_time["n"]),
-            },
-            # Scope added after a sprint started is tracked apart: it never counts as committed.
-            "sprint_scope_added": {
-                "added": as_float(added["added"]) or 0.0,
-                "committed": as_float(added["committed"]) or 0.0,
-                "sprints_reporting_added": int(added["with_added"] or 0),
-            },
-        },
-        evidence=worst(by_team, "team_name", "team") + worst(by_project, "project", "project"),
-        records=scored.select(
-            "id",
-            "kind",
-            "team",
-            "project",
-            "committed_on",
-            "due_on",
-            "delivered_on",
-            "scope_committed",
-            "scope_delivered",
-            "scope_added",
-            "score",
-            "title",
-        ),
+            evidence=worst(by_team, "team_name", "team") + worst(by_project, "project", "project"),
+            records=records,
+        )
+
+    return b.each(build)
+
+
+def _slips(c: ir.Table, end: ir.DateValue) -> ir.Table:
+    """Dated commitments (no sprints) with a plan, each with its slip as known at `end`."""
+    c = c.filter(c.kind != "sprint", c.committed_on.notnull(), c.due_on > c.committed_on)
+    open_at_end = c.delivered_on.isnull() | (c.delivered_on >= end)
+    finish = ibis.ifelse(open_at_end, end, c.delivered_on)
+    late_days = ibis.greatest(finish.delta(c.due_on, unit="day"), 0)
+    plan_days = c.due_on.delta(c.committed_on, unit="day").nullif(0)
+    return c.mutate(
+        open_at_end=open_at_end,
+        late_days=late_days,
+        plan_days=plan_days,
+        slip=(late_days * 100.0 / plan_days).cast("float64"),
     )
 
 
@@ -197,90 +285,113 @@ def commitment_reliability(ctx: Context) -> Measurement:
     needs=("commitment.committed_on",),
     data_hint="milestones, releases or due dates with the date they were committed, due and delivered",
 )
-def schedule_slip(ctx: Context) -> Measurement:
+def schedule_slip(b: Batch) -> Results:
     """Median lateness as a share of the planned duration, over dated commitments due in the period.
 
     Lateness is max(0, delivered − due) ÷ (due − committed). A commitment not delivered by the
     period's end is measured to the end, a lower bound on its slip. Sprints are timeboxes and
     are left out: their shortfall is scope, which commitment_reliability counts.
     """
-    c = _due_commitments(ctx)
-    c = c.filter(c.kind != "sprint", c.committed_on.notnull(), c.due_on > c.committed_on)
-    end = ibis.literal(ctx.end_date)
-    open_at_end = c.delivered_on.isnull() | (c.delivered_on >= end)
-    finish = ibis.ifelse(open_at_end, end, c.delivered_on)
-    late_days = ibis.greatest(finish.delta(c.due_on, unit="day"), 0)
-    plan_days = c.due_on.delta(c.committed_on, unit="day").nullif(0)
-    s = c.mutate(
-        open_at_end=open_at_end,
-        late_days=late_days,
-        plan_days=plan_days,
-        slip=(late_days * 100.0 / plan_days).cast("float64"),
-    )
-    total = rows(
-        s.aggregate(
-            value=s.slip.median(),
-            n=s.count(),
-            late=(s.late_days > 0).sum(),
-            still_open=s.open_at_end.sum(),
-        )
-    )[0]
-    n = int(total["n"])
-    by_kind = rows(s.group_by("kind").aggregate(value=_.slip.median(), n=_.count()))
-    worst = rows(
-        s.filter(s.late_days > 0)
-        .order_by([ibis.desc("slip"), ibis.desc("late_days"), "id"])
-        .limit(3)
-        .select("id", "title", "project", "team", "late_days", "plan_days", "slip", "open_at_end")
-    )
-    evidence = []
-    for w in worst:
-        name = w["title"] or w["id"]
-        owner = w["project"] or w["team"]
-        who = f"{name} ({owner})" if owner else str(name)
-        late = (
-            f"still open {w['late_days']} days after its due date"
-            if w["open_at_end"]
-            else f"delivered {w['late_days']} days late"
-        )
-        evidence.append(
-            Contributor(
-                "commitment",
-                str(name),
-                f"{who}: {late}, {pct(w['slip'])} of its {w['plan_days']}-day plan",
-                round(float(w["slip"]), 1),
-            )
-        )
-    return Measurement(
-        value=as_float(total["value"]) if n else None,
-        n=n,
-        breakdown={
-            "late": int(total["late"] or 0),
-            "open_at_end": int(total["still_open"] or 0),
-            "median_by_kind": {
-                str(g["kind"]): {"value": round(float(g["value"]), 1), "n": int(g["n"])}
-                for g in sorted(by_kind, key=lambda g: str(g["kind"]))
-            },
+    c = _due_in(b)
+    s = _slips(c, c.p_end_date)
+    summary = grouped(
+        s,
+        {"all": [], "kind": ["kind"]},
+        lambda t: {
+            "value": t.slip.median(),
+            "n": t.count(),
+            "late": (t.late_days > 0).sum(),
+            "still_open": t.open_at_end.sum(),
         },
-        evidence=evidence,
-        records=s.select(
-            "id",
-            "kind",
-            "team",
-            "project",
-            "committed_on",
-            "due_on",
-            "delivered_on",
-            "open_at_end",
-            "late_days",
-            "plan_days",
-            "slip",
-            "title",
-        ),
     )
+    # The three worst late commitments of each period, in the same round trip.
+    late = s.filter(s.late_days > 0)
+    order = [late.slip.desc(), late.late_days.desc(), late.id.asc()]
+    late = late.mutate(nth=ibis.row_number().over(group_by=late.pid, order_by=order))
+    worst = late.filter(late.nth < 3).select(
+        "pid",
+        "nth",
+        "id",
+        "title",
+        "project",
+        "team",
+        "late_days",
+        "plan_days",
+        "slip",
+        "open_at_end",
+        grain=ibis.literal("worst"),
+    )
+    per = b.by_period(_stack([summary, worst]))
+
+    def build(pid: int, period: Period) -> Measurement:
+        parts = split(per[pid])
+        total = _first(parts["all"]) or {}
+        n = int(total.get("n") or 0)
+        evidence = []
+        for w in sorted(parts["worst"], key=lambda r: int(r["nth"])):
+            name = w["title"] or w["id"]
+            owner = w["project"] or w["team"]
+            who = f"{name} ({owner})" if owner else str(name)
+            late = (
+                f"still open {w['late_days']} days after its due date"
+                if w["open_at_end"]
+                else f"delivered {w['late_days']} days late"
+            )
+            evidence.append(
+                Contributor(
+                    "commitment",
+                    str(name),
+                    f"{who}: {late}, {pct(w['slip'])} of its {w['plan_days']}-day plan",
+                    round(float(w["slip"]), 1),
+                )
+            )
+
+        def records() -> ir.Table:
+            ctx = b.context(period)
+            return _slips(_due_commitments(ctx), ibis.literal(ctx.end_date)).select(
+                "id",
+                "kind",
+                "team",
+                "project",
+                "committed_on",
+                "due_on",
+                "delivered_on",
+                "open_at_end",
+                "late_days",
+                "plan_days",
+                "slip",
+                "title",
+            )
+
+        return Measurement(
+            value=as_float(total.get("value")) if n else None,
+            n=n,
+            breakdown={
+                "late": int(total.get("late") or 0),
+                "open_at_end": int(total.get("still_open") or 0),
+                "median_by_kind": {
+                    str(g["kind"]): {"value": round(float(g["value"]), 1), "n": int(g["n"])}
+                    for g in sorted(parts["kind"], key=lambda g: str(g["kind"]))
+                },
+            },
+            evidence=evidence,
+            records=records,
+        )
+
+    return b.each(build)
 
 
 # -- flow of changes -----------------------------------------------------------------------
+def _is_deployment(ch: ir.Table) -> ir.BooleanValue:
+    return ch.kind.isnull() | (ch.kind == "deployment")
+
+
+def _deployments(ctx: Context) -> ir.Table:
+    ch = production_changes(ctx)
+    ch = ch.filter(in_period(ctx, ch.deployed_at))
+    return ch.filter(_is_deployment(ch), succeeded(ch))
+
+
 @metric(
     "deployment_frequency",
     area="delivery",
@@ -291,39 +402,78 @@ def schedule_slip(ctx: Context) -> Measurement:
     needs=("change",),
     data_hint="production deployments from the CI/CD pipeline or the change calendar",
 )
-def deployment_frequency(ctx: Context) -> Measurement:
+def deployment_frequency(b: Batch) -> Results:
     """Days per week with at least one successful production deployment (UTC days).
 
     A deployment is a production change of kind `deployment` (or no kind) whose outcome is
     success (or not recorded). n is the number of such deployments.
     """
-    ch = production_changes(ctx)
-    ch = ch.filter(in_period(ctx, ch.deployed_at))
-    is_deploy = ch.kind.isnull() | (ch.kind == "deployment")
-    d = ch.filter(is_deploy, succeeded(ch)).mutate(
-        day=_.deployed_at.date(), service_name=label(_.service, NO_SERVICE)
+    ch = b.within(production_changes(b), "deployed_at")
+    is_deploy = _is_deployment(ch)
+    ch = ch.mutate(
+        deploy=is_deploy & succeeded(ch),
+        other=~is_deploy,
+        day=ch.deployed_at.date(),
+        service_name=label(ch.service, NO_SERVICE),
     )
-    total = rows(d.aggregate(n=d.count(), days=d.day.nunique()))[0]
-    other = int(ch.filter(~is_deploy).count().execute())
-    n = int(total["n"])
-    days = int(total["days"] or 0)
-    weeks = ctx.period.days / 7
-    by_service = rows(d.group_by("service_name").aggregate(k=_.count(), days=_.day.nunique()))
-    counts = {str(g["service_name"]): int(g["k"]) for g in by_service}
-    return Measurement(
-        value=days / weeks if weeks else None,
-        n=n,
-        breakdown={
-            "days_with_deployment": days,
-            "weeks": round(weeks, 2),
-            "deployment_days_by_service": {
-                str(g["service_name"]): int(g["days"])
-                for g in sorted(by_service, key=lambda g: str(g["service_name"]))
+    per = b.by_period(
+        grouped(
+            ch,
+            {"all": [], "service": ["service_name"]},
+            lambda t: {
+                "k": t.count(where=t.deploy),
+                "days": t.day.nunique(where=t.deploy),
+                "other": t.count(where=t.other),
             },
-            "other_production_changes_not_counted": other,
-        },
-        evidence=top_contributors(counts, n, "service", "successful production deployments"),
-        records=d.select("id", "service", "kind", "environment", "outcome", "deployed_at", "title"),
+        )
+    )
+
+    def build(pid: int, period: Period) -> Measurement:
+        parts = split(per[pid])
+        total = _first(parts["all"]) or {}
+        n = int(total.get("k") or 0)
+        days = int(total.get("days") or 0)
+        other = int(total.get("other") or 0)
+        weeks = period.days / 7
+        by_service = [g for g in parts["service"] if g["k"]]
+        counts = {str(g["service_name"]): int(g["k"]) for g in by_service}
+
+        def records() -> ir.Table:
+            return _deployments(b.context(period)).select(
+                "id", "service", "kind", "environment", "outcome", "deployed_at", "title"
+            )
+
+        return Measurement(
+            value=days / weeks if weeks else None,
+            n=n,
+            breakdown={
+                "days_with_deployment": days,
+                "weeks": round(weeks, 2),
+                "deployment_days_by_service": {
+                    str(g["service_name"]): int(g["days"])
+                    for g in sorted(by_service, key=lambda g: str(g["service_name"]))
+                },
+                "other_production_changes_not_counted": other,
+            },
+            evidence=top_contributors(counts, n, "service", "successful production deployments"),
+            records=records,
+        )
+
+    return b.each(build)
+
+
+def _lead_times(ch: ir.Table) -> ir.Table:
+    """Successful production changes with their start (first commit, else creation), whether
+    it can be measured (`valid`: a start no later than the deployment) and the hours."""
+    started = ibis.coalesce(ch.first_commit_at, ch.created_at)
+    lt = ch.mutate(
+        started_at=started,
+        started_from=ibis.ifelse(ch.first_commit_at.notnull(), "first_commit", "created"),
+        service_name=label(ch.service, NO_SERVICE),
+    )
+    return lt.mutate(
+        valid=lt.started_at.notnull() & (lt.started_at <= lt.deployed_at),
+        hours=hours_between(lt.started_at, lt.deployed_at),
     )
 
 
@@ -337,63 +487,88 @@ def deployment_frequency(ctx: Context) -> Measurement:
     needs=("change",),
     data_hint="production changes with their first commit (or creation) time and deployment time",
 )
-def lead_time_for_changes(ctx: Context) -> Measurement:
+def lead_time_for_changes(b: Batch) -> Results:
     """Median hours from first commit (else creation) to deployment, for production changes deployed in the period.
 
     Failed and rolled-back changes delivered nothing and are left out, as are changes with
     neither start time or one after the deployment.
     """
-    ch = production_changes(ctx)
-    ch = ch.filter(in_period(ctx, ch.deployed_at), succeeded(ch))
-    started = ibis.coalesce(ch.first_commit_at, ch.created_at)
-    lt = ch.mutate(
-        started_at=started,
-        started_from=ibis.ifelse(ch.first_commit_at.notnull(), "first_commit", "created"),
-        service_name=label(ch.service, NO_SERVICE),
-    )
-    no_start = int(lt.filter(lt.started_at.isnull()).count().execute())
-    lt = lt.filter(lt.started_at.notnull(), lt.started_at <= lt.deployed_at)
-    lt = lt.mutate(hours=hours_between(lt.started_at, lt.deployed_at))
-    total = rows(lt.aggregate(value=lt.hours.median(), n=lt.count()))[0]
-    n = int(total["n"])
-    by_service = rows(lt.group_by("service_name").aggregate(med=_.hours.median(), k=_.count()))
-    basis = rows(lt.group_by("started_from").aggregate(k=_.count()))
-    slowest = sorted(by_service, key=lambda g: (-g["med"], str(g["service_name"])))[:3]
-    return Measurement(
-        value=as_float(total["value"]) if n else None,
-        n=n,
-        breakdown={
-            "median_hours_by_service": {
-                str(g["service_name"]): round(float(g["med"]), 2)
-                for g in sorted(by_service, key=lambda g: str(g["service_name"]))
+    ch = b.within(production_changes(b), "deployed_at")
+    lt = _lead_times(ch.filter(succeeded(ch)))
+    per = b.by_period(
+        grouped(
+            lt,
+            {"all": [], "service": ["service_name"], "basis": ["started_from"]},
+            lambda t: {
+                "k": t.count(where=t.valid),
+                # Masked rather than `where=`: Spark wants a constant percentile then.
+                "med": ibis.ifelse(t.valid, t.hours, ibis.null(t.hours.type())).median(),
+                "no_start": t.count(where=t.started_at.isnull()),
             },
-            "started_from": {str(g["started_from"]): int(g["k"]) for g in basis},
-            "changes_without_start": no_start,
-        },
-        evidence=[
-            Contributor(
-                "service",
-                str(g["service_name"]),
-                f"{g['service_name']}: median {g['med']:.0f} h from commit to production "
-                f"over {plural(g['k'], 'change')}",
-                round(float(g["med"]), 2),
-            )
-            for g in slowest
-        ],
-        records=lt.select(
-            "id",
-            "service",
-            "kind",
-            "first_commit_at",
-            "created_at",
-            "deployed_at",
-            "hours",
-            "title",
-        ),
+        )
     )
+
+    def build(pid: int, period: Period) -> Measurement:
+        parts = split(per[pid])
+        total = _first(parts["all"]) or {}
+        n = int(total.get("k") or 0)
+        by_service = [g for g in parts["service"] if g["k"]]
+        basis = [g for g in parts["basis"] if g["k"]]
+        slowest = sorted(by_service, key=lambda g: (-g["med"], str(g["service_name"])))[:3]
+
+        def records() -> ir.Table:
+            ctx = b.context(period)
+            ch = production_changes(ctx)
+            lt = _lead_times(ch.filter(in_period(ctx, ch.deployed_at), succeeded(ch)))
+            return lt.filter(lt.valid).select(
+                "id",
+                "service",
+                "kind",
+                "first_commit_at",
+                "created_at",
+                "deployed_at",
+                "hours",
+                "title",
+            )
+
+        return Measurement(
+            value=as_float(total.get("med")) if n else None,
+            n=n,
+            breakdown={
+                "median_hours_by_service": {
+                    str(g["service_name"]): round(float(g["med"]), 2)
+                    for g in sorted(by_service, key=lambda g: str(g["service_name"]))
+                },
+                "started_from": {str(g["started_from"]): int(g["k"]) for g in basis},
+                "changes_without_start": int(total.get("no_start") or 0),
+            },
+            evidence=[
+                Contributor(
+                    "service",
+                    str(g["service_name"]),
+                    f"{g['service_name']}: median {g['med']:.0f} h from commit to production "
+                    f"over {plural(g['k'], 'change')}",
+                    round(float(g["med"]), 2),
+                )
+                for g in slowest
+            ],
+            records=records,
+        )
+
+    return b.each(build)
 
 
 # -- flow of requests ----------------------------------------------------------------------
+def _requests_done(w: ir.Table) -> ir.Table:
+    """Demand done (not before it was created), with its days from created to done."""
+    w = w.filter(w.done_at >= w.created_at, w.kind.isnull() | ~w.kind.isin(NOT_DEMAND))
+    return w.mutate(
+        days=hours_between(w.created_at, w.done_at) / 24.0,
+        team_name=label(w.team, NO_TEAM),
+        kind_name=w.kind.fill_null("(no kind)"),
+    )
+
+
 @metric(
     "request_lead_time",
     area="delivery",
@@ -404,55 +579,71 @@ def lead_time_for_changes(ctx: Context) -> Measurement:
     needs=("work_item.done_at",),
     data_hint="tickets, requests and stories with created and done dates",
 )
-def request_lead_time(ctx: Context) -> Measurement:
+def request_lead_time(b: Batch) -> Results:
     """85th percentile of days from created to done, for work items done in the period.
 
     Every kind counts except epics (containers) and incidents (measured by mttr).
     """
-    w = records_of(ctx, "work_item")
-    w = w.filter(
-        in_period(ctx, w.done_at),
-        w.done_at >= w.created_at,
-        w.kind.isnull() | ~w.kind.isin(NOT_DEMAND),
+    w = _requests_done(b.within(records_of(b, "work_item"), "done_at"))
+    per = b.by_period(
+        grouped(
+            w,
+            {"all": [], "team": ["team_name"], "kind": ["kind_name"]},
+            lambda t: {"p85": t.days.quantile(0.85), "k": t.count()},
+        )
     )
-    w = w.mutate(
-        days=hours_between(w.created_at, w.done_at) / 24.0, team_name=label(w.team, NO_TEAM)
-    )
-    total = rows(w.aggregate(value=w.days.quantile(0.85), n=w.count()))[0]
-    n = int(total["n"])
-    by_team = rows(w.group_by("team_name").aggregate(p85=_.days.quantile(0.85), k=_.count()))
-    by_kind = rows(
-        w.mutate(kind_name=w.kind.fill_null("(no kind)"))
-        .group_by("kind_name")
-        .aggregate(p85=_.days.quantile(0.85), k=_.count())
-    )
-    slowest = sorted(by_team, key=lambda g: (-g["p85"], str(g["team_name"])))[:3]
-    return Measurement(
-        value=as_float(total["value"]) if n else None,
-        n=n,
-        breakdown={
-            "p85_days_by_team": {
-                str(g["team_name"]): {"value": round(float(g["p85"]), 1), "n": int(g["k"])}
-                for g in sorted(by_team, key=lambda g: str(g["team_name"]))
-            },
-            "p85_days_by_kind": {
-                str(g["kind_name"]): {"value": round(float(g["p85"]), 1), "n": int(g["k"])}
-                for g in sorted(by_kind, key=lambda g: str(g["kind_name"]))
-            },
-        },
-        evidence=[
-            Contributor(
-                "team",
-                str(g["team_name"]),
-                f"{g['team_name']}: 85 % of {plural(g['k'], 'item')} "
-                f"done within {g['p85']:.0f} days",
-                round(float(g["p85"]), 1),
+
+    def build(pid: int, period: Period) -> Measurement:
+        parts = split(per[pid])
+        total = _first(parts["all"]) or {}
+        n = int(total.get("k") or 0)
+        by_team, by_kind = parts["team"], parts["kind"]
+        slowest = sorted(by_team, key=lambda g: (-g["p85"], str(g["team_name"])))[:3]
+
+        def records() -> ir.Table:
+            ctx = b.context(period)
+            w = records_of(ctx, "work_item")
+            return _requests_done(w.filter(in_period(ctx, w.done_at))).select(
+                "id", "kind", "team", "requester_unit", "created_at", "done_at", "days", "title"
             )
-            for g in slowest
-        ],
-        records=w.select(
-            "id", "kind", "team", "requester_unit", "created_at", "done_at", "days", "title"
-        ),
+
+        return Measurement(
+            value=as_float(total.get("p85")) if n else None,
+            n=n,
+            breakdown={
+                "p85_days_by_team": {
+                    str(g["team_name"]): {"value": round(float(g["p85"]), 1), "n": int(g["k"])}
+                    for g in sorted(by_team, key=lambda g: str(g["team_name"]))
+                },
+                "p85_days_by_kind": {
+                    str(g["kind_name"]): {"value": round(float(g["p85"]), 1), "n": int(g["k"])}
+                    for g in sorted(by_kind, key=lambda g: str(g["kind_name"]))
+                },
+            },
+            evidence=[
+                Contributor(
+                    "team",
+                    str(g["team_name"]),
+                    f"{g['team_name']}: 85 % of {plural(g['k'], 'item')} "
+                    f"done within {g['p85']:.0f} days",
+                    round(float(g["p85"]), 1),
+                )
+                for g in slowest
+            ],
+            records=records,
+        )
+
+    return b.each(build)
+
+
+def _open_requests(w: ir.Table, end: ir.TimestampValue, days: int) -> ir.Table:
+    """Requests open at `end` (created before it, not done before it), aged when created more
+    than `days` days before it."""
+    w = w.filter(w.kind == "request", w.created_at < end, w.done_at.isnull() | (w.done_at >= end))
+    return w.mutate(
+        aged=w.created_at < end - ibis.interval(days=days),
+        age_days=hours_between(w.created_at, end) / 24.0,
+        unit=label(w.requester_unit, NO_UNIT),
     )
 
 
@@ -465,51 +656,79 @@ def request_lead_time(ctx: Context) -> Measurement:
     needs=("work_item",),
     data_hint="requests (work items of kind request) with created and done dates",
 )
-def aged_demand(ctx: Context) -> Measurement:
+def aged_demand(b: Batch) -> Results:
     """Share of requests open at the period's end that were older than aged_demand_days then.
 
     A request done at or after the period's end was still open at the end.
     """
-    days = int(ctx.param("aged_demand_days"))
-    w = records_of(ctx, "work_item")
-    w = w.filter(
-        w.kind == "request",
-        w.created_at < ctx.end,
-        w.done_at.isnull() | (w.done_at >= ctx.end),
+    days = int(b.param("aged_demand_days"))
+    w = records_of(b, "work_item")
+    w = b.before_end(w.filter(w.kind == "request"), "created_at")
+    w = _open_requests(w, w.p_end, days)
+    per = b.by_period(
+        grouped(
+            w,
+            {"all": [], "unit": ["unit"]},
+            lambda t: {"open": t.count(), "aged": t.aged.sum()},
+        )
     )
-    cutoff = ctx.end - timedelta(days=days)
-    w = w.mutate(
-        aged=w.created_at < cutoff,
-        age_days=hours_between(w.created_at, ibis.literal(ctx.end)) / 24.0,
-        unit=label(w.requester_unit, NO_UNIT),
-    )
-    total = rows(w.aggregate(n=w.count(), aged=w.aged.sum()))[0]
-    n = int(total["n"])
-    aged = int(total["aged"] or 0)
-    by_unit = rows(w.group_by("unit").aggregate(open=_.count(), aged=_.aged.sum()))
-    counts = {str(g["unit"]): int(g["aged"] or 0) for g in by_unit}
-    return Measurement(
-        value=aged * 100 / n if n else None,
-        n=n,
-        breakdown={
-            "aged": aged,
-            "open": n,
-            "older_than_days": days,
-            "by_requester_unit": {
-                str(g["unit"]): {"open": int(g["open"]), "aged": int(g["aged"] or 0)}
-                for g in sorted(by_unit, key=lambda g: str(g["unit"]))
+
+    def build(pid: int, period: Period) -> Measurement:
+        parts = split(per[pid])
+        total = _first(parts["all"]) or {}
+        n = int(total.get("open") or 0)
+        aged = int(total.get("aged") or 0)
+        by_unit = parts["unit"]
+        counts = {str(g["unit"]): int(g["aged"] or 0) for g in by_unit}
+
+        def records() -> ir.Table:
+            ctx = b.context(period)
+            return _open_requests(records_of(ctx, "work_item"), ibis.literal(ctx.end), days).select(
+                "id", "requester_unit", "team", "created_at", "done_at", "age_days", "aged", "title"
+            )
+
+        return Measurement(
+            value=aged * 100 / n if n else None,
+            n=n,
+            breakdown={
+                "aged": aged,
+                "open": n,
+                "older_than_days": days,
+                "by_requester_unit": {
+                    str(g["unit"]): {"open": int(g["open"]), "aged": int(g["aged"] or 0)}
+                    for g in sorted(by_unit, key=lambda g: str(g["unit"]))
+                },
             },
-        },
-        evidence=top_contributors(
-            counts, aged, "business_unit", f"requests open for more than {days} days"
-        ),
-        records=w.select(
-            "id", "requester_unit", "team", "created_at", "done_at", "age_days", "aged", "title"
-        ),
-    )
+            evidence=top_contributors(
+                counts, aged, "business_unit", f"requests open for more than {days} days"
+            ),
+            records=records,
+        )
+
+    return b.each(build)
 
 
 # -- forecasts -----------------------------------------------------------------------------
+def _forecast_ledger(ctx: Context | Batch) -> ir.Table | None:
+    """The forecast ledger with each forecast's stated level (in %) and whether it came true;
+    None when there is no ledger. Its optional columns decide how "came true" is read."""
+    try:
+        f = ctx.t("forecast")
+    except TableNotFound:
+        return None
+    if {"source", "source_id", "imported_at"} <= set(f.columns):
+        f = latest(f)
+    stated = ibis.ifelse(f.level <= 1, f.level * 100, f.level)
+    cols = set(f.columns)
+    # An explicit outcome wins; else the forecast came true if the work landed by its date.
+    came_true: ir.BooleanValue = ibis.literal(None, "boolean")
+    if {"actual_date", "predicted_date"} <= cols:
+        came_true = f.actual_date.notnull() & (f.actual_date <= f.predicted_date)
+    if "outcome" in cols:
+        came_true = f.outcome.cast("boolean").fill_null(came_true)
+    return f.mutate(stated_level=stated, came_true=came_true.fill_null(False))
+
+
 @metric(
     "forecast_calibration",
     area="delivery",
@@ -521,36 +740,37 @@ def aged_demand(ctx: Context) -> Measurement:
     needs=(),
     data_hint="a forecast ledger: each 85 % forecast with its date and whether it came true",
 )
-def forecast_calibration(ctx: Context) -> Measurement:
+def forecast_calibration(b: Batch) -> Results:
     """Distance in percentage points between the share of 85 % forecasts that came true and 85.
 
     Forecasts count when they were resolved in the period. See docs/metrics/delivery.md for the
     columns the forecast table is expected to have.
     """
-    try:
-        f = ctx.t("forecast")
-    except TableNotFound:
-        return Measurement(None, 0, note="no forecasts recorded yet")
-    if {"source", "source_id", "imported_at"} <= set(f.columns):
-        f = latest(f)
-    level = float(ctx.param("forecast_level"))
-    stated = ibis.ifelse(f.level <= 1, f.level * 100, f.level)
-    cols = set(f.columns)
-    # An explicit outcome wins; else the forecast came true if the work landed by its date.
-    came_true: ir.BooleanValue = ibis.literal(None, "boolean")
-    if {"actual_date", "predicted_date"} <= cols:
-        came_true = f.actual_date.notnull() & (f.actual_date <= f.predicted_date)
-    if "outcome" in cols:
-        came_true = f.outcome.cast("boolean").fill_null(came_true)
-    f = f.mutate(stated_level=stated, came_true=came_true.fill_null(False))
-    r = f.filter(date_in_period(ctx, f.resolved_on), f.stated_level == level)
-    total = rows(r.aggregate(n=r.count(), hits=r.came_true.sum()))[0]
-    n = int(total["n"])
-    hits = int(total["hits"] or 0)
-    share = hits * 100 / n if n else None
-    return Measurement(
-        value=abs(share - level) if share is not None else None,
-        n=n,
-        breakdown={"came_true": hits, "resolved": n, "share_true": share, "level": level},
-        records=r,
-    )
+    f = _forecast_ledger(b)
+    if f is None:
+        return b.each(lambda pid, period: Measurement(None, 0, note="no forecasts recorded yet"))
+    level = float(b.param("forecast_level"))
+    r = b.within(f, "resolved_on", is_date=True)
+    r = r.filter(r.stated_level == level)
+    per = b.by_period(r.group_by("pid").aggregate(n=r.count(), hits=r.came_true.sum()))
+
+    def build(pid: int, period: Period) -> Measurement:
+        total = _first(per[pid]) or {}
+        n = int(total.get("n") or 0)
+        hits = int(total.get("hits") or 0)
+        share = hits * 100 / n if n else None
+
+        def records() -> ir.Table:
+            ctx = b.context(period)
+            led = _forecast_ledger(ctx)
+            assert led is not None  # the batch found it
+            return led.filter(date_in_period(ctx, led.resolved_on), led.stated_level == level)
+
+        return Measurement(
+            value=abs(share - level) if share is not None else None,
+            n=n,
+            breakdown={"came_true": hits, "resolved": n, "share_true": share, "level": level},
+            records=records,
+        )
+
+    return b.each(build)
