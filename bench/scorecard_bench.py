@@ -15,9 +15,12 @@ same run:
     FRAMEWORK.md and docs/metrics/*.md without reading the ibis code's expressions: read the
     tables into DataFrames, filter, group. Every metric whose inputs are only incidents,
     changes, work items and services is covered (COVERED below).
+(d) on DuckDB, the floor: the same covered metrics for the same periods in hand-written
+    DuckDB SQL (bench/sql_floor.py), what the database does alone with no ibis and no Python
+    per row; the bench prints trustmeter's time over it.
 
-It asserts that pandas and trustmeter agree on every covered metric's value (relative
-tolerance 1e-6) and n (exactly) in every period scored, prints the agreement table, the
+It asserts that pandas and trustmeter (and the floor) agree on every covered metric's value
+(relative tolerance 1e-6) and n (exactly) in every period scored, prints the agreement table, the
 timings, the time per metric and the split between ibis compilation and execution, and the
 peak RSS of each phase. Exits 1 on any disagreement.
 
@@ -61,6 +64,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from bench._serve import scratch_database
+from bench.sql_floor import floor_values
 from trustmeter import workspace as ws_mod
 from trustmeter.metrics import registry
 from trustmeter.periods import Period, last_complete, series
@@ -489,20 +493,24 @@ class Probe:
             registry.REGISTRY[mid] = dataclasses.replace(m, compute=self._wrap_metric(m))
         import trustmeter.scorecard as sc
 
-        sc.has_data = self._timed("has_data", sc.has_data)  # type: ignore[attr-defined]
+        # The data probe: one query for every metric's needs (present_needs since engine v2).
+        sc.present_needs = self._timed("has_data", sc.present_needs)  # type: ignore[attr-defined]
 
     def _wrap_metric(self, m: registry.Metric) -> registry.Compute:
         inner = m.compute
 
-        def compute(ctx: registry.Context) -> registry.Measurement:
+        # Since engine v2 a metric computes a Batch (every period at once) into
+        # {period: Measurement}.
+        def compute(batch: Any) -> Any:
             t = time.perf_counter()
-            result = inner(ctx)
+            results = inner(batch)
             self.metric_s[self.phase][m.id] += time.perf_counter() - t
-            self.raw[self.phase][(m.id, ctx.period)] = (
-                None if result.value is None else float(result.value),
-                int(result.n),
-            )
-            return result
+            for period, result in results.items():
+                self.raw[self.phase][(m.id, period)] = (
+                    None if result.value is None else float(result.value),
+                    int(result.n),
+                )
+            return results
 
         return compute
 
@@ -521,6 +529,8 @@ class Probe:
         con = store.con
         con.compile = self._timed("compile", con.compile)  # type: ignore[method-assign]
         con.execute = self._timed("execute", con.execute)  # type: ignore[method-assign]
+        # Engine v2 reads every result as Arrow.
+        con.to_pyarrow = self._timed("execute", con.to_pyarrow)  # type: ignore[method-assign]
         con.table = self._timed("table", con.table)  # type: ignore[method-assign]
 
 
@@ -997,10 +1007,25 @@ def main(argv: list[str] | None = None) -> None:
             cpu_s[f"pandas {phase}"] = time.process_time() - cpu
         peaks["pandas"] = peak_mb()
         del frames, card_pd
+
+        # 4. the floor (DuckDB only): the same metrics and periods in hand-written DuckDB SQL
+        floor_raw: dict[str, dict[tuple[str, Period], tuple[float | None, int]]] = {}
+        floor_s: dict[str, float] = {}
+        if engine == "duckdb":
+            print("sql floor …", flush=True)
+            store = ws.open(migrate_schema=False)
+            reset_peak()
+            for phase, periods in (("scorecard", sc_periods), ("trend", tr_periods)):
+                t, cpu = time.perf_counter(), time.process_time()
+                floor_raw[phase] = floor_values(store.con.con, periods, fw.params)
+                floor_s[phase] = time.perf_counter() - t
+                cpu_s[f"floor {phase}"] = time.process_time() - cpu
+            store.close()
+            peaks["floor"] = peak_mb()
     finally:
         scratch.close()
 
-    # 4. agreement
+    # 5. agreement
     checks = {}
     problems: list[str] = []
     for phase in ("scorecard", "trend"):
@@ -1008,6 +1033,11 @@ def main(argv: list[str] | None = None) -> None:
         rows_, probs = compare(tm, pandas_raw[phase])
         checks[phase] = rows_
         problems += [f"[{phase}] {x}" for x in probs]
+    floor_checks = {}
+    for phase, raw in floor_raw.items():
+        rows_, probs = compare(raw, pandas_raw[phase])
+        floor_checks[phase] = rows_
+        problems += [f"[floor {phase}] {x.replace('trustmeter', 'sql floor')}" for x in probs]
 
     print()
     print(
@@ -1039,6 +1069,16 @@ def main(argv: list[str] | None = None) -> None:
             f"{fmt(tv):>22}{fmt(pv):>14}{tn:>10,}  "
             f"{'ok' if sc_row['ok'] and tr_row['ok'] else 'DIFFERENT'}"
         )
+    if floor_checks:
+        bad = sorted(
+            {m for rows_ in floor_checks.values() for m, r in rows_.items() if not r["ok"]}
+        )
+        worst = max(r["max_rel"] for rows_ in floor_checks.values() for r in rows_.values())
+        print(
+            f"  sql floor vs pandas: {len(COVERED)} metrics x "
+            f"{len(sc_periods) + len(tr_periods)} periods, max rel diff {worst:.1e}; "
+            + (f"DIFFERENT: {', '.join(bad)}" if bad else "all agree (value and n)")
+        )
     for x in problems:
         print(f"  ! {x}")
 
@@ -1064,6 +1104,13 @@ def main(argv: list[str] | None = None) -> None:
         f"trend {timings['trend'] / pandas_s['trend']:.1f}×. Trustmeter also scores the "
         "metrics pandas does not cover (most have no data here)."
     )
+    if floor_s:
+        print(
+            f"  sql floor (hand-written DuckDB SQL, same metrics and periods as pandas): "
+            f"scorecard {floor_s['scorecard']:.2f}, trend {floor_s['trend']:.2f}; "
+            f"trustmeter ÷ floor: scorecard {timings['scorecard'] / floor_s['scorecard']:.1f}×, "
+            f"trend {timings['trend'] / floor_s['trend']:.1f}×"
+        )
     print(
         "  process CPU seconds (all threads; the machine is shared, so wall time can include "
         "waiting): " + ", ".join(f"{k} {v:.1f}" for k, v in cpu_s.items())
@@ -1106,6 +1153,7 @@ def main(argv: list[str] | None = None) -> None:
         "trustmeter_s": timings,
         "pandas_read_s": read_s,
         "pandas_compute_s": pandas_s,
+        "floor_s": floor_s,
         "cpu_s": cpu_s,
         "peak_rss_mb": peaks,
         "metric_s": {k: dict(v) for k, v in probe.metric_s.items()},
@@ -1113,6 +1161,7 @@ def main(argv: list[str] | None = None) -> None:
         "agreement": {
             "scorecard": checks["scorecard"],
             "trend": checks["trend"],
+            "floor": floor_checks,
             "problems": problems,
         },
         "values": {
@@ -1126,7 +1175,10 @@ def main(argv: list[str] | None = None) -> None:
     else:
         shutil.rmtree(out, ignore_errors=True)
     if problems:
-        print(f"\n{len(problems)} disagreement(s) between trustmeter and pandas", file=sys.stderr)
+        print(
+            f"\n{len(problems)} disagreement(s) with pandas (trustmeter or sql floor)",
+            file=sys.stderr,
+        )
         raise SystemExit(1)
     print(f"\nall {len(COVERED)} covered metrics agree in every period scored")
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from bench import scorecard_bench as sb
+
 from trustmeter import workspace as ws_mod
 from trustmeter.metrics.registry import all_metrics
 from trustmeter.periods import last_complete, series

@@ -377,15 +377,42 @@ def _date(text: str, opt: str) -> date:
 
 
 @contextlib.contextmanager
-def _scorer(ws: ws_mod.Workspace) -> Iterator[Any]:
+def _scorer(ws: ws_mod.Workspace, slice_: Any = None) -> Iterator[Any]:
     from trustmeter.scorecard import Scorer
 
     fw = ws.framework()
     store = ws.open()
     try:
-        yield Scorer(store, fw, ws.profile, ws.as_dict())
+        yield Scorer(store, fw, ws.profile, ws.as_dict(), slice=slice_)
     finally:
         store.close()
+
+
+def slice_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--unit / --service / --team: a scorecard for one business unit, service or team."""
+    fn = click.option("--team", help="Score one team (work items, commitments, projects, people).")(
+        fn
+    )
+    fn = click.option(
+        "--service", help="Score one service, by name or id (its incidents and changes)."
+    )(fn)
+    return click.option(
+        "--unit", help="Score one business unit (the services it owns, the demand it raised)."
+    )(fn)
+
+
+def _slice(unit: str | None, service: str | None, team: str | None) -> Any:
+    from trustmeter.metrics.slices import Slice
+
+    given = [(k, v) for k, v in (("unit", unit), ("service", service), ("team", team)) if v]
+    if len(given) > 1:
+        raise click.UsageError("give one of --unit, --service and --team, not several")
+    if not given:
+        return None
+    kind, name = given[0]
+    if not name.strip():
+        raise click.BadParameter("expected a name", param_hint=f"--{kind}")
+    return Slice(kind, name.strip())  # type: ignore[arg-type]
 
 
 @cli.command()
@@ -399,6 +426,7 @@ def _scorer(ws: ws_mod.Workspace) -> Iterator[Any]:
     help="Period length (default: the framework's, a quarter).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the scorecard object as JSON.")
+@slice_options
 @click.pass_context
 @clean_errors
 def score(
@@ -408,6 +436,9 @@ def score(
     date_to: str | None,
     period_kind: str | None,
     as_json: bool,
+    unit: str | None,
+    service: str | None,
+    team: str | None,
 ) -> None:
     """Print the scorecard: metrics, area scores, stage, indices and next focus.
 
@@ -416,11 +447,16 @@ def score(
     Example:
 
         trustmeter score --as-of 2026-10-01 --json
+
+    With --unit, --service or --team it scores that slice only, and says which metrics have
+    no meaning for it:
+
+        trustmeter score --service "SAP S/4HANA ERP"
     """
     from trustmeter.render import scorecard_text
 
     ws = _workspace(ctx)
-    with _scorer(ws) as scorer:
+    with _scorer(ws, _slice(unit, service, team)) as scorer:
         period = _period(
             as_of, date_from, date_to, period_kind or scorer.framework.params["period"]
         )
@@ -442,21 +478,31 @@ def score(
 @click.option("--as-of", help="End with the last complete period before this date.")
 @click.option("--period", "period_kind", type=click.Choice(["month", "quarter"]))
 @click.option("--json", "as_json", is_flag=True, help='Print {"periods": [scorecard…]} as JSON.')
+@slice_options
 @click.pass_context
 @clean_errors
 def trend(
-    ctx: click.Context, periods: int, as_of: str | None, period_kind: str | None, as_json: bool
+    ctx: click.Context,
+    periods: int,
+    as_of: str | None,
+    period_kind: str | None,
+    as_json: bool,
+    unit: str | None,
+    service: str | None,
+    team: str | None,
 ) -> None:
     """One scorecard per period, oldest first: are we getting better?
 
     Example:
 
         trustmeter trend --periods 8
+
+    --unit, --service or --team give the trend of one slice (see `score`).
     """
     from trustmeter.render import trend_text
 
     ws = _workspace(ctx)
-    with _scorer(ws) as scorer:
+    with _scorer(ws, _slice(unit, service, team)) as scorer:
         last = _period(as_of, None, None, period_kind or scorer.framework.params["period"])
         cards = scorer.trend(series(last, periods))
     if as_json:

@@ -16,7 +16,6 @@ from trustmeter.framework import Framework
 from trustmeter.framework.focus import next_focus
 from trustmeter.framework.stages import evaluate_stage, perception
 from trustmeter.metrics.common import learn_sources
-from trustmeter.metrics.slices import Slice, left_out_reason
 from trustmeter.metrics.registry import (
     Batch,
     Measurement,
@@ -25,6 +24,7 @@ from trustmeter.metrics.registry import (
     present_needs,
     score,
 )
+from trustmeter.metrics.slices import Slice, left_out_reason
 from trustmeter.periods import Period
 from trustmeter.records import KINDS
 from trustmeter.store import Store

@@ -15,6 +15,7 @@ import pytest
 
 import trustmeter
 import trustmeter.metrics.planning  # importing registers the metrics
+from trustmeter.metrics.model import Batch
 from trustmeter.metrics.registry import REGISTRY, Context, Measurement, has_data
 from trustmeter.periods import Period
 from trustmeter.store import Store
@@ -262,3 +263,136 @@ def test_early_involvement_one_short_of_minimum(store: Store) -> None:
     )
     m = measure(store, "early_involvement")
     assert (m.n, m.value) == (2, pytest.approx(50.0))
+
+
+# -- a set of periods in one batch ---------------------------------------------------------
+Q4_2023 = Period(date(2023, 10, 1), date(2024, 1, 1), "quarter")
+Q2 = Period(date(2024, 4, 1), date(2024, 7, 1), "quarter")
+QUARTERS = (Q4_2023, Q1, Q2)
+# March, April, June and July 2024 (a gap in the middle is fine).
+MONTHS = tuple(Period(date(2024, m, 1), date(2024, m + 1, 1), "month") for m in (3, 4, 6, 7))
+# Overlapping custom periods: a record can belong to two of them.
+CUSTOM = (
+    Period(date(2023, 11, 15), date(2024, 2, 15)),
+    Period(date(2024, 1, 20), date(2024, 4, 10)),
+    Period(date(2024, 3, 31), date(2024, 4, 2)),
+)
+
+
+def _edge_data(store: Store) -> None:
+    """Records on and across the edges of 2023-Q4, 2024-Q1 and 2024-Q2."""
+    lines = [
+        *budget(),
+        {"period": d("2024-06-01"), "category": "grow", "planned": 80, "actual": 20, "line": "CRM"},
+        {"period": d("2024-05-01"), "category": "run", "planned": 10, "actual": 10, "line": None},
+        {
+            "period": d("2023-10-01"),
+            "category": "run",
+            "planned": 5,
+            "actual": 8,
+            "line": "Hosting",
+        },
+    ]
+    insert_records(store, "budget", lines)
+    insert_records(store, "budget", lines[:2], source="finance-copy")
+
+    def w(id: str, category: str, hours: float, done: str, team: str | None) -> dict[str, Any]:
+        return {
+            "id": id,
+            "kind": "task",
+            "category": category,
+            "effort_hours": hours,
+            "created_at": ts("2023-09-01T00:00"),
+            "done_at": ts(done),
+            "team": team,
+        }
+
+    # Effort decides only where no spend is recorded (Q2's May has spend, July has none).
+    insert_records(
+        store,
+        "work-items",
+        [
+            w("e1", "run", 10, "2024-03-31T23:59", "Ops"),
+            w("e2", "grow", 6, "2024-04-01T00:00", "Dev"),
+            w("e3", "run", 4, "2024-07-01T00:00", None),
+            w("e4", "transform", 3, "2024-06-30T23:59", "Dev"),
+            w("e5", "run", 2, "2023-12-31T23:59", "Ops"),
+        ],
+    )
+
+    def p(id: str, started: str | None, end: str | None = None, **kw: Any) -> dict[str, Any]:
+        return {
+            "id": id,
+            "name": f"Project {id}",
+            "started_on": d(started) if started else None,
+            "actual_end": d(end) if end else None,
+            **kw,
+        }
+
+    projects = [
+        *portfolio(),
+        # started in Q4, ended on Q1's first day: active at Q4's end only
+        p("q1", "2023-11-01", "2024-01-01", objective="O", sponsor="S", team="D"),
+        # started on Q1's last day, ended on Q2's last day: active at Q1's end only
+        p("q2", "2024-03-31", "2024-06-30", sponsor="S", team="D", business_unit="HR"),
+        # approved on the edges, engaged before or after
+        p("q3", "2023-10-01", approved_on=d("2023-12-31"), it_engaged_on=d("2024-01-01")),
+        p("q4", "2024-04-01", approved_on=d("2024-04-01"), it_engaged_on=d("2024-03-01")),
+        p("q5", "2024-01-01", approved_on=d("2024-01-01"), it_engaged_on=d("2024-01-01")),
+    ]
+    insert_records(store, "projects", projects)
+    insert_records(store, "projects", projects[:2], source="ppm-copy")
+
+
+def _same_as_alone(store: Store, metric_id: str, periods: tuple[Period, ...]) -> None:
+    m = REGISTRY[metric_id]
+    together = m.compute(Batch(store, periods, dict(PARAMS)))
+    assert set(together) == set(periods)
+    facts: dict[str, Any] = {}
+    tables: dict[str, Any] = {}
+    for period in periods:
+        alone = m(Context(store, period, dict(PARAMS), facts, tables))
+        got = together[period]
+        where = f"{metric_id} {period}"
+        assert (got.value, got.n, got.note) == (alone.value, alone.n, alone.note), where
+        assert got.breakdown == alone.breakdown, where
+        assert [c.as_dict() for c in got.evidence] == [c.as_dict() for c in alone.evidence], where
+        recs = (got.records, alone.records)
+        if recs[0] is None or recs[1] is None:
+            assert recs == (None, None), where
+        else:
+            assert recs[0].count().execute() == recs[1].count().execute(), where
+
+
+@pytest.mark.parametrize(
+    "periods", [QUARTERS, MONTHS, CUSTOM], ids=["quarters", "months", "custom"]
+)
+def test_a_batch_of_periods_gives_each_period_as_alone(
+    store: Store, periods: tuple[Period, ...]
+) -> None:
+    _edge_data(store)
+    for mid in PLANNING:
+        _same_as_alone(store, mid, periods)
+
+
+def test_a_batch_keeps_each_period_to_its_own_records(store: Store) -> None:
+    _edge_data(store)
+    got = REGISTRY["budget_variance"].compute(Batch(store, QUARTERS, dict(PARAMS)))
+    # Q4: |8-5| = 3 of 5 planned (the CRM line dated 2023-12 has no variance)
+    assert (got[Q4_2023].n, got[Q4_2023].value) == (2, pytest.approx(3 / 505 * 100))
+    assert (got[Q1].n, got[Q1].value) == (4, pytest.approx(20.0))  # as test_budget_variance
+    # Q2: |1000-1000| + |20-80| + |10-10| = 60 of 1090
+    assert (got[Q2].n, got[Q2].value) == (3, pytest.approx(60 / 1090 * 100))
+    runs = REGISTRY["run_share"].compute(Batch(store, MONTHS, dict(PARAMS)))
+    # March: spend, run 120 of 120 (e1's effort, done on its last minute, does not matter)
+    assert (runs[MONTHS[0]].breakdown["basis"], runs[MONTHS[0]].value) == ("spend", 100.0)
+    # June: spend, grow 20 only -> 0 % run
+    assert runs[MONTHS[2]].value == pytest.approx(0.0)
+    # July: no spend, so effort: e3 (run 4 h, done on July's first instant) -> 100 %
+    assert (runs[MONTHS[3]].breakdown["basis"], runs[MONTHS[3]].n) == ("effort", 1)
+    assert runs[MONTHS[3]].evidence[0].detail == "(no team): 4 of 4 hours, on run"
+    load = REGISTRY["portfolio_load"].compute(Batch(store, QUARTERS, dict(PARAMS)))
+    # Q1 as test_portfolio_load plus q2 on team D; Q4 has q1 on D; Q2 loses q2 (ended 06-30).
+    assert load[Q1].breakdown["by_team"] == {"A": 3, "B": 1, "D": 1}
+    assert load[Q4_2023].breakdown["by_team"]["D"] == 1
+    assert "D" not in load[Q2].breakdown["by_team"]

@@ -21,6 +21,7 @@ import pyarrow as pa
 import pytest
 
 from trustmeter import surveys as sv
+from trustmeter.metrics.model import Batch
 from trustmeter.metrics.registry import REGISTRY, Context, Measurement, has_data
 from trustmeter.metrics.talent import (
     enps,
@@ -537,3 +538,180 @@ def test_needs_say_no_data_on_an_empty_store(store: Store) -> None:
     for m in REGISTRY.values():
         if m.area == "talent":
             assert not has_data(c, m), m.id
+
+
+# -- a set of periods in one batch ----------------------------------------------------------
+Q4_2023 = Period(date(2023, 10, 1), date(2024, 1, 1), "quarter")
+Q2 = Period(date(2024, 4, 1), date(2024, 7, 1), "quarter")
+QUARTERS = (Q4_2023, Q1, Q2)
+MONTHS = (
+    Period(date(2023, 12, 1), date(2024, 1, 1), "month"),
+    JAN,
+    Period(date(2024, 2, 1), date(2024, 3, 1), "month"),  # 29 days: the 1 left over joins week 4
+    Period(date(2024, 3, 1), date(2024, 4, 1), "month"),
+)
+# Overlapping custom periods, one shorter than a week (one week of 5 days).
+CUSTOM = (
+    Period(date(2023, 12, 20), date(2024, 1, 25)),
+    Period(date(2024, 1, 8), date(2024, 2, 12)),
+    Period(date(2024, 1, 29), date(2024, 2, 3)),
+)
+TALENT_BATCHED = ("regretted_attrition", "key_person_coverage", "training_hours", "on_call_load")
+
+
+def _edge_people(store: Store) -> None:
+    """People, pages, skills and learning on and across the edges of the periods above."""
+    vr = {"leave_kind": "voluntary", "regretted": True}
+    insert_records(
+        store,
+        "people",
+        [
+            {"id": "a", "team": "Apps", "started_on": "2020-01-01", "on_call": True},
+            # leaves on Q4's last day / January's last day / starts on a period's first day
+            {"id": "b", "team": "Apps", "started_on": "2021-01-01", "left_on": "2023-12-31", **vr},
+            {"id": "c", "team": "Ops", "left_on": "2024-01-31", "on_call": True, **vr},
+            {"id": "d", "team": "Ops", "started_on": "2024-01-01", "on_call": True},
+            {
+                "id": "e",
+                "started_on": "2024-02-01",
+                "left_on": "2024-04-01",
+                "leave_kind": "voluntary",
+            },
+            {"id": "f", "team": "Ops", "started_on": "2024-01-29", "on_call": False},
+        ],
+    )
+    insert_records(store, "people", [{"id": "a", "team": "Apps", "on_call": True}], source="copy")
+    insert_records(
+        store,
+        "services",
+        [
+            {"id": "s1", "name": "ERP", "tier": 1},
+            {"id": "s2", "name": "CRM", "tier": 1},
+            {"id": "s3", "name": "Wiki", "tier": 2},
+        ],
+    )
+    insert_records(
+        store,
+        "skills",
+        [
+            {"person": "b", "skill_or_service": "ERP", "level": 5},  # gone after 2023-12-31
+            {"person": "d", "skill_or_service": "s1", "level": 5},  # not started before 2024
+            {"person": "a", "skill_or_service": "crm", "level": 4},
+        ],
+    )
+    pages = [
+        ("a", "2023-12-31T23:59:00", "P1"),  # Q4's last minute, a Sunday
+        ("a", "2024-01-01T00:00:00", "P2"),  # Q1's first instant, off hours
+        ("c", "2024-01-31T12:00:00", "P1"),  # c's last day
+        ("c", "2024-02-01T12:00:00", "P1"),  # c has left: a page outside the books
+        ("d", "2024-01-28T10:00:00", "P2"),
+        ("d", "2024-02-29T10:00:00", "P1"),  # February's last day: its 4th week
+        ("f", "2024-01-30T10:00:00", "P1"),  # not on call
+        ("a", "2024-03-31T23:59:59", "P3"),  # not major
+        ("a", "2024-04-01T09:00:00", "P1"),
+    ]
+    insert_records(
+        store,
+        "incidents",
+        [
+            {
+                "id": f"i{n}",
+                "opened_at": at,
+                "resolved_at": at,
+                "resolver": who,
+                "severity": sev,
+                "service": "s1" if n % 2 else "s2",
+            }
+            for n, (who, at, sev) in enumerate(pages)
+        ],
+    )
+    insert_records(
+        store,
+        "learning",
+        [
+            {"person": "a", "date": "2023-12-31", "hours": 3, "activity": "course"},
+            {"person": "a", "date": "2024-01-01", "hours": 5, "activity": "course"},
+            {"person": "c", "date": "2024-01-31", "hours": 2, "activity": "course"},
+            {"person": "e", "date": "2024-02-01", "hours": 7, "activity": "course"},
+            {"person": "zz", "date": "2024-02-02", "hours": 1, "activity": "course"},
+            {"person": "a", "date": "2024-04-01", "hours": 4, "activity": "course"},
+        ],
+    )
+
+
+def _same_as_alone(store: Store, metric_id: str, periods: tuple[Period, ...]) -> None:
+    m = REGISTRY[metric_id]
+    together = m.compute(Batch(store, periods, dict(PARAMS)))
+    assert set(together) == set(periods)
+    facts: dict[str, Any] = {}
+    tables: dict[str, Any] = {}
+    for period in periods:
+        alone = m(Context(store, period, dict(PARAMS), facts, tables))
+        got = plain(together[period])
+        where = f"{metric_id} {period}"
+        assert (got.value, got.n, got.note) == (alone.value, alone.n, alone.note), where
+        assert got.breakdown == alone.breakdown, where
+        assert [c.as_dict() for c in got.evidence] == [c.as_dict() for c in alone.evidence], where
+
+
+@pytest.mark.parametrize(
+    "periods", [QUARTERS, MONTHS, CUSTOM], ids=["quarters", "months", "custom"]
+)
+def test_a_batch_of_periods_gives_each_period_as_alone(
+    store: Store, periods: tuple[Period, ...]
+) -> None:
+    _edge_people(store)
+    for mid in TALENT_BATCHED:
+        _same_as_alone(store, mid, periods)
+
+
+def test_a_batch_keeps_each_period_to_its_own_people(store: Store) -> None:
+    _edge_people(store)
+    b = Batch(store, MONTHS, dict(PARAMS))
+    calls = on_call_load.compute(b)
+    dec, jan, feb, mar = (calls[p] for p in MONTHS)
+    # December: a and c on call all month, d not started; a's page on the 31st (week 4)
+    assert dec.breakdown["by_person"] == {
+        "a": {"pages": 1, "off_hours": 1, "weeks": 4},
+        "c": {"pages": 0, "off_hours": 0, "weeks": 4},
+    }
+    # January: a (1 page, Jan 1 00:00), c (Jan 31: week 4), d (Jan 28: week 4)
+    assert {k: v["pages"] for k, v in jan.breakdown["by_person"].items()} == {
+        "a": 1,
+        "c": 1,
+        "d": 1,
+    }
+    assert jan.breakdown["pages_to_people_not_on_call"] == 1  # f
+    # February: c left on Jan 31, yet their page on Feb 1 counts in week 1; d's Feb 29 in week 4
+    assert feb.breakdown["by_person"]["c"] == {"pages": 1, "off_hours": 0, "weeks": 1}
+    assert feb.breakdown["by_person"]["d"] == {"pages": 1, "off_hours": 0, "weeks": 4}
+    assert feb.breakdown["pages_to_people_not_on_call"] == 0
+    # March: no page (the P3 on the 31st is not one); a and d on call, 4 weeks each
+    assert (mar.value, mar.n, mar.breakdown["pages"]) == (0.0, 8, 0)
+
+    hours = training_hours.compute(Batch(store, QUARTERS, dict(PARAMS)))
+    # Q4: a and b on the books all quarter (92 + 92), c too (92): 3 h by a on Dec 31
+    assert (hours[Q4_2023].n, hours[Q4_2023].breakdown["hours"]) == (3, 3)
+    # Q1: a 91, c 31, d 91, e 60, f 63: 5 + 2 + 7 = 14 h; zz's 1 h is not on the list
+    assert hours[Q1].breakdown["hours"] == 14
+    assert hours[Q1].breakdown["hours_of_people_not_on_the_list"] == 1
+    assert hours[Q1].breakdown["average_headcount"] == pytest.approx((91 + 31 + 91 + 60 + 63) / 91)
+    # Q2: e's last day is Apr 1 (1 day on the books); a's 4 h on Apr 1
+    assert hours[Q2].breakdown["hours"] == 4
+
+    cover = key_person_coverage.compute(Batch(store, QUARTERS, dict(PARAMS)))
+    # At Q4's end b had left (last day Dec 31) and d had not started, so neither's ERP skill
+    # counts and no ERP incident was resolved yet; CRM: a by skill and by i0 (Dec 31).
+    assert cover[Q4_2023].breakdown["able_people"] == {"s1": [], "s2": ["a"]}
+    # At Q1's end: ERP d by skill, a (2 of 4), c and d (1 of 4 each) by incidents, c had
+    # left; CRM a by skill, a (2 of 4), c, d and f (1 of 4 each), c had left.
+    assert cover[Q1].breakdown["able_people"] == {"s1": ["a", "d"], "s2": ["a", "d", "f"]}
+    assert (cover[Q4_2023].value, cover[Q1].value) == (0.0, 100.0)
+
+    attrition = regretted_attrition.compute(Batch(store, QUARTERS, dict(PARAMS)))
+    # Window to Q4's end (2023-01-01 .. 2023-12-31): a, b and c all year; b a regretted leaver
+    assert (attrition[Q4_2023].n, attrition[Q4_2023].value) == (3, pytest.approx(100 / 3))
+    # Window to Q2's end (2023-07-02 .. 2024-06-30): b, c regretted, e voluntary, unknown
+    assert attrition[Q2].breakdown["voluntary_leavers"] == 3
+    assert attrition[Q2].breakdown["regretted_leavers"] == 2
+    assert attrition[Q2].breakdown["leavers_with_unknown_regret"] == 1

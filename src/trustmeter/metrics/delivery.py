@@ -9,10 +9,7 @@ per-period expressions (`Context`) remain for the drill-down records only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import ibis
-import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 from ibis.common.exceptions import TableNotFound
 
@@ -35,7 +32,7 @@ from trustmeter.metrics.common import (
     succeeded,
     top_contributors,
 )
-from trustmeter.metrics.model import Batch, Row, grouped, split
+from trustmeter.metrics.model import Batch, Row, grouped, split, stack
 from trustmeter.metrics.registry import Context, Contributor, Measurement, Results, metric
 from trustmeter.periods import Period
 
@@ -47,30 +44,6 @@ METHOD = {
     "due_date": "no method: promised dates",
     "objective": "objectives (OKRs)",
 }
-
-
-def _stack(parts: Sequence[ir.Table]) -> ir.Table:
-    """Tables of different shapes as one (UNION ALL), each missing column null: a grouped
-    summary and a few detail rows in one round trip."""
-    schema: dict[str, dt.DataType] = {}
-    for p in parts:
-        for name, typ in p.schema().items():
-            schema.setdefault(name, typ.copy(nullable=True))
-    aligned = [
-        p.select(
-            **{
-                name: (p[name] if p[name].type() == typ else p[name].cast(typ))
-                if name in p.columns
-                else ibis.null(typ)
-                for name, typ in schema.items()
-            }
-        )
-        for p in parts
-    ]
-    out = aligned[0]
-    for p in aligned[1:]:
-        out = out.union(p)
-    return out
 
 
 def _first(rows: list[Row]) -> Row | None:
@@ -321,7 +294,7 @@ def schedule_slip(b: Batch) -> Results:
         "open_at_end",
         grain=ibis.literal("worst"),
     )
-    per = b.by_period(_stack([summary, worst]))
+    per = b.by_period(stack(summary, worst))
 
     def build(pid: int, period: Period) -> Measurement:
         parts = split(per[pid])

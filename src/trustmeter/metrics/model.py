@@ -20,6 +20,7 @@ from functools import cached_property
 from typing import Any, TypeAlias
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from trustmeter.metrics.slices import Slice, narrow
@@ -294,6 +295,30 @@ def grouped(
     out = parts[0]
     for part in parts[1:]:
         out = out.union(part)
+    return out
+
+
+def stack(*parts: ir.Table) -> ir.Table:
+    """Tables of different shapes as one (UNION ALL), each missing column null: a grouped
+    summary and a few detail rows (a per-period top three) in one round trip."""
+    schema: dict[str, dt.DataType] = {}
+    for p in parts:
+        for name, typ in p.schema().items():
+            schema.setdefault(name, typ.copy(nullable=True))
+    aligned = [
+        p.select(
+            **{
+                name: (p[name] if p[name].type() == typ else p[name].cast(typ))
+                if name in p.columns
+                else ibis.null(typ)
+                for name, typ in schema.items()
+            }
+        )
+        for p in parts
+    ]
+    out = aligned[0]
+    for p in aligned[1:]:
+        out = out.union(p)
     return out
 
 

@@ -2,10 +2,15 @@
 
 Every figure is read as of the period's end. docs/metrics/planning.md records each definition
 and the choices FRAMEWORK.md leaves open.
+
+Each metric computes a set of periods in one query: the aggregates per period (and per
+category, line, team or business unit) and, where the evidence names records, the top few
+records per period ranked by the database as the per-period code ranked them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import ibis
@@ -23,19 +28,37 @@ from trustmeter.metrics.common import (
     pct,
     plural,
     records_of,
-    rows,
 )
-from trustmeter.metrics.registry import Context, Contributor, Measurement, metric
+from trustmeter.metrics.model import Batch, Row, grouped, split, stack
+from trustmeter.metrics.registry import Context, Contributor, Measurement, Results, metric
+from trustmeter.periods import Period
 
 CATEGORIES = ("run", "grow", "transform")
 BUDGET_KEY = ("period", "category", "line")
+UNNAMED_LINE = "(unnamed line)"
 
 
+# -- shared views ---------------------------------------------------------------------------
 def _budget_lines(ctx: Context) -> ir.Table:
-    """Budget lines dated in the period that have an actual recorded."""
+    """Budget lines dated in the period that have an actual recorded (drill-down records)."""
     b = records_of(ctx, "budget_line", BUDGET_KEY)
     b = b.filter(date_in_period(ctx, b.period), b.actual.notnull())
-    return b.mutate(line_name=label(b.line, "(unnamed line)"))
+    return b.mutate(line_name=label(b.line, UNNAMED_LINE))
+
+
+def _budget_lines_in(b: Batch) -> ir.Table:
+    """Budget lines with an actual recorded, each with the period its date falls in."""
+    t = records_of(b, "budget_line", BUDGET_KEY)
+    t = b.within(t.filter(t.actual.notnull()), "period", is_date=True)
+    return t.mutate(line_name=label(t.line, UNNAMED_LINE))
+
+
+def _still_open(p: ir.Table, end: ir.DateValue) -> ir.BooleanValue:
+    """Not yet ended by `end`; a project done or cancelled without an end date cannot be placed
+    in time and is left out."""
+    return (p.actual_end.isnull() | (p.actual_end >= end)) & ~(
+        p.status.isin(("done", "cancelled")) & p.actual_end.isnull()
+    ).fill_null(False)
 
 
 def active_projects(ctx: Context) -> ir.Table:
@@ -45,16 +68,47 @@ def active_projects(ctx: Context) -> ir.Table:
     """
     p = records_of(ctx, "project")
     end = ibis.literal(ctx.end_date)
-    return p.filter(
-        p.started_on.notnull(),
-        p.started_on < end,
-        p.actual_end.isnull() | (p.actual_end >= end),
-        ~(p.status.isin(("done", "cancelled")) & p.actual_end.isnull()).fill_null(False),
-    )
+    return p.filter(p.started_on.notnull(), p.started_on < end, _still_open(p, end))
+
+
+def active_projects_in(b: Batch) -> ir.Table:
+    """`active_projects` for a set of periods: each project paired with every period at whose
+    end it was under way."""
+    p = records_of(b, "project")
+    p = b.before_end(p.filter(p.started_on.notnull()), "started_on", is_date=True)
+    return p.filter(_still_open(p, p.p_end_date))
+
+
+def _first(b: Batch, t: ir.Table, n: int, order_by: Sequence[Any]) -> ir.Table:
+    """The first `n` rows of `t` per period in the given order (`nth` 0, 1, ...)."""
+    nth = ibis.row_number().over(group_by=t.pid, order_by=list(order_by))
+    t = t.mutate(nth=nth)
+    return t.filter(t.nth < n)
 
 
 def _money(x: float) -> str:
     return f"{x:,.0f}"
+
+
+def _f(v: Any) -> float:
+    return float(v or 0)
+
+
+def _i(v: Any) -> int:
+    return int(v or 0)
+
+
+# -- run_share ------------------------------------------------------------------------------
+def _effort_items(ctx: Context) -> ir.Table:
+    """Work done in the period with effort and a category, containers and incidents aside."""
+    w = records_of(ctx, "work_item")
+    w = w.filter(
+        in_period(ctx, w.done_at),
+        w.effort_hours.notnull(),
+        w.category.notnull(),
+        w.kind.isnull() | ~w.kind.isin(NOT_DEMAND),
+    ).mutate(team_name=label(_.team, NO_TEAM))
+    return w.select("id", "kind", "team", "category", "effort_hours", "done_at", "title")
 
 
 @metric(
@@ -66,76 +120,114 @@ def _money(x: float) -> str:
     needs=(),
     data_hint="budget lines with actual spend by run/grow/transform, or work items with effort hours and a category",
 )
-def run_share(ctx: Context) -> Measurement:
+def run_share(b: Batch) -> Results:
     """Run ÷ (run + grow + transform) of actual spend in the period, else of effort hours on work done in it.
 
     Spend comes from budget lines dated in the period with an actual recorded. When there is
     none, effort hours of work items done in the period (epics and incidents aside) are used.
     """
-    b = _budget_lines(ctx)
-    spend = _by_category(b, "actual")
-    if sum(spend.values()) > 0:
-        n = int(b.count().execute())
-        top = _top_run(b, "line_name", "actual")
-        total = sum(spend.values())
+    lines = _budget_lines_in(b)
+    spend = lines.select(
+        "pid",
+        "category",
+        basis=ibis.literal("spend"),
+        who=lines.line_name,
+        amount=lines.actual.cast("float64"),
+    )
+    w = records_of(b, "work_item")
+    w = w.filter(
+        w.effort_hours.notnull(),
+        w.category.notnull(),
+        w.kind.isnull() | ~w.kind.isin(NOT_DEMAND),
+    )
+    w = b.within(w, "done_at")
+    effort = w.select(
+        "pid",
+        "category",
+        basis=ibis.literal("effort"),
+        who=label(w.team, NO_TEAM),
+        amount=w.effort_hours.cast("float64"),
+    )
+    g = grouped(
+        spend.union(effort),
+        {"category": ["basis", "category"], "who": ["basis", "category", "who"]},
+        lambda t: {"total": t.amount.sum(), "k": t.count()},
+    )
+    # The largest groups on run first, then by name, as the database orders names.
+    g = g.mutate(
+        nth=ibis.row_number().over(
+            group_by=[g.pid, g.grain, g.basis, g.category], order_by=[g.total.desc(), g.who]
+        )
+    )
+    per = b.by_period(g)
+
+    def build(pid: int, period: Period) -> Measurement:
+        parts = split(per[pid])
+
+        def of(basis: str) -> tuple[dict[str, float], int, list[Row]]:
+            cats = sorted(
+                (r for r in parts["category"] if r["basis"] == basis), key=lambda r: r["category"]
+            )
+            top = sorted(
+                (
+                    r
+                    for r in parts["who"]
+                    if r["basis"] == basis and r["category"] == "run" and r["nth"] < 3
+                ),
+                key=lambda r: int(r["nth"]),
+            )
+            return (
+                {str(r["category"]): _f(r["total"]) for r in cats},
+                sum(int(r["k"]) for r in cats),
+                top,
+            )
+
+        by_cat, n, top = of("spend")
+        if sum(by_cat.values()) > 0:
+            total = sum(by_cat.values())
+            evidence = [
+                Contributor(
+                    "budget_line",
+                    str(g["who"]),
+                    f"{g['who']}: {_money(g['total'])} of {_money(total)} spent, on run",
+                    float(g["total"]),
+                )
+                for g in top
+            ]
+
+            def spend_records() -> ir.Table:
+                return _budget_lines(b.context(period)).drop("line_name")
+
+            return _share("spend", by_cat, n, evidence, spend_records)
+
+        by_cat, n, top = of("effort")
+        if sum(by_cat.values()) <= 0:
+            return Measurement(None, 0, note="no actual spend or categorised effort in the period")
+        total = sum(by_cat.values())
         evidence = [
             Contributor(
-                "budget_line",
-                str(g["line_name"]),
-                f"{g['line_name']}: {_money(g['total'])} of {_money(total)} spent, on run",
+                "team",
+                str(g["who"]),
+                f"{g['who']}: {g['total']:.0f} of {total:.0f} hours, on run",
                 float(g["total"]),
             )
             for g in top
         ]
-        return _share("spend", spend, n, evidence, b.drop("line_name"))
 
-    w = records_of(ctx, "work_item")
-    w = w.filter(
-        in_period(ctx, w.done_at),
-        w.effort_hours.notnull(),
-        w.category.notnull(),
-        w.kind.isnull() | ~w.kind.isin(NOT_DEMAND),
-    ).mutate(team_name=label(_.team, NO_TEAM))
-    effort = _by_category(w, "effort_hours")
-    if sum(effort.values()) <= 0:
-        return Measurement(None, 0, note="no actual spend or categorised effort in the period")
-    n = int(w.count().execute())
-    total = sum(effort.values())
-    top = _top_run(w, "team_name", "effort_hours")
-    evidence = [
-        Contributor(
-            "team",
-            str(g["team_name"]),
-            f"{g['team_name']}: {g['total']:.0f} of {total:.0f} hours, on run",
-            float(g["total"]),
-        )
-        for g in top
-    ]
-    records = w.select("id", "kind", "team", "category", "effort_hours", "done_at", "title")
-    return _share("effort", effort, n, evidence, records)
+        def effort_records() -> ir.Table:
+            return _effort_items(b.context(period))
 
+        return _share("effort", by_cat, n, evidence, effort_records)
 
-def _by_category(t: ir.Table, amount: str) -> dict[str, float]:
-    """The total of `amount` per category (run, grow, transform)."""
-    return {
-        str(g["category"]): float(g["total"] or 0)
-        for g in rows(t.group_by("category").aggregate(total=_[amount].sum()))
-    }
-
-
-def _top_run(t: ir.Table, by: str, amount: str) -> list[dict[str, Any]]:
-    """The three `by` groups with the most `amount` on run, largest first."""
-    return rows(
-        t.filter(t.category == "run")
-        .group_by(by)
-        .aggregate(total=_[amount].sum())
-        .order_by([ibis.desc("total"), by])
-        .limit(3)
-    )
+    return b.each(build)
 
 
 def _share(
-    basis: str, by_cat: dict[str, float], n: int, evidence: list[Contributor], records: ir.Table
+    basis: str,
+    by_cat: dict[str, float],
+    n: int,
+    evidence: list[Contributor],
+    records: Any,
 ) -> Measurement:
     total = sum(by_cat.values())
     return Measurement(
@@ -153,6 +245,7 @@ def _share(
     )
 
 
+# -- budget_variance ------------------------------------------------------------------------
 @metric(
     "budget_variance",
     area="planning",
@@ -162,62 +255,96 @@ def _share(
     needs=("budget_line.actual",),
     data_hint="budget lines with planned and actual amounts",
 )
-def budget_variance(ctx: Context) -> Measurement:
+def budget_variance(b: Batch) -> Results:
     """Σ |actual − planned| ÷ Σ planned over budget lines dated in the period with an actual recorded.
 
     Over- and under-spend both count: a budget is a forecast, and both miss it.
     """
-    b = _budget_lines(ctx)
-    b = b.mutate(off=(b.actual - b.planned).abs())
-    total = rows(b.aggregate(off=b.off.sum(), planned=b.planned.sum(), n=b.count()))[0]
-    n = int(total["n"])
-    planned = float(total["planned"] or 0)
-    by_cat = rows(
-        b.group_by("category").aggregate(
-            off=_.off.sum(), planned=_.planned.sum(), actual=_.actual.sum(), k=_.count()
-        )
-    )
-    worst = rows(
-        b.order_by([ibis.desc("off"), "category", "line_name"])
-        .limit(3)
-        .select("line_name", "category", "planned", "actual", "off")
-    )
-    evidence = []
-    for w in worst:
-        if not w["off"]:
-            continue
-        over = w["actual"] >= w["planned"]
-        rel = (
-            f" ({'+' if over else '−'}{pct(w['off'] * 100 / w['planned'])})" if w["planned"] else ""
-        )
-        evidence.append(
-            Contributor(
-                "budget_line",
-                str(w["line_name"]),
-                f"{w['line_name']} ({w['category']}): {_money(w['off'])} "
-                f"{'over' if over else 'under'} its plan of {_money(w['planned'])}{rel}",
-                float(w["off"]),
-            )
-        )
-    return Measurement(
-        value=float(total["off"] or 0) * 100 / planned if n and planned > 0 else None,
-        n=n,
-        breakdown={
-            "by_category": {
-                str(g["category"]): {
-                    "planned": float(g["planned"] or 0),
-                    "actual": float(g["actual"] or 0),
-                    "variance": round(float(g["off"] or 0) * 100 / g["planned"], 1)
-                    if g["planned"]
-                    else None,
-                    "lines": int(g["k"]),
-                }
-                for g in sorted(by_cat, key=lambda g: str(g["category"]))
-            }
+    t = _budget_lines_in(b)
+    t = t.mutate(off=(t.actual - t.planned).abs())
+    sums = grouped(
+        t,
+        {"all": [], "category": ["category"]},
+        lambda t: {
+            "off": t.off.sum(),
+            "planned": t.planned.sum(),
+            "actual": t.actual.sum(),
+            "k": t.count(),
         },
-        evidence=evidence,
-        records=b.drop("line_name"),
     )
+    worst = _first(b, t, 3, [t.off.desc(), t.category, t.line_name])
+    worst = worst.select(
+        "pid",
+        "category",
+        "off",
+        "planned",
+        "actual",
+        "line_name",
+        "nth",
+        grain=ibis.literal("worst"),
+    )
+    per = b.by_period(stack(sums, worst))
+
+    def build(pid: int, period: Period) -> Measurement:
+        parts = split(per[pid])
+        total: Row = parts["all"][0] if parts["all"] else {"off": None, "planned": None, "k": 0}
+        n = _i(total["k"])
+        planned = _f(total["planned"])
+        evidence = []
+        for w in sorted(parts["worst"], key=lambda r: int(r["nth"])):
+            if not w["off"]:
+                continue
+            over = w["actual"] >= w["planned"]
+            rel = (
+                f" ({'+' if over else '−'}{pct(w['off'] * 100 / w['planned'])})"
+                if w["planned"]
+                else ""
+            )
+            evidence.append(
+                Contributor(
+                    "budget_line",
+                    str(w["line_name"]),
+                    f"{w['line_name']} ({w['category']}): {_money(w['off'])} "
+                    f"{'over' if over else 'under'} its plan of {_money(w['planned'])}{rel}",
+                    float(w["off"]),
+                )
+            )
+
+        def records() -> ir.Table:
+            lines = _budget_lines(b.context(period))
+            return lines.mutate(off=(lines.actual - lines.planned).abs()).drop("line_name")
+
+        return Measurement(
+            value=_f(total["off"]) * 100 / planned if n and planned > 0 else None,
+            n=n,
+            breakdown={
+                "by_category": {
+                    str(g["category"]): {
+                        "planned": _f(g["planned"]),
+                        "actual": _f(g["actual"]),
+                        "variance": round(_f(g["off"]) * 100 / g["planned"], 1)
+                        if g["planned"]
+                        else None,
+                        "lines": int(g["k"]),
+                    }
+                    for g in sorted(parts["category"], key=lambda g: str(g["category"]))
+                }
+            },
+            evidence=evidence,
+            records=records,
+        )
+
+    return b.each(build)
+
+
+# -- objective_traceability -----------------------------------------------------------------
+def _traced(p: ir.Table) -> ir.Table:
+    p = p.mutate(
+        has_objective=filled(p.objective),
+        has_sponsor=filled(p.sponsor),
+        unit=label(p.business_unit, NO_UNIT),
+    )
+    return p.mutate(traced=p.has_objective & p.has_sponsor)
 
 
 @metric(
@@ -229,67 +356,84 @@ def budget_variance(ctx: Context) -> Measurement:
     needs=("project",),
     data_hint="the project portfolio with each project's business objective, sponsor and dates",
 )
-def objective_traceability(ctx: Context) -> Measurement:
+def objective_traceability(b: Batch) -> Results:
     """Share of projects active at the period's end that name both a business objective and a sponsor."""
-    p = active_projects(ctx)
-    p = p.mutate(
-        has_objective=filled(p.objective),
-        has_sponsor=filled(p.sponsor),
-        unit=label(p.business_unit, NO_UNIT),
+    p = _traced(active_projects_in(b))
+    sums = grouped(
+        p,
+        {"all": [], "unit": ["unit"]},
+        lambda t: {
+            "k": t.count(),
+            "traced": t.traced.sum(),
+            "no_objective": (~t.has_objective).sum(),
+            "no_sponsor": (~t.has_sponsor).sum(),
+        },
     )
-    p = p.mutate(traced=p.has_objective & p.has_sponsor)
-    total = rows(
-        p.aggregate(
-            n=p.count(),
-            traced=p.traced.sum(),
-            no_objective=(~p.has_objective).sum(),
-            no_sponsor=(~p.has_sponsor).sum(),
-        )
-    )[0]
-    n = int(total["n"])
-    traced = int(total["traced"] or 0)
-    by_unit = rows(p.group_by("unit").aggregate(k=_.count(), traced=_.traced.sum()))
     # The largest untraced projects first: they spend the most without a stated purpose.
     untraced = p.filter(~p.traced)
-    missing = rows(
-        untraced.order_by([untraced.budget_planned.desc(nulls_first=False), "name", "id"])
-        .limit(5)
-        .select("id", "name", "has_objective", "has_sponsor")
+    missing = _first(
+        b,
+        untraced,
+        5,
+        [untraced.budget_planned.desc(nulls_first=False), untraced.name, untraced.id],
+    ).select(
+        "pid", "id", "name", "has_objective", "has_sponsor", "nth", grain=ibis.literal("missing")
     )
-    evidence = []
-    for m in missing:
-        lacks = [
-            w
-            for w, has in (("objective", m["has_objective"]), ("sponsor", m["has_sponsor"]))
-            if not has
-        ]
-        evidence.append(
-            Contributor("project", str(m["name"]), f"{m['name']}: no {' and no '.join(lacks)}")
-        )
-    return Measurement(
-        value=traced * 100 / n if n else None,
-        n=n,
-        breakdown={
-            "traced": traced,
-            "without_objective": int(total["no_objective"] or 0),
-            "without_sponsor": int(total["no_sponsor"] or 0),
-            "by_business_unit": {
-                str(g["unit"]): {"active": int(g["k"]), "traced": int(g["traced"] or 0)}
-                for g in sorted(by_unit, key=lambda g: str(g["unit"]))
+    per = b.by_period(stack(sums, missing))
+
+    def build(pid: int, period: Period) -> Measurement:
+        parts = split(per[pid])
+        total = parts["all"][0] if parts["all"] else {"k": 0}
+        n = int(total["k"])
+        traced = _i(total.get("traced"))
+        evidence = []
+        for m in sorted(parts["missing"], key=lambda r: int(r["nth"])):
+            lacks = [
+                w
+                for w, has in (("objective", m["has_objective"]), ("sponsor", m["has_sponsor"]))
+                if not has
+            ]
+            evidence.append(
+                Contributor("project", str(m["name"]), f"{m['name']}: no {' and no '.join(lacks)}")
+            )
+
+        def records() -> ir.Table:
+            return _traced(active_projects(b.context(period))).select(
+                "id",
+                "name",
+                "business_unit",
+                "objective",
+                "sponsor",
+                "status",
+                "started_on",
+                "actual_end",
+                "traced",
+            )
+
+        return Measurement(
+            value=traced * 100 / n if n else None,
+            n=n,
+            breakdown={
+                "traced": traced,
+                "without_objective": _i(total.get("no_objective")),
+                "without_sponsor": _i(total.get("no_sponsor")),
+                "by_business_unit": {
+                    str(g["unit"]): {"active": int(g["k"]), "traced": _i(g["traced"])}
+                    for g in sorted(parts["unit"], key=lambda g: str(g["unit"]))
+                },
             },
-        },
-        evidence=evidence,
-        records=p.select(
-            "id",
-            "name",
-            "business_unit",
-            "objective",
-            "sponsor",
-            "status",
-            "started_on",
-            "actual_end",
-            "traced",
-        ),
+            evidence=evidence,
+            records=records,
+        )
+
+    return b.each(build)
+
+
+# -- early_involvement ----------------------------------------------------------------------
+def _early(p: ir.Table) -> ir.Table:
+    return p.mutate(
+        early=(p.it_engaged_on.notnull() & (p.it_engaged_on <= p.approved_on)).fill_null(False),
+        unit=label(p.business_unit, NO_UNIT),
     )
 
 
@@ -302,59 +446,73 @@ def objective_traceability(ctx: Context) -> Measurement:
     needs=("project.approved_on",),
     data_hint="projects with the dates they were approved and IT was first engaged",
 )
-def early_involvement(ctx: Context) -> Measurement:
+def early_involvement(b: Batch) -> Results:
     """Share of projects approved in the period that IT was engaged in on or before approval.
 
     A project with no IT engagement date counts as approved without IT.
     """
-    p = records_of(ctx, "project")
-    p = p.filter(date_in_period(ctx, p.approved_on))
-    p = p.mutate(
-        early=(p.it_engaged_on.notnull() & (p.it_engaged_on <= p.approved_on)).fill_null(False),
-        unit=label(p.business_unit, NO_UNIT),
+    p = _early(b.within(records_of(b, "project"), "approved_on", is_date=True))
+    per = b.by_period(
+        grouped(
+            p,
+            {"all": [], "unit": ["unit"]},
+            lambda t: {"k": t.count(), "early": t.early.sum()},
+        )
     )
-    total = rows(p.aggregate(n=p.count(), early=p.early.sum()))[0]
-    n = int(total["n"])
-    early = int(total["early"] or 0)
-    by_unit = rows(p.group_by("unit").aggregate(k=_.count(), early=_.early.sum()))
-    late = sorted(
-        (g for g in by_unit if int(g["k"]) > int(g["early"] or 0)),
-        key=lambda g: (-(int(g["k"]) - int(g["early"] or 0)), str(g["unit"])),
-    )[:3]
-    return Measurement(
-        value=early * 100 / n if n else None,
-        n=n,
-        breakdown={
-            "early": early,
-            "late_or_never": n - early,
-            "by_business_unit": {
-                str(g["unit"]): {"approved": int(g["k"]), "early": int(g["early"] or 0)}
-                for g in sorted(by_unit, key=lambda g: str(g["unit"]))
-            },
-        },
-        evidence=[
-            Contributor(
+
+    def build(pid: int, period: Period) -> Measurement:
+        parts = split(per[pid])
+        total = parts["all"][0] if parts["all"] else {"k": 0, "early": 0}
+        n = int(total["k"])
+        early = _i(total["early"])
+        by_unit = parts["unit"]
+        late = sorted(
+            (g for g in by_unit if int(g["k"]) > _i(g["early"])),
+            key=lambda g: (-(int(g["k"]) - _i(g["early"])), str(g["unit"])),
+        )[:3]
+
+        def records() -> ir.Table:
+            ctx = b.context(period)
+            q = records_of(ctx, "project")
+            return _early(q.filter(date_in_period(ctx, q.approved_on))).select(
+                "id",
+                "name",
                 "business_unit",
-                str(g["unit"]),
-                f"{g['unit']}: {int(g['k']) - int(g['early'] or 0)} of "
-                f"{plural(int(g['k']), 'project')} approved before IT was involved",
-                float(int(g["k"]) - int(g["early"] or 0)),
+                "sponsor",
+                "proposed_on",
+                "it_engaged_on",
+                "approved_on",
+                "early",
             )
-            for g in late
-        ],
-        records=p.select(
-            "id",
-            "name",
-            "business_unit",
-            "sponsor",
-            "proposed_on",
-            "it_engaged_on",
-            "approved_on",
-            "early",
-        ),
-    )
+
+        return Measurement(
+            value=early * 100 / n if n else None,
+            n=n,
+            breakdown={
+                "early": early,
+                "late_or_never": n - early,
+                "by_business_unit": {
+                    str(g["unit"]): {"approved": int(g["k"]), "early": _i(g["early"])}
+                    for g in sorted(by_unit, key=lambda g: str(g["unit"]))
+                },
+            },
+            evidence=[
+                Contributor(
+                    "business_unit",
+                    str(g["unit"]),
+                    f"{g['unit']}: {int(g['k']) - _i(g['early'])} of "
+                    f"{plural(int(g['k']), 'project')} approved before IT was involved",
+                    float(int(g["k"]) - _i(g["early"])),
+                )
+                for g in late
+            ],
+            records=records,
+        )
+
+    return b.each(build)
 
 
+# -- portfolio_load -------------------------------------------------------------------------
 @metric(
     "portfolio_load",
     area="planning",
@@ -364,36 +522,56 @@ def early_involvement(ctx: Context) -> Measurement:
     needs=("project.team",),
     data_hint="the project portfolio with each project's delivery team and dates",
 )
-def portfolio_load(ctx: Context) -> Measurement:
+def portfolio_load(b: Batch) -> Results:
     """Projects active at the period's end per delivery team that has any.
 
     Projects without a team are left out (and counted in the breakdown): they cannot be
     placed on a team, and counting them as a team of their own would distort the mean.
     """
-    p = active_projects(ctx)
-    no_team = int(p.filter(~filled(p.team)).count().execute())
-    p = p.filter(filled(p.team)).mutate(team_name=_.team.strip())
-    by_team = rows(p.group_by("team_name").aggregate(k=_.count()))
-    n = sum(int(g["k"]) for g in by_team)
-    teams = len(by_team)
-    counts: dict[str, Any] = {
-        str(g["team_name"]): int(g["k"]) for g in sorted(by_team, key=lambda g: str(g["team_name"]))
-    }
-    busiest = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
-    return Measurement(
-        value=n / teams if teams else None,
-        n=n,
-        breakdown={"teams": teams, "by_team": counts, "projects_without_team": no_team},
-        evidence=[
-            Contributor(
-                "team",
-                name,
-                f"{name}: {plural(k, 'active project')} at the end of the period",
-                float(k),
-            )
-            for name, k in busiest
-        ],
-        records=p.select(
-            "id", "name", "team", "business_unit", "status", "started_on", "actual_end"
-        ),
+    p = active_projects_in(b)
+    p = p.mutate(has_team=filled(p.team), team_name=p.team.strip())
+    # Per team, only projects that name one count; the blank "team" groups count none.
+    per = b.by_period(
+        grouped(
+            p,
+            {"all": [], "team": ["team_name"]},
+            lambda t: {"k": t.count(where=t.has_team), "no_team": t.count(where=~t.has_team)},
+        )
     )
+
+    def build(pid: int, period: Period) -> Measurement:
+        parts = split(per[pid])
+        no_team = _i(parts["all"][0]["no_team"]) if parts["all"] else 0
+        by_team = [g for g in parts["team"] if int(g["k"])]
+        n = sum(int(g["k"]) for g in by_team)
+        teams = len(by_team)
+        counts: dict[str, Any] = {
+            str(g["team_name"]): int(g["k"])
+            for g in sorted(by_team, key=lambda g: str(g["team_name"]))
+        }
+        busiest = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+
+        def records() -> ir.Table:
+            q = active_projects(b.context(period))
+            q = q.filter(filled(q.team)).mutate(team_name=_.team.strip())
+            return q.select(
+                "id", "name", "team", "business_unit", "status", "started_on", "actual_end"
+            )
+
+        return Measurement(
+            value=n / teams if teams else None,
+            n=n,
+            breakdown={"teams": teams, "by_team": counts, "projects_without_team": no_team},
+            evidence=[
+                Contributor(
+                    "team",
+                    name,
+                    f"{name}: {plural(k, 'active project')} at the end of the period",
+                    float(k),
+                )
+                for name, k in busiest
+            ],
+            records=records,
+        )
+
+    return b.each(build)

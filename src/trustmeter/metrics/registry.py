@@ -8,7 +8,6 @@ value, its sample size, the breakdown behind it, the contributors that explain i
 
 from __future__ import annotations
 
-import inspect
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -77,11 +76,6 @@ def metric(
     """Register a metric computation over a set of periods; its docstring is the description."""
 
     def register(fn: Compute) -> Metric:
-        # Transition: a computation still written for one period (its parameter a Context)
-        # runs once per period; set-based ones take the Batch.
-        first = next(iter(inspect.signature(fn).parameters.values()))
-        if first.annotation in ("Context", Context):
-            fn = each_period(fn)  # type: ignore[arg-type]
         if id in REGISTRY:
             raise ValueError(f"metric {id} defined twice")
         m = Metric(
@@ -101,21 +95,6 @@ def metric(
         return m
 
     return register
-
-
-def each_period(fn: Callable[[Context], Measurement]) -> Compute:
-    """A computation written for one period, run once per period of the batch.
-
-    For metrics whose work does not fit a set-based query (the forecast ledger's optional
-    columns, survey campaigns picked per period); each period costs its own queries.
-    """
-
-    def compute(b: Batch) -> Results:
-        return {p: fn(b.context(p)) for p in b.periods}
-
-    compute.__name__, compute.__qualname__ = fn.__name__, fn.__qualname__
-    compute.__doc__, compute.__module__ = fn.__doc__, fn.__module__
-    return compute
 
 
 def all_metrics() -> dict[str, Metric]:
