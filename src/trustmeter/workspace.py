@@ -21,6 +21,10 @@ PROFILES = ("small", "mid", "large")
 _WORKSPACE_KEYS = {"name", "profile", "timezone", "database", "framework"}
 
 
+# Compiled SQL kept between commands (store/sqlcache.py): safe to delete at any time.
+SQL_CACHE = Path(".cache") / "sql"
+
+
 class NoWorkspace(TrustmeterError):
     pass
 
@@ -45,6 +49,7 @@ class Workspace:
         store = connect(self.database, base=self.root)
         if migrate_schema and not store.read_only:  # a warehouse's tables are its owner's
             migrate(store)
+        store.cache_compiled_sql(self.root / SQL_CACHE)
         return store
 
     def framework(self) -> fw.Framework:

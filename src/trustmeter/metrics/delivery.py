@@ -636,7 +636,15 @@ def aged_demand(b: Batch) -> Results:
     """
     days = int(b.param("aged_demand_days"))
     w = records_of(b, "work_item")
-    w = b.before_end(w.filter(w.kind == "request"), "created_at")
+    # Only a request open at some period's end can count: created before the last end, not
+    # done before the first end. Years of closed requests never meet the periods.
+    first_end = min(p.end_ts for p in b.periods)
+    w = w.filter(
+        w.kind == "request",
+        w.created_at < ibis.literal(b.last_end),
+        w.done_at.isnull() | (w.done_at >= ibis.literal(first_end)),
+    )
+    w = b.before_end(w, "created_at")
     w = _open_requests(w, w.p_end, days)
     per = b.by_period(
         grouped(

@@ -44,11 +44,20 @@ class Store:
     url: str
     con: BaseBackend
     engine: str  # "duckdb", "postgres" or "warehouse" (read only: Spark, Trino, BigQuery, …)
+    sql_cache: Any = None  # the compiled-SQL cache, when cache_compiled_sql turned it on
 
     @property
     def read_only(self) -> bool:
         """A warehouse where the records already live: trustmeter reads it and never writes."""
         return self.engine == "warehouse"
+
+    def cache_compiled_sql(self, folder: Path) -> None:
+        """Keep compiled SQL in `folder`, so each distinct query compiles once (sqlcache.py)."""
+        from trustmeter.store.sqlcache import SQLCache
+
+        cache = SQLCache(folder, self.con.name)
+        self.con.compile = cache.wrap(self.con.compile)
+        self.sql_cache = cache
 
     # -- reading -----------------------------------------------------------------------------
     def table(self, name: str) -> ibis.Table:
