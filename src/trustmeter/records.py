@@ -303,6 +303,9 @@ BY_TABLE: dict[str, RecordKind] = {k.table: k for k in KINDS}
 
 # Teams have no import of their own: they are created from the names that records carry.
 TEAM_TABLE = "team"
+# The source of stub records made from names seen on other records (a service an incident
+# names, a person who resolved one); they are not catalogue or staff records.
+AUTO_SOURCE = "auto"
 
 
 def kind(name: str) -> RecordKind:

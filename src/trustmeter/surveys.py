@@ -18,7 +18,7 @@ from typing import Any, Literal, cast
 
 import ibis
 
-from trustmeter.metrics.common import as_datetime, label, latest
+from trustmeter.metrics.common import as_datetime, fetch, label, latest
 from trustmeter.metrics.registry import (
     Batch,
     Context,
@@ -407,8 +407,8 @@ def latest_campaign(
 ) -> Campaign | None:
     """The latest campaign of this kind that had closed before `end`, or None (see
     `pick_campaign`)."""
-    rows = campaign_closings(response_table, kind).execute()
-    found = [(str(row.campaign), as_datetime(row.closed)) for row in rows.itertuples(index=False)]
+    rows = fetch(campaign_closings(response_table, kind))
+    found = [(str(row["campaign"]), as_datetime(row["closed"])) for row in rows]
     chosen = pick_campaign(found, end)
     if chosen is None:
         return None
@@ -609,7 +609,7 @@ def group_figures(
         _respondents=answers.response_id.nunique(), **parts(answers)
     )
     out = []
-    for row in agg.execute().to_dict("records"):
+    for row in fetch(agg):
         name = str(row.pop("group"))
         respondents = int(row.pop("_respondents"))
         out.append(GroupFigure(name, respondents, {k: float(v or 0) for k, v in row.items()}))

@@ -13,7 +13,6 @@ from typing import Any
 import ibis
 
 from trustmeter.metrics.common import (
-    as_float,
     as_int,
     known_at,
     pct,
@@ -188,8 +187,8 @@ def availability(b: Batch) -> Results:
     services = service_catalogue(b)
     names = service_names(services)
     scopes: dict[int, list[str]]
-    if services.tier.notna().any():
-        tier1 = sorted(str(r.id) for r in services.itertuples() if as_float(r.tier) == 1)
+    if any(s.tier is not None for s in services):
+        tier1 = sorted(s.id for s in services if s.tier == 1)
         scopes = {pid: tier1 for pid in range(len(b.periods))}
         how = "tier-1 services"
     elif len(services):
@@ -254,11 +253,7 @@ def slo_attainment(b: Batch) -> Results:
     """Share of services with an availability SLO whose availability in the period met it."""
     services = service_catalogue(b)
     names = service_names(services)
-    slos = {
-        str(r.id): slo
-        for r in services.itertuples()
-        if (slo := as_float(r.slo_availability)) is not None
-    }
+    slos = {s.id: s.slo_availability for s in services if s.slo_availability is not None}
     down = _downtimes(b)
 
     def build(pid: int, period: Period) -> Measurement:

@@ -17,6 +17,7 @@ from trustmeter import surveys as sv
 from trustmeter.metrics.common import (
     NO_UNIT,
     as_datetime,
+    fetch,
     in_period,
     label,
     name_of,
@@ -179,8 +180,8 @@ def partner_perception(ctx: Context, camp: sv.Campaign) -> Measurement:
     )
     m.breakdown["ladder"] = {c: int(total.parts.get(c, 0)) for c in sv.LADDER_CHOICES}
     early = camp.choices(sv.INVOLVE_EARLY)
-    counts = early.group_by(early.value_text).aggregate(k=early.count()).execute()
-    got = {str(r.value_text): int(r.k) for r in counts.itertuples()}
+    counts = fetch(early.group_by(early.value_text).aggregate(k=early.count()))
+    got = {str(r["value_text"]): int(r["k"]) for r in counts}
     m.breakdown["involve_early"] = {c: got.get(c, 0) for c in sv.INVOLVE_EARLY_CHOICES}
     return m
 
@@ -213,16 +214,16 @@ def importance_gap(ctx: Context, camp: sv.Campaign) -> Measurement:
             a.item.startswith(imp), a.item.substr(len(imp)), a.item.substr(len(sat))
         ),
     )
-    agg = (
-        a.group_by([a.service, a.measure])
-        .aggregate(mean=a.value_num.mean(), k=a.response_id.nunique())
-        .execute()
+    agg = fetch(
+        a.group_by([a.service, a.measure]).aggregate(
+            mean=a.value_num.mean(), k=a.response_id.nunique()
+        )
     )
     means: dict[str, dict[str, float]] = {}
-    for r in agg.itertuples():
+    for r in agg:
         # Importance and satisfaction share the 1–10 scale of every per-service item.
-        means.setdefault(str(r.service), {})[str(r.measure)] = sv.scale_0_100(
-            sv.IMPORTANCE_PREFIX + str(r.service), float(r.mean)
+        means.setdefault(str(r["service"]), {})[str(r["measure"])] = sv.scale_0_100(
+            sv.IMPORTANCE_PREFIX + str(r["service"]), float(r["mean"])
         )
     rated = {s: m for s, m in means.items() if len(m) == 2}
     n = len(rated)
@@ -264,10 +265,10 @@ def _service_names(ctx: Context, keys: list[str]) -> dict[str, str]:
     """Catalogue names for per-service items, which may name a service by id or by name (from
     the service catalogue, read once per Scorer)."""
     by_id, by_name = {}, {}
-    for sid, name in service_catalogue(ctx)[["id", "name"]].itertuples(index=False):
-        if isinstance(name, str):
-            by_id[str(sid)] = name
-            by_name[name.lower()] = name
+    for s in service_catalogue(ctx):
+        if isinstance(s.name, str):
+            by_id[s.id] = s.name
+            by_name[s.name.lower()] = s.name
     return {k: by_id.get(k) or by_name.get(k.lower()) or k for k in keys}
 
 

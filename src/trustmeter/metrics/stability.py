@@ -7,8 +7,9 @@ that FRAMEWORK.md leaves open are written down in that page, one heading per met
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import ibis
-import pandas as pd
 
 from trustmeter.metrics.common import (
     NO_SERVICE,
@@ -16,6 +17,7 @@ from trustmeter.metrics.common import (
     SEVERITY_RANK,
     as_float,
     as_int,
+    fetch,
     in_period,
     known_at,
     known_by_end,
@@ -58,16 +60,28 @@ def _major_label(level: str) -> str:
     return {1: "P1", 2: "P1/P2"}.get(rank, f"P1–P{rank}")
 
 
-def service_catalogue(ctx: Context | Batch) -> pd.DataFrame:
-    """The service catalogue, one row per id: id, name, tier and availability SLO (read once
+@dataclass(frozen=True)
+class Service:
+    """One entry of the service catalogue."""
+
+    id: str
+    name: str | None
+    tier: float | None
+    slo_availability: float | None
+
+
+def service_catalogue(ctx: Context | Batch) -> list[Service]:
+    """The service catalogue, one entry per id: id, name, tier and availability SLO (read once
     per Scorer: it does not change by period)."""
     if "service_catalogue" not in ctx.facts:
         s = records_of(ctx, "service")
-        ctx.facts["service_catalogue"] = s.select(
-            "id", "name", "tier", "slo_availability"
-        ).execute()
-    df: pd.DataFrame = ctx.facts["service_catalogue"]
-    return df
+        rows = fetch(s.select("id", "name", "tier", "slo_availability"))
+        ctx.facts["service_catalogue"] = [
+            Service(str(r["id"]), r["name"], as_float(r["tier"]), as_float(r["slo_availability"]))
+            for r in rows
+        ]
+    services: list[Service] = ctx.facts["service_catalogue"]
+    return services
 
 
 def incidents_in(b: Batch, at: str) -> ibis.Table:
@@ -83,12 +97,9 @@ def incidents_in(b: Batch, at: str) -> ibis.Table:
     )
 
 
-def service_names(services: pd.DataFrame) -> dict[str, str]:
+def service_names(services: list[Service]) -> dict[str, str]:
     """Service id → its name, or the id where the catalogue gives no name."""
-    return {
-        str(r.id): str(r.name) if isinstance(r.name, str) and r.name else str(r.id)
-        for r in services.itertuples()
-    }
+    return {s.id: s.name if isinstance(s.name, str) and s.name else s.id for s in services}
 
 
 # -- major_incidents ------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import ibis.expr.types as ir
 from trustmeter import surveys as sv
 from trustmeter.metrics.common import (
     NO_TEAM,
+    fetch,
     in_period,
     label,
     latest,
@@ -32,7 +33,7 @@ from trustmeter.metrics.model import Batch, grouped, split, stack
 from trustmeter.metrics.registry import Context, Contributor, Measurement, Results, metric
 from trustmeter.metrics.stability import service_catalogue
 from trustmeter.periods import Period
-from trustmeter.store.writer import AUTO_SOURCE
+from trustmeter.records import AUTO_SOURCE
 
 TEAM_SURVEY_HINT = "a team survey export (eNPS, the seven Westrum statements)"
 PEOPLE_HINT = "the people list (start and leave dates, leave kind, regretted)"
@@ -189,8 +190,8 @@ def westrum_culture(ctx: Context, camp: sv.Campaign) -> Measurement:
         lambda v: f"culture {v:.1f} of 7",
         a.select("response_id", "item", "value_num"),
     )
-    by_item = a.group_by(a.item).aggregate(mean=a.value_num.mean()).execute()
-    m.breakdown["by_statement"] = {str(r.item): float(r.mean) for r in by_item.itertuples()}
+    by_item = fetch(a.group_by(a.item).aggregate(mean=a.value_num.mean()))
+    m.breakdown["by_statement"] = {str(r["item"]): float(r["mean"]) for r in by_item}
     return m
 
 
@@ -199,11 +200,11 @@ def _scope(ctx: Context | Batch) -> tuple[ir.Table, dict[str, str], bool]:
     """The services in scope (tier 1, or all when no tiers are given) as a table and as
     id → name, and whether tiers are given."""
     cat = service_catalogue(ctx)
-    has_tiers = bool(cat.tier.notna().any())
+    has_tiers = any(c.tier is not None for c in cat)
     s = records_of(ctx, "service").select("id", "name", "tier")
     scope = s.filter(s.tier == 1) if has_tiers else s
-    listed = cat[cat.tier == 1] if has_tiers else cat
-    services = {str(r.id): str(r.name or r.id) for r in listed.itertuples()}
+    listed = [c for c in cat if c.tier == 1] if has_tiers else cat
+    services = {c.id: str(c.name or c.id) for c in listed}
     return scope, services, has_tiers
 
 
@@ -575,7 +576,7 @@ def on_call_load(b: Batch) -> Results:
 
         def records() -> ir.Table:
             ctx = b.context(period)
-            ids = [str(x) for x in _on_call(ctx).id.execute()]
+            ids = [str(r["id"]) for r in fetch(_on_call(ctx).select("id"))]
             q = records_of(ctx, "incident")
             q = _major_pages(ctx, q.filter(in_period(ctx, q.opened_at)))
             q = q.filter(q.resolver.isin(ids))

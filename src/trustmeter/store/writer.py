@@ -19,10 +19,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from trustmeter.records import TEAM_TABLE, RecordKind, kind
+from trustmeter.records import AUTO_SOURCE, TEAM_TABLE, RecordKind, kind
 from trustmeter.store.database import Stage, Store, q, sql_type
 
-AUTO_SOURCE = "auto"
+__all__ = ["AUTO_SOURCE", "WriteResult", "insert_records", "to_arrow", "write"]
+
 _STAGE = "_tm_stage"
 
 _ARROW_TYPES: dict[str, pa.DataType] = {
