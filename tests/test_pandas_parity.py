@@ -13,8 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from bench import scorecard_bench as sb
+
 from trustmeter import workspace as ws_mod
 from trustmeter.metrics.registry import all_metrics
 from trustmeter.periods import last_complete, series
@@ -36,7 +36,7 @@ def test_trend_agrees_with_pandas_in_every_period(db_url: str, tmp_path: Path) -
     periods = series(last, PERIODS + depth - 1)
     scorer = Scorer(store, fw, ws.profile, ws.as_dict())
     cards = scorer.trend(series(last, PERIODS))
-    assert [c["period"]["label"] for c in cards] == [p.label for p in periods[depth - 1 :]]
+    assert [c.period.label for c in cards] == [p.label for p in periods[depth - 1 :]]
     metrics = all_metrics()
     ours = {}
     for p in periods:
