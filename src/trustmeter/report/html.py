@@ -2,9 +2,10 @@
 
 The work is split in two. This module reads the scorecard's attributes into a *view*: plain
 strings, numbers and chart geometry, with every missing value already decided ("—", "not
-measured", no bar). The Jinja2 templates in `templates/` only lay the view out. Autoescape is on for
-every template and nothing is ever marked safe, so any text that came from the data (names,
-evidence, notes, the workspace, the title) reaches the page escaped, inside SVG as well.
+measured", no bar). The Jinja2 templates in `templates/` only lay the view out. Autoescape is
+on for every template and nothing is ever marked safe, so any text that came from the data
+(names, evidence, notes, the workspace, the title) reaches the page escaped, inside SVG as
+well.
 
 Nothing in the output points outside the file: no scripts, stylesheets, fonts or images are
 referenced, the CSS is inline, and the charts are inline SVG drawn here.
