@@ -984,7 +984,8 @@ def main(argv: list[str] | None = None) -> None:
             store.close()
             print(f"  {timings[phase]:.1f} s", flush=True)
             if phase == "scorecard":
-                (out / "scorecard.json").write_text(json.dumps(card, indent=1, default=str))
+                text = json.dumps(card.as_dict(), indent=1, default=str)
+                (out / "scorecard.json").write_text(text)
 
         # 3. pandas: read once, then the scorecard's periods and the trend's periods
         print("pandas …", flush=True)

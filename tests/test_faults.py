@@ -481,7 +481,9 @@ def test_c_server_and_cli_import_at_the_same_time(db_url: str, tmp_path: Path) -
     # the one the core computes from the database now.
     store = connect(ws.database)
     try:
-        expected = Scorer(store, ws.framework(), ws.profile, ws.as_dict()).scorecard(period)
+        expected = (
+            Scorer(store, ws.framework(), ws.profile, ws.as_dict()).scorecard(period).as_dict()
+        )
     finally:
         store.close()
     assert after["period"]["label"] == period.label

@@ -36,7 +36,7 @@ def test_trend_agrees_with_pandas_in_every_period(db_url: str, tmp_path: Path) -
     periods = series(last, PERIODS + depth - 1)
     scorer = Scorer(store, fw, ws.profile, ws.as_dict())
     cards = scorer.trend(series(last, PERIODS))
-    assert [c["period"]["label"] for c in cards] == [p.label for p in periods[depth - 1 :]]
+    assert [c.period.label for c in cards] == [p.label for p in periods[depth - 1 :]]
     metrics = all_metrics()
     ours = {}
     for p in periods:

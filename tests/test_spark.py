@@ -114,7 +114,7 @@ def cards(
 
     def score(store: Store, periods: list[Period]) -> list[dict[str, Any]]:
         scorer = Scorer(store, ws.framework(), ws.profile, ws.as_dict())
-        return [scorer.scorecard(p) for p in periods]
+        return [scorer.scorecard(p).as_dict() for p in periods]
 
     with ThreadPoolExecutor(len(PERIODS) + 1) as pool:
         on_duck = pool.submit(score, duck, PERIODS)
@@ -173,11 +173,11 @@ def test_explain_reads_the_same_records_on_spark(
     fw = ws.framework()
     want = explain_metric(Scorer(duck, fw, ws.profile), "mttr", period, limit=1000)
     got = explain_metric(Scorer(spark, fw, ws.profile), "mttr", period, limit=1000)
-    assert want["records"]["total"] > 0
-    assert got["metric"] == want["metric"]
-    assert got["records"]["columns"] == want["records"]["columns"]
-    assert got["records"]["total"] == want["records"]["total"]
-    assert sorted(map(repr, got["records"]["rows"])) == sorted(map(repr, want["records"]["rows"]))
+    assert want.records.total > 0
+    assert got.metric == want.metric
+    assert got.records.columns == want.records.columns
+    assert got.records.total == want.records.total
+    assert sorted(map(repr, got.records.rows)) == sorted(map(repr, want.records.rows))
 
 
 def test_a_warehouse_is_read_only(workspaces: tuple[Store, Store, ws_mod.Workspace]) -> None:

@@ -462,7 +462,7 @@ def score(
         )
         card = scorer.scorecard(period)
     if as_json:
-        click.echo(json.dumps(card, indent=2, default=str))
+        click.echo(json.dumps(card.as_dict(), indent=2, default=str))
     else:
         Console(highlight=False).print(scorecard_text(card))
 
@@ -506,7 +506,7 @@ def trend(
         last = _period(as_of, None, None, period_kind or scorer.framework.params["period"])
         cards = scorer.trend(series(last, periods))
     if as_json:
-        click.echo(json.dumps({"periods": cards}, indent=2, default=str))
+        click.echo(json.dumps({"periods": [c.as_dict() for c in cards]}, indent=2, default=str))
     else:
         Console(highlight=False).print(trend_text(cards))
 
@@ -592,7 +592,7 @@ def explain(
         )
         result = explain_metric(scorer, metric_id, period, limit)
     if as_json:
-        click.echo(json.dumps(result, indent=2, default=str))
+        click.echo(json.dumps(result.as_dict(), indent=2, default=str))
     else:
         from trustmeter.render import explain_text
 

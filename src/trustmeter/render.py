@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
+
+from trustmeter.metrics.slices import WORDS as SLICE_WORDS
+
+if TYPE_CHECKING:
+    from trustmeter.scorecard_model import Scorecard
+    from trustmeter.trace import Explanation
 
 STATUS_STYLE = {"ok": "green", "insufficient": "yellow", "no_data": "dim", "left_out": "dim"}
 
@@ -35,39 +42,40 @@ def _score(v: float | None) -> Text:
     return Text(f"{v:.0f}", style=style)
 
 
-def headline(card: dict[str, Any]) -> RenderableType:
-    st = card["stage"]
+def headline(card: Scorecard) -> RenderableType:
+    st = card.stage
     lines = Text()
-    lines.append(
-        f"{card['workspace'].get('name', '')}  ·  {card['period']['label']}\n", style="bold"
-    )
-    lines.append(f"Stage {st['level']}: {st['name']}\n", style="bold cyan")
-    ti, pi = card["trust_index"], card["predictability_index"]
-    lines.append(f"Trust Index {fmt(ti)}")
-    unc = card["indices"]["trust"].get("uncapped")
-    if ti is not None and unc is not None and unc > ti:
+    where = f"{card.workspace.get('name', '')}  ·  {card.period.label}"
+    if card.slice is not None:
+        where += f"  ·  {SLICE_WORDS.get(card.slice.kind, card.slice.kind)} {card.slice.name}"
+    lines.append(where + "\n", style="bold")
+    lines.append(f"Stage {st.level}: {st.name}\n", style="bold cyan")
+    trust = card.indices.trust
+    lines.append(f"Trust Index {fmt(card.trust_index)}")
+    if trust.capped:
         lines.append(
-            f" (capped at the stage ceiling {st['ceiling']:g}; uncapped {unc:.1f})", style="dim"
+            f" (capped at the stage ceiling {st.ceiling:g}; uncapped {trust.uncapped:.1f})",
+            style="dim",
         )
-    lines.append(f"   Predictability Index {fmt(pi)}")
+    lines.append(f"   Predictability Index {fmt(card.predictability_index)}")
     return Panel(lines, title="trustmeter", expand=False)
 
 
-def scorecard_text(card: dict[str, Any]) -> RenderableType:
+def scorecard_text(card: Scorecard) -> RenderableType:
     parts: list[RenderableType] = [headline(card)]
     areas = Table(title="Areas", title_justify="left", show_edge=False)
     for col in ("area", "score", "coverage", "status"):
         areas.add_column(col, justify="right" if col in ("score", "coverage") else "left")
-    for a in card["areas"]:
+    for a in card.areas:
         areas.add_row(
-            escape(a["name"]),
-            _score(a["score"]),
-            f"{a['coverage']:.0%}",
-            a["status"].replace("_", " "),
+            escape(a.name),
+            _score(a.score),
+            f"{a.coverage:.0%}",
+            a.status.replace("_", " "),
         )
     parts.append(areas)
-    for a in card["areas"]:
-        t = Table(title=escape(a["name"]), title_justify="left", show_edge=False)
+    for a in card.areas:
+        t = Table(title=escape(a.name), title_justify="left", show_edge=False)
         for col, just in (
             ("metric", "left"),
             ("value", "right"),
@@ -77,109 +85,107 @@ def scorecard_text(card: dict[str, Any]) -> RenderableType:
             ("status", "left"),
         ):
             t.add_column(col, justify=just)  # type: ignore[arg-type]
-        for m in a["metrics"]:
+        for m in a.metrics:
             t.add_row(
-                m["id"],
-                fmt(m["value"], m["unit"]),
-                fmt(m["target"], m["unit"]),
-                _score(m["score"]),
-                str(m["n"]),
-                Text(m["status"], style=STATUS_STYLE.get(m["status"], "")),
+                m.id,
+                fmt(m.value, m.unit),
+                fmt(m.target, m.unit),
+                _score(m.score),
+                str(m.n),
+                Text(m.status, style=STATUS_STYLE.get(m.status, "")),
             )
         parts.append(t)
     parts.append(stage_text(card))
     parts.append(focus_text(card))
-    if card.get("perception"):
-        p = card["perception"]
+    if card.perception:
+        p = card.perception
         parts.append(
             Text(
-                f"Perception vs measurement: {p['label']} (stakeholder-rated reliability {p['perceived']:.0f}, "
-                f"measured stability/delivery {p['measured']:.0f}, threshold {p['threshold']:.0f})"
+                f"Perception vs measurement: {p.label} (stakeholder-rated reliability {p.perceived:.0f}, "
+                f"measured stability/delivery {p.measured:.0f}, threshold {p.threshold:.0f})"
             )
         )
     return Group(*parts)
 
 
-def stage_text(card: dict[str, Any]) -> RenderableType:
-    st = card["stage"]
+def stage_text(card: Scorecard) -> RenderableType:
+    st = card.stage
     out = Text("\nStage ladder\n", style="bold")
-    for rung in st["ladder"]:
-        mark = "●" if rung["level"] <= st["level"] else "○"
+    for rung in st.ladder:
+        mark = "●" if rung.level <= st.level else "○"
         out.append(
-            f"  {mark} {rung['level']} {rung['name']}",
-            style="bold" if rung["level"] == st["level"] else "",
+            f"  {mark} {rung.level} {rung.name}",
+            style="bold" if rung.level == st.level else "",
         )
         out.append("\n")
-    if st["blocked_by"]:
-        out.append(f"Blocked from {st['blocked_by'][0]['stage_name']} by:\n", style="bold")
-        for b in st["blocked_by"]:
-            out.append(f"  ✗ {b['condition']}: {b['reason']}\n")
+    if st.blocked_by:
+        out.append(f"Blocked from {st.blocked_by[0].stage_name} by:\n", style="bold")
+        for b in st.blocked_by:
+            out.append(f"  ✗ {b.condition}: {b.reason}\n")
     return out
 
 
-def focus_text(card: dict[str, Any]) -> RenderableType:
-    f = card["focus"]
+def focus_text(card: Scorecard) -> RenderableType:
+    f = card.focus
     out = Text("\nNext focus\n", style="bold")
-    out.append(f["summary"] + "\n")
-    for i, item in enumerate(f["items"], 1):
+    out.append(f.summary + "\n")
+    for i, item in enumerate(f.items, 1):
         out.append(
-            f"{i}. {item['name']} ({item['area']}): {fmt(item['value'], item['unit'])}, "
-            f"score {item['score']:.0f}, n = {item['n']}\n",
+            f"{i}. {item.name} ({item.area}): {fmt(item.value, item.unit)}, "
+            f"score {item.score:.0f}, n = {item.n}\n",
             style="bold",
         )
-        for e in item["evidence"]:
-            out.append(f"   · {e['detail']}\n")
-        for action in item["actions"][:2]:
+        for e in item.evidence:
+            out.append(f"   · {e.detail}\n")
+        for action in item.actions[:2]:
             out.append(f"   → {action}\n", style="cyan")
-    if f.get("unmeasured"):
+    if f.unmeasured:
         out.append(
-            "Not yet measured: " + ", ".join(i["metric"] for i in f["unmeasured"]) + "\n",
+            "Not yet measured: " + ", ".join(i.metric for i in f.unmeasured) + "\n",
             style="dim",
         )
     return out
 
 
-def trend_text(cards: list[dict[str, Any]]) -> RenderableType:
+def trend_text(cards: Sequence[Scorecard]) -> RenderableType:
     t = Table(title="Trend", title_justify="left", show_edge=False)
     t.add_column("period")
     t.add_column("stage")
     t.add_column("trust", justify="right")
     t.add_column("predict.", justify="right")
-    area_ids = [a["id"] for a in cards[0]["areas"]] if cards else []
+    area_ids = [a.id for a in cards[0].areas] if cards else []
     for aid in area_ids:
         t.add_column(aid, justify="right")
     for c in cards:
         row: list[RenderableType] = [
-            c["period"]["label"],
-            f"{c['stage']['level']} {c['stage']['name']}",
-            _score(c["trust_index"]),
-            _score(c["predictability_index"]),
+            c.period.label,
+            f"{c.stage.level} {c.stage.name}",
+            _score(c.trust_index),
+            _score(c.predictability_index),
         ]
-        row += [_score(a["score"]) for a in c["areas"]]
+        row += [_score(a.score) for a in c.areas]
         t.add_row(*row)
     return t
 
 
-def explain_text(result: dict[str, Any]) -> RenderableType:
-    m = result["metric"]
+def explain_text(result: Explanation) -> RenderableType:
+    m = result.metric
     out: list[RenderableType] = [
-        Text(f"{m['id']} — {m['name']} ({result['period']['label']})", style="bold"),
-        Text(m["description"]),
+        Text(f"{m.id} — {m.name} ({result.period.label})", style="bold"),
+        Text(m.description),
         Text(
-            f"value {fmt(m['value'], m['unit'])}, n = {m['n']}, target {fmt(m['target'], m['unit'])}, "
-            f"floor {fmt(m['floor'], m['unit'])}, score {fmt(m['score'])}, status {m['status']}"
+            f"value {fmt(m.value, m.unit)}, n = {m.n}, target {fmt(m.target, m.unit)}, "
+            f"floor {fmt(m.floor, m.unit)}, score {fmt(m.score)}, status {m.status}"
         ),
     ]
-    for e in m["evidence"]:
-        out.append(Text(f"  · {e['detail']}"))
-    recs = result["records"]
-    if recs["columns"]:
-        t = Table(
-            title=f"records behind it ({recs['shown']} of {recs['total']})", title_justify="left"
-        )
-        for c in recs["columns"]:
+    for e in m.evidence:
+        out.append(Text(f"  · {e.detail}"))
+    recs = result.records
+    if recs.columns:
+        t = Table(title=f"records behind it ({recs.shown} of {recs.total})", title_justify="left")
+        for c in recs.columns:
             t.add_column(c)
-        for row in recs["rows"]:
+        for row in recs.rows:
             t.add_row(*(escape("" if v is None else str(v)) for v in row))
         out.append(t)
     return Group(*out)

@@ -1,12 +1,13 @@
 """The scorecard: every metric, the five area scores, the stage, the indices and the next focus.
 
-This builds the one object that `score --json` prints and that the report and the web app
-render (docs/scorecard-json.md). Nothing else computes a figure.
+This builds the one object (`scorecard_model.Scorecard`) that the terminal, the report and the
+web app render, and whose `as_dict()` `score --json` prints (docs/scorecard-json.md). Nothing
+else computes a figure.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from trustmeter import __version__
 from trustmeter.framework import Framework
 from trustmeter.framework.focus import next_focus
+from trustmeter.framework.model import Area as FrameworkArea
 from trustmeter.framework.stages import evaluate_stage, perception
 from trustmeter.metrics.common import learn_sources
 from trustmeter.metrics.registry import (
@@ -27,6 +29,17 @@ from trustmeter.metrics.registry import (
 from trustmeter.metrics.slices import Slice, left_out_reason
 from trustmeter.periods import Period
 from trustmeter.records import KINDS
+from trustmeter.scorecard_model import (
+    Area,
+    Evidence,
+    Indices,
+    MetricEntry,
+    MetricStatus,
+    PredictabilityIndex,
+    Scorecard,
+    SliceInfo,
+    TrustIndex,
+)
 from trustmeter.store import Store
 
 SCHEMA = 1
@@ -46,7 +59,7 @@ class Scorer:
     profile: str
     workspace: dict[str, Any] = field(default_factory=dict)
     _has: dict[str, bool] = field(default_factory=dict)
-    _measured: dict[tuple[str, Period], dict[str, Any]] = field(default_factory=dict)
+    _measured: dict[tuple[str, Period], MetricEntry] = field(default_factory=dict)
     _raw: dict[tuple[str, Period], Measurement] = field(default_factory=dict)
     # What metrics learn once per data version (which tables hold one source, the service
     # catalogue): see records_of. The tables are looked up once per Scorer.
@@ -104,54 +117,61 @@ class Scorer:
             for p in todo:
                 self._measured[(m.id, p)] = self._entry_of(m, self._raw.get((m.id, p)))
 
-    def _entry_of(self, m: Metric, result: Measurement | None) -> dict[str, Any]:
+    def _entry_of(self, m: Metric, result: Measurement | None) -> MetricEntry:
         """One metric's entry: value, unit, target, score, n and status, with its evidence."""
         settings = self.framework.metrics[m.id]
         target, floor = self.framework.targets(m.id, self.profile)
-        entry: dict[str, Any] = {
-            "id": m.id,
-            "name": settings.name or m.name,
-            "area": settings.area,
-            "value": None,
-            "unit": m.unit,
-            "direction": m.direction,
-            "target": target,
-            "floor": floor,
-            "score": None,
-            "n": 0,
-            "min_sample": self.framework.min_sample(m.id, m.sample),
-            "status": "no_data",
-            "weight": settings.weight,
-            "description": m.description,
-            "breakdown": {},
-            "evidence": [],
-            "note": None,
-        }
+        min_sample = self.framework.min_sample(m.id, m.sample)
+
+        def entry(
+            status: MetricStatus,
+            note: str | None,
+            value: float | None = None,
+            points: float | None = None,
+            n: int = 0,
+            breakdown: dict[str, Any] | None = None,
+            evidence: tuple[Evidence, ...] = (),
+        ) -> MetricEntry:
+            return MetricEntry(
+                id=m.id,
+                name=settings.name or m.name,
+                area=settings.area,
+                value=value,
+                unit=m.unit,
+                direction=m.direction,
+                target=target,
+                floor=floor,
+                score=points,
+                n=n,
+                min_sample=min_sample,
+                status=status,
+                weight=settings.weight,
+                description=m.description,
+                breakdown={} if breakdown is None else breakdown,
+                evidence=evidence,
+                note=note,
+            )
+
         left_out = self._left_out(m)
         if left_out is not None:
-            entry["status"] = "left_out"
-            entry["note"] = left_out
-            return entry
+            return entry("left_out", left_out)
         if result is None:
-            entry["note"] = f"needs {m.data_hint or ', '.join(m.needs)}"
-            return entry
-        entry.update(
-            value=_round(result.value),
-            n=result.n,
-            breakdown=result.breakdown,
-            evidence=[c.as_dict() for c in result.evidence],
-            note=result.note,
+            return entry("no_data", f"needs {m.data_hint or ', '.join(m.needs)}")
+        evidence = tuple(Evidence.from_dict(c.as_dict()) for c in result.evidence)
+        if result.value is None or result.n < min_sample:
+            note = result.note
+            if note is None:
+                note = f"n = {result.n}, below the minimum sample of {min_sample}"
+            status: MetricStatus = "insufficient"
+            points = None
+        else:
+            note, status = result.note, "ok"
+            points = score(result.value, target, floor, m.log_scale)
+        return entry(
+            status, note, _round(result.value), points, result.n, result.breakdown, evidence
         )
-        if result.value is None or result.n < entry["min_sample"]:
-            entry["status"] = "insufficient"
-            if entry["note"] is None:
-                entry["note"] = f"n = {result.n}, below the minimum sample of {entry['min_sample']}"
-            return entry
-        entry["status"] = "ok"
-        entry["score"] = score(result.value, target, floor, m.log_scale)
-        return entry
 
-    def measure(self, m: Metric, period: Period) -> dict[str, Any]:
+    def measure(self, m: Metric, period: Period) -> MetricEntry:
         """One metric's scorecard entry for a period."""
         self.evaluate([period])
         return self._measured[(m.id, period)]
@@ -176,86 +196,62 @@ class Scorer:
                 out.append(p)
         return out
 
-    def areas(self, period: Period, only: set[str] | None = None) -> list[dict[str, Any]]:
+    def areas(self, period: Period, only: set[str] | None = None) -> list[Area]:
         """Area scores for a period; `only` limits them to some areas."""
         self.evaluate([period])
         wanted = set(self.framework.areas) if only is None else only
-        by_area: dict[str, list[dict[str, Any]]] = {
-            a: [] for a in self.framework.areas if a in wanted
-        }
+        by_area: dict[str, list[MetricEntry]] = {a: [] for a in self.framework.areas if a in wanted}
         for m in self.metrics():
             if self.framework.metrics[m.id].area in wanted:
                 entry = self._measured[(m.id, period)]
-                by_area[entry["area"]].append(entry)
-        out = []
+                by_area[entry.area].append(entry)
         min_cov = float(self.framework.params.get("min_coverage", 0.5))
-        for aid, area in self.framework.areas.items():
-            if aid not in wanted:
-                continue
-            entries = by_area[aid]
-            counted = [e for e in entries if e["status"] != "left_out"]
-            total_w = sum(e["weight"] for e in counted)
-            scored = [e for e in counted if e["status"] == "ok"]
-            scored_w = sum(e["weight"] for e in scored)
-            coverage = scored_w / total_w if total_w else 0.0
-            value = sum(e["score"] * e["weight"] for e in scored) / scored_w if scored_w else None
-            measured = value is not None and coverage >= min_cov
-            out.append(
-                {
-                    "id": aid,
-                    "name": area.name,
-                    "weight": area.weight,
-                    "score": _round(value) if measured else None,
-                    "partial_score": _round(value),
-                    "coverage": round(coverage, 3),
-                    "status": "measured" if measured else "not_measured",
-                    "measure_with": area.measure_with,
-                    "metrics": entries,
-                }
-            )
-        return out
+        return [
+            area_score(area, by_area[aid], min_cov)
+            for aid, area in self.framework.areas.items()
+            if aid in wanted
+        ]
 
-    def scorecard(self, period: Period) -> dict[str, Any]:
+    def scorecard(self, period: Period) -> Scorecard:
         history_periods = self._with_history([period])
         self.evaluate(history_periods)
         areas = self.areas(period)
         history = [areas, *(self.areas(p) for p in history_periods[1:])]
         stage = evaluate_stage(self.framework, history)
-        trust = trust_index(self.framework, areas, stage["ceiling"])
-        predict = predictability(self.framework, areas)
-        card: dict[str, Any] = {
-            "schema": SCHEMA,
-            "trustmeter": __version__,
-            "generated_at": datetime.now(UTC)
+        return Scorecard(
+            schema=SCHEMA,
+            trustmeter=__version__,
+            generated_at=datetime.now(UTC)
             .replace(microsecond=0)
             .isoformat()
             .replace("+00:00", "Z"),
-            "workspace": self.workspace,
-            "period": period.as_dict(),
-            **({"slice": self._slice_dict()} if self.slice is not None else {}),
-            "trust_index": trust["value"],
-            "predictability_index": predict["value"],
-            "indices": {"trust": trust, "predictability": predict},
-            "stage": stage,
-            "areas": areas,
-        }
-        card["focus"] = next_focus(self.framework, card)
-        card["perception"] = perception(self.framework, areas)
-        return card
+            workspace=dict(self.workspace),
+            period=period,
+            indices=Indices(
+                trust=trust_index(self.framework, areas, stage.ceiling),
+                predictability=predictability(self.framework, areas),
+            ),
+            stage=stage,
+            areas=tuple(areas),
+            focus=next_focus(self.framework, stage, areas),
+            perception=perception(self.framework, areas),
+            slice=self._slice_info(),
+        )
 
-    def _slice_dict(self) -> dict[str, Any]:
+    def _slice_info(self) -> SliceInfo | None:
         """The slice, and the metrics it leaves out with the reason for each."""
-        assert self.slice is not None
-        out: dict[str, Any] = {**self.slice.as_dict(), "left_out": {}}
+        if self.slice is None:
+            return None
+        left_out = {}
         for m in self.metrics():
             why = left_out_reason(m.id, self.slice.kind)
             if why is not None:
-                out["left_out"][m.id] = why
-        return out
+                left_out[m.id] = why
+        return SliceInfo(self.slice.kind, self.slice.name, left_out)
 
     def trend(
         self, periods: Iterable[Period], progress: Callable[[Period], None] | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[Scorecard]:
         """Scorecards for `periods`, every metric computed for all of them (and the periods
         their gates look back on) in one pass."""
         periods = list(periods)
@@ -268,31 +264,55 @@ class Scorer:
         return out
 
 
-def trust_index(fw: Framework, areas: list[dict[str, Any]], ceiling: float) -> dict[str, Any]:
+def area_score(area: FrameworkArea, entries: Sequence[MetricEntry], min_coverage: float) -> Area:
+    """An area from its metric entries: the weighted mean of the scored ones, and coverage,
+    the share of the counted weight that was scored (left-out metrics are not counted). Below
+    `min_coverage` the area is not measured and its score is None."""
+    counted = [e for e in entries if e.status != "left_out"]
+    total_w = sum(e.weight for e in counted)
+    scored = [(e.score, e.weight) for e in counted if e.status == "ok" and e.score is not None]
+    scored_w = sum(w for _, w in scored)
+    coverage = scored_w / total_w if total_w else 0.0
+    value = sum(s * w for s, w in scored) / scored_w if scored_w else None
+    measured = value is not None and coverage >= min_coverage
+    return Area(
+        id=area.id,
+        name=area.name,
+        weight=area.weight,
+        score=_round(value) if measured else None,
+        partial_score=_round(value),
+        coverage=round(coverage, 3),
+        status="measured" if measured else "not_measured",
+        measure_with=area.measure_with,
+        metrics=tuple(entries),
+    )
+
+
+def trust_index(fw: Framework, areas: Sequence[Area], ceiling: float) -> TrustIndex:
     """Weighted mean of the measured area scores, capped at the stage's ceiling."""
-    measured = [a for a in areas if a["score"] is not None and a["weight"] > 0]
-    w = sum(a["weight"] for a in measured)
+    measured = [(a.score, a.weight) for a in areas if a.score is not None and a.weight > 0]
+    w = sum(weight for _, weight in measured)
     if not w:
-        return {"value": None, "uncapped": None, "ceiling": ceiling, "areas_measured": 0}
-    raw = sum(a["score"] * a["weight"] for a in measured) / w
-    return {
-        "value": _round(min(raw, ceiling)),
-        "uncapped": _round(raw),
-        "ceiling": ceiling,
-        "areas_measured": len(measured),
-    }
+        return TrustIndex(value=None, uncapped=None, ceiling=ceiling, areas_measured=0)
+    raw = sum(s * weight for s, weight in measured) / w
+    return TrustIndex(
+        value=_round(min(raw, ceiling)),
+        uncapped=_round(raw),
+        ceiling=ceiling,
+        areas_measured=len(measured),
+    )
 
 
-def predictability(fw: Framework, areas: list[dict[str, Any]]) -> dict[str, Any]:
+def predictability(fw: Framework, areas: Sequence[Area]) -> PredictabilityIndex:
     """Mean score of the promise-keeping metrics that were scored."""
     scores = {
-        m["id"]: m["score"]
+        m.id: m.score
         for a in areas
-        for m in a["metrics"]
-        if m["id"] in fw.predictability and m["status"] == "ok"
+        for m in a.metrics
+        if m.id in fw.predictability and m.status == "ok" and m.score is not None
     }
     value = sum(scores.values()) / len(scores) if scores else None
-    return {"value": _round(value), "metrics": scores}
+    return PredictabilityIndex(value=_round(value), metrics=scores)
 
 
 def _round(v: float | None, digits: int = 3) -> float | None:

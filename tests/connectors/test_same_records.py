@@ -31,7 +31,7 @@ def _snapshot(store: Store, table: str) -> list[tuple[Any, ...]]:
 
 
 def _card(store: Store) -> str:
-    card = Scorer(store, fw.load(), "mid").scorecard(Q2)
+    card = Scorer(store, fw.load(), "mid").scorecard(Q2).as_dict()
     card.pop("generated_at")
     return json.dumps(card, sort_keys=True, default=str)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from trustmeter import framework as fw
 from trustmeter.framework.focus import next_focus
 from trustmeter.framework.stages import evaluate_stage, perception
 from trustmeter.scorecard import predictability, trust_index
+from trustmeter.scorecard_model import Area, Evidence, MetricEntry, MetricStatus
 
 AREAS = ("stability", "delivery", "planning", "relationships", "talent")
 
@@ -19,50 +21,55 @@ def metric(
     area: str,
     value: float | None,
     score: float | None,
-    status: str = "ok",
+    status: MetricStatus = "ok",
     weight: float = 1.0,
-    evidence: list[dict[str, Any]] | None = None,
+    evidence: tuple[Evidence, ...] = (),
     breakdown: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    return {
-        "id": mid,
-        "name": mid.replace("_", " "),
-        "area": area,
-        "value": value,
-        "unit": "%",
-        "target": 100,
-        "floor": 0,
-        "score": score,
-        "n": 10,
-        "status": status,
-        "weight": weight,
-        "evidence": evidence or [],
-        "note": None,
-        "breakdown": breakdown or {},
-    }
+) -> MetricEntry:
+    return MetricEntry(
+        id=mid,
+        name=mid.replace("_", " "),
+        area=area,
+        value=value,
+        unit="%",
+        direction="higher",
+        target=100,
+        floor=0,
+        score=score,
+        n=10,
+        min_sample=5,
+        status=status,
+        weight=weight,
+        description="",
+        breakdown=breakdown or {},
+        evidence=evidence,
+        note=None,
+    )
 
 
 def areas(
     scores: dict[str, float | None],
-    extra: dict[str, list[dict[str, Any]]] | None = None,
+    extra: dict[str, list[MetricEntry]] | None = None,
     kpc: float | None = 100.0,
-) -> list[dict[str, Any]]:
+) -> list[Area]:
     out = []
     for a in AREAS:
         ms = list((extra or {}).get(a, []))
         if a == "talent" and kpc is not None:
             ms.append(metric("key_person_coverage", "talent", kpc, kpc))
+        score = scores.get(a)
         out.append(
-            {
-                "id": a,
-                "name": a.title(),
-                "weight": 1,
-                "score": scores.get(a),
-                "coverage": 1.0 if scores.get(a) is not None else 0.0,
-                "status": "measured" if scores.get(a) is not None else "not_measured",
-                "measure_with": f"{a} records",
-                "metrics": ms,
-            }
+            Area(
+                id=a,
+                name=a.title(),
+                weight=1,
+                score=score,
+                partial_score=score,
+                coverage=1.0 if score is not None else 0.0,
+                status="measured" if score is not None else "not_measured",
+                measure_with=f"{a} records",
+                metrics=tuple(ms),
+            )
         )
     return out
 
@@ -77,44 +84,44 @@ def test_unstable_when_stability_below_40(framework: fw.Framework) -> None:
         {"stability": 39.9, "delivery": 90, "planning": 90, "relationships": 95, "talent": 90}
     )
     st = evaluate_stage(framework, [a, a])
-    assert st["level"] == 0 and st["name"] == "Unstable"
-    assert [b["target"] for b in st["blocked_by"]] == ["stability"]
-    assert st["blocked_by"][0]["stage"] == 1
+    assert st.level == 0 and st.name == "Unstable"
+    assert [b.target for b in st.blocked_by] == ["stability"]
+    assert st.blocked_by[0].stage == 1
 
 
 def test_strong_relationships_cannot_hide_outages(framework: fw.Framework) -> None:
     # Everything above the stability gate is excellent: still Order Taker at best.
     a = areas({"stability": 45, "delivery": 95, "planning": 95, "relationships": 99, "talent": 95})
     st = evaluate_stage(framework, [a, a])
-    assert st["level"] == 1
-    assert {b["target"] for b in st["blocked_by"]} == {"stability"}
+    assert st.level == 1
+    assert {b.target for b in st.blocked_by} == {"stability"}
 
 
 def test_reliable_operator_needs_two_periods(framework: fw.Framework) -> None:
     now = areas({"stability": 80, "delivery": 75, "talent": 60})
     before = areas({"stability": 65, "delivery": 75, "talent": 60})
     st = evaluate_stage(framework, [now, before])
-    assert st["level"] == 1
-    (b,) = st["blocked_by"]
-    assert b["target"] == "stability" and b["actual"] == 80 and b["previous"] == 65
-    assert "period before" in b["reason"]
+    assert st.level == 1
+    (b,) = st.blocked_by
+    assert b.target == "stability" and b.actual == 80 and b.previous == 65
+    assert "period before" in b.reason
     st = evaluate_stage(framework, [now, now])
-    assert st["level"] == 2
+    assert st.level == 2
 
 
 def test_single_person_service_blocks_stage_2(framework: fw.Framework) -> None:
     a = areas({"stability": 80, "delivery": 80, "talent": 70}, kpc=75.0)
     st = evaluate_stage(framework, [a, a])
-    assert st["level"] == 1
-    assert [b["target"] for b in st["blocked_by"]] == ["key_person_coverage"]
+    assert st.level == 1
+    assert [b.target for b in st.blocked_by] == ["key_person_coverage"]
 
 
 def test_missing_talent_data_fails_gate_with_reason(framework: fw.Framework) -> None:
     a = areas({"stability": 80, "delivery": 80, "talent": None}, kpc=None)
     st = evaluate_stage(framework, [a, a])
-    assert st["level"] == 1
-    talent = next(b for b in st["blocked_by"] if b["target"] == "talent")
-    assert "not measured" in talent["reason"] and "talent records" in talent["reason"]
+    assert st.level == 1
+    talent = next(b for b in st.blocked_by if b.target == "talent")
+    assert "not measured" in talent.reason and "talent records" in talent.reason
 
 
 def test_trusted_partner_needs_every_area_and_metrics(framework: fw.Framework) -> None:
@@ -124,14 +131,15 @@ def test_trusted_partner_needs_every_area_and_metrics(framework: fw.Framework) -
     scores = {a: 80.0 for a in AREAS}
     a = areas(scores, {"relationships": [sat, pp], "planning": [ei]})
     st = evaluate_stage(framework, [a, a])
-    assert st["level"] == 3
-    assert [b["target"] for b in st["blocked_by"]] == ["partner_perception"]
-    pp["value"] = 50
-    assert evaluate_stage(framework, [a, a])["level"] == 4
+    assert st.level == 3
+    assert [b.target for b in st.blocked_by] == ["partner_perception"]
+    pp = replace(pp, value=50)
+    a = areas(scores, {"relationships": [sat, pp], "planning": [ei]})
+    assert evaluate_stage(framework, [a, a]).level == 4
     scores["talent"] = 74.9
     a2 = areas(scores, {"relationships": [sat, pp], "planning": [ei]})
     st = evaluate_stage(framework, [a2, a2])
-    assert st["level"] == 3 and [b["target"] for b in st["blocked_by"]] == ["talent"]
+    assert st.level == 3 and [b.target for b in st.blocked_by] == ["talent"]
 
 
 def test_higher_gate_passing_does_not_skip_a_failing_lower_one(framework: fw.Framework) -> None:
@@ -141,21 +149,21 @@ def test_higher_gate_passing_does_not_skip_a_failing_lower_one(framework: fw.Fra
         {"relationships": [sat]},
     )
     st = evaluate_stage(framework, [a, a])
-    assert st["level"] == 1
-    assert st["ladder"][3]["passed"] is True  # stage 3's own gate passes, but stage 2's fails
+    assert st.level == 1
+    assert st.ladder[3].passed is True  # stage 3's own gate passes, but stage 2's fails
 
 
 def test_trust_index_is_capped_at_stage_ceiling(framework: fw.Framework) -> None:
     a = areas({"stability": 45, "delivery": 95, "planning": 95, "relationships": 95, "talent": 95})
     ti = trust_index(framework, a, 40)
     # (45 + 95*4) / 5 = 85.0, capped at Order Taker's ceiling of 40
-    assert ti["uncapped"] == 85.0 and ti["value"] == 40
+    assert ti.uncapped == 85.0 and ti.value == 40
     ti = trust_index(framework, areas({"stability": 30, "delivery": None}), 20)
-    assert ti["uncapped"] == 30 and ti["value"] == 20 and ti["areas_measured"] == 1
+    assert ti.uncapped == 30 and ti.value == 20 and ti.areas_measured == 1
 
 
 def test_trust_index_none_when_nothing_measured(framework: fw.Framework) -> None:
-    assert trust_index(framework, areas({}), 20)["value"] is None
+    assert trust_index(framework, areas({}), 20).value is None
 
 
 def test_predictability_uses_only_scored_metrics(framework: fw.Framework) -> None:
@@ -173,12 +181,12 @@ def test_predictability_uses_only_scored_metrics(framework: fw.Framework) -> Non
     p = predictability(framework, a)
     # forecast_calibration counts too (recorded forecasts that come true are promises kept);
     # slo_attainment is insufficient and left out
-    assert p["value"] == pytest.approx((75 + 88.9 + 92) / 3, abs=1e-3)
-    assert set(p["metrics"]) == {"commitment_reliability", "schedule_slip", "forecast_calibration"}
+    assert p.value == pytest.approx((75 + 88.9 + 92) / 3, abs=1e-3)
+    assert set(p.metrics) == {"commitment_reliability", "schedule_slip", "forecast_calibration"}
 
 
 def test_focus_orders_stability_first_then_gap_times_weight(framework: fw.Framework) -> None:
-    ev = [{"kind": "service", "name": "ERP", "detail": "ERP: 9 of 14 P1/P2 incidents", "value": 9}]
+    ev = (Evidence("service", "ERP", "ERP: 9 of 14 P1/P2 incidents", 9),)
     extra = {
         "stability": [
             metric("mttr", "stability", 8, 60, evidence=ev),
@@ -188,29 +196,36 @@ def test_focus_orders_stability_first_then_gap_times_weight(framework: fw.Framew
         "talent": [metric("training_hours", "talent", 5, 0)],
     }
     a = areas({"stability": 50, "delivery": 50, "talent": 40}, extra)
-    card = {"areas": a, "stage": evaluate_stage(framework, [a, a])}
-    f = next_focus(framework, card)
-    assert f["stage"] == 2 and f["stage_name"] == "Reliable Operator"
-    order = [i["metric"] for i in f["items"]]
+    f = next_focus(framework, evaluate_stage(framework, [a, a]), a)
+    assert f.stage == 2 and f.stage_name == "Reliable Operator"
+    order = [i.metric for i in f.items]
     # gap × weight: availability 70×2=140, commitment_reliability 90, mttr 40; talent last
     assert order[:3] == ["availability", "commitment_reliability", "mttr"]
     assert order.index("training_hours") > 2
-    mttr = next(i for i in f["items"] if i["metric"] == "mttr")
-    assert mttr["evidence"][0]["detail"].startswith("ERP: 9 of 14")
-    assert mttr["actions"] == list(framework.metrics["mttr"].actions)
-    assert f["summary"].startswith("To reach Reliable Operator: stability scored 50")
+    mttr = next(i for i in f.items if i.metric == "mttr")
+    assert mttr.evidence[0].detail.startswith("ERP: 9 of 14")
+    assert mttr.actions == tuple(framework.metrics["mttr"].actions)
+    assert f.summary.startswith("To reach Reliable Operator: stability scored 50")
 
 
 def test_perception_quadrants(framework: fw.Framework) -> None:
     tc = metric("trust_components", "relationships", 70, 75, breakdown={"reliability": 72.0})
     a = areas({"stability": 40, "delivery": 50}, {"relationships": [tc]})
     p = perception(framework, a)
-    assert p is not None and p["quadrant"] == "borrowed_trust" and p["measured"] == 45.0
+    assert p is not None and p.quadrant == "borrowed_trust" and p.measured == 45.0
     a = areas({"stability": 80, "delivery": 70}, {"relationships": [tc]})
-    assert perception(framework, a)["quadrant"] == "trusted"  # type: ignore[index]
-    tc["breakdown"] = {"reliability": 30.0}
-    assert perception(framework, a)["quadrant"] == "invisible_improvement"  # type: ignore[index]
+    assert quadrant(framework, a) == "trusted"
+    tc = replace(tc, breakdown={"reliability": 30.0})
+    a = areas({"stability": 80, "delivery": 70}, {"relationships": [tc]})
+    assert quadrant(framework, a) == "invisible_improvement"
     a = areas({"stability": 20, "delivery": None}, {"relationships": [tc]})
-    assert perception(framework, a)["quadrant"] == "order_taker"  # type: ignore[index]
-    tc["status"] = "insufficient"
+    assert quadrant(framework, a) == "order_taker"
+    tc = replace(tc, status="insufficient")
+    a = areas({"stability": 20, "delivery": None}, {"relationships": [tc]})
     assert perception(framework, a) is None
+
+
+def quadrant(framework: fw.Framework, a: list[Area]) -> str:
+    p = perception(framework, a)
+    assert p is not None
+    return p.quadrant

@@ -11,10 +11,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
-from test_html import EVIL, ROOT, parse
+from report_cards import make_empty_card
+from test_html import EVIL, ROOT, parse, render
 
 from trustmeter.forecast import Calendar, MonteCarlo, Subject, daily_completions, ledger
-from trustmeter.report import render_html
 from trustmeter.report.forecasting import forecasting_data
 from trustmeter.store import Store
 from trustmeter.store.writer import insert_records
@@ -126,7 +126,7 @@ def offline(html: str) -> None:
 
 
 def test_section_renders_with_charts_tables_and_ranges(card: dict[str, Any]) -> None:
-    html = render_html(card, [card], forecasting=fixture_data())
+    html = render(card, [card], forecasting=fixture_data())
     (ROOT / "test-artifacts").mkdir(exist_ok=True)
     (ROOT / "test-artifacts" / "report-forecasting.html").write_text(html, "utf-8")
     p = parse(html)
@@ -171,7 +171,7 @@ def test_every_string_from_the_data_is_escaped(card: dict[str, Any]) -> None:
     data = fixture_data(EVIL)
     data["subjects"][1]["forecast"]["error"] = EVIL
     data["teams_left_out"] = [EVIL]
-    html = render_html(card, [], forecasting=data)
+    html = render(card, [], forecasting=data)
     assert "<script>" not in html
     assert EVIL not in html
     p = parse(html)
@@ -182,12 +182,12 @@ def test_every_string_from_the_data_is_escaped(card: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("junk", [None, {}, [], "x", {"subjects": "x", "backtest": 3}])
 def test_missing_or_malformed_data(card: dict[str, Any], junk: Any) -> None:
-    html = render_html(card, [], forecasting=junk)
+    html = render(card, [], forecasting=junk)
     if junk and isinstance(junk, dict):
         assert "Forecasts and flow" in parse(html).all_text
     else:
         assert "Forecasts and flow" not in html
-    assert "Forecasts and flow" not in render_html(card, [])  # the old signature still works
+    assert "Forecasts and flow" not in render(card, [])  # the old signature still works
 
 
 def test_subject_with_broken_parts_still_renders(card: dict[str, Any]) -> None:
@@ -196,7 +196,7 @@ def test_subject_with_broken_parts_still_renders(card: dict[str, Any]) -> None:
     s["flow"]["stability"] = {"weeks": "bad"}
     s["forecast"]["histogram"] = {"bins": [{"lo": "a"}]}
     s["forecast"]["percentiles"] = {"50": None}
-    html = render_html(card, [], forecasting=data)
+    html = render(card, [], forecasting=data)
     assert "Forecasts and flow" in parse(html).all_text
 
 
@@ -261,7 +261,7 @@ def test_forecasting_data_from_a_store(store: Store) -> None:
     assert data["backtest"]["origins"] == desk["backtest"]["origins"]
     assert data["ledger"] is None  # nothing recorded
     # the whole thing renders
-    html = render_html({}, [], forecasting=data)
+    html = render(make_empty_card(), [], forecasting=data)
     assert "at least 60 with 85 % confidence" in parse(html).all_text
     offline(html)
 
@@ -295,5 +295,5 @@ def test_ledger_counts_only_what_was_settled_before_as_of(store: Store) -> None:
     # a report for a date before the forecast was settled does not see the outcome
     early = forecasting_data(store, "UTC", first + timedelta(days=62))
     assert early is not None and early["ledger"]["resolved"] == 0
-    html = render_html({}, [], forecasting=data)
+    html = render(make_empty_card(), [], forecasting=data)
     assert re.search(r"Forecast ledger: 1 forecasts recorded", parse(html).all_text)

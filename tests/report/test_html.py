@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from report_cards import as_card, make_empty_card, metric
 
 from trustmeter.report import render_html
 
@@ -85,6 +86,11 @@ class Page(HTMLParser):
         )
 
 
+def render(current: dict[str, Any], trend: list[dict[str, Any]], **kw: Any) -> str:
+    """The report of scorecards given in their JSON form."""
+    return render_html(as_card(current), [as_card(t) for t in trend], **kw)
+
+
 def parse(html: str) -> Page:
     p = Page()
     p.feed(html)
@@ -94,7 +100,7 @@ def parse(html: str) -> Page:
 
 @pytest.fixture
 def page(card: dict[str, Any], trend: list[dict[str, Any]]) -> tuple[str, Page]:
-    html = render_html(card, trend)
+    html = render(card, trend)
     out = ROOT / "test-artifacts" / "report-fixture.html"
     out.parent.mkdir(exist_ok=True)
     out.write_text(html, encoding="utf-8")
@@ -270,7 +276,6 @@ def test_nothing_is_fetched(page: tuple[str, Page]) -> None:
 def _poison(card: dict[str, Any]) -> dict[str, Any]:
     c = copy.deepcopy(card)
     c["workspace"]["name"] = EVIL
-    c["period"]["label"] = EVIL
     c["stage"]["name"] = EVIL
     c["stage"]["ladder"][2]["name"] = EVIL
     c["stage"]["blocked_by"][0]["condition"] = EVIL
@@ -298,7 +303,7 @@ def _poison(card: dict[str, Any]) -> dict[str, Any]:
 
 def test_data_is_escaped_everywhere(card: dict[str, Any], trend: list[dict[str, Any]]) -> None:
     evil_card = _poison(card)
-    html = render_html(evil_card, [*trend[:-1], evil_card], title=EVIL)
+    html = render(evil_card, [*trend[:-1], evil_card], title=EVIL)
     assert "<script>alert(1)</script>" not in html
     assert "<script" not in html.lower()
     assert "\"&'" not in html
@@ -316,7 +321,7 @@ def test_data_is_escaped_everywhere(card: dict[str, Any], trend: list[dict[str, 
 
 
 def test_empty_trend(card: dict[str, Any]) -> None:
-    html = render_html(card, [])
+    html = render(card, [])
     p = parse(html)
     text = p.all_text
     assert 'id="trend-title"' not in html
@@ -327,7 +332,7 @@ def test_empty_trend(card: dict[str, Any]) -> None:
 
 
 def test_trend_of_one_is_the_current_period(card: dict[str, Any]) -> None:
-    html = render_html(card, [copy.deepcopy(card)])
+    html = render(card, [copy.deepcopy(card)])
     assert 'id="trend-title"' not in html
     assert parse(html).row("Area")[1:] == ["2026-Q3"]
 
@@ -336,7 +341,7 @@ def test_trend_without_current_and_out_of_order(
     card: dict[str, Any], trend: list[dict[str, Any]]
 ) -> None:
     shuffled = [trend[2], trend[0], trend[1]]  # current (trend[3]) not included
-    p = parse(render_html(card, shuffled))
+    p = parse(render(card, shuffled))
     assert p.row("Area")[1:] == ["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"]
     assert "Since 2026-Q2" in p.all_text
 
@@ -344,7 +349,7 @@ def test_trend_without_current_and_out_of_order(
 def test_trend_ignores_periods_after_current(
     card: dict[str, Any], trend: list[dict[str, Any]]
 ) -> None:
-    p = parse(render_html(trend[1], trend))
+    p = parse(render(trend[1], trend))
     assert p.row("Area")[1:] == ["2025-Q4", "2026-Q1"]
 
 
@@ -362,7 +367,7 @@ def test_null_indices_and_scores(card: dict[str, Any]) -> None:
             m.update(score=None, value=None, status="no_data")
     c["focus"]["items"] = []
     c["perception"] = None
-    html = render_html(c, [])
+    html = render(c, [])
     p = parse(html)
     text = p.all_text
     assert "No area could be scored yet." in text
@@ -374,7 +379,7 @@ def test_null_indices_and_scores(card: dict[str, Any]) -> None:
 
 
 def test_stage_four_nothing_blocked(stage4_card: dict[str, Any]) -> None:
-    p = parse(render_html(stage4_card, []))
+    p = parse(render(stage4_card, []))
     text = p.all_text
     assert "Trusted Partner" in text
     assert "Stage 4 of 4" in text
@@ -387,63 +392,126 @@ def test_stage_four_nothing_blocked(stage4_card: dict[str, Any]) -> None:
 def test_stage_zero_with_focus_but_no_ladder(card: dict[str, Any]) -> None:
     c = copy.deepcopy(card)
     c["stage"] = {"level": 0, "name": "Unstable", "ceiling": 20, "blocked_by": [], "ladder": []}
-    p = parse(render_html(c, []))
+    p = parse(render(c, []))
     text = p.all_text
     assert "Stage 0 of 4" in text
     assert "Order Taker" in " ".join(p.svg_text)  # the default ladder is drawn
 
 
-def test_empty_and_malformed_input_does_not_crash() -> None:
-    for current in (
-        {},
+def _area(aid: str, metrics: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": aid,
+        "name": "",
+        "weight": 0,
+        "score": None,
+        "partial_score": None,
+        "coverage": 0.0,
+        "status": "not_measured",
+        "measure_with": "",
+        "metrics": metrics,
+    }
+
+
+def test_empty_and_degenerate_scorecards_do_not_crash() -> None:
+    """What a scorecard's types allow but a real one never holds: empty names and lists, a
+    stage missing from the ladder, an unknown status, NaN figures."""
+    empty = make_empty_card()
+    odd = make_empty_card()
+    odd["areas"] = [_area("x", [])]
+    odd["stage"]["blocked_by"] = [
         {
-            "areas": [{"id": "x"}],
-            "stage": {"blocked_by": [{}], "ladder": [{}]},
-            "focus": {"items": [{}]},
-        },
+            "condition": "",
+            "kind": "",
+            "target": "",
+            "required": 0,
+            "periods": 1,
+            "actual": None,
+            "previous": None,
+            "passed": False,
+            "reason": "",
+            "stage": 1,
+            "stage_name": "",
+        }
+    ]
+    odd["stage"]["ladder"] = [
+        {"level": 0, "name": "", "ceiling": 0, "passed": False, "conditions": []}
+    ]
+    odd["focus"]["items"] = [
         {
-            "areas": [
-                {
-                    "id": "stability",
-                    "metrics": [{"id": "m", "value": float("nan"), "status": "weird"}],
-                }
-            ]
-        },
-        {"perception": {"perceived": 10, "measured": None}, "trust_index": "high"},
-    ):
-        html = render_html(current, [current, {}])
+            "metric": "",
+            "name": "",
+            "area": "",
+            "status": "",
+            "value": None,
+            "unit": "",
+            "target": 0,
+            "score": None,
+            "n": 0,
+            "gap": None,
+            "weight": 0,
+            "priority": None,
+            "reason": "",
+            "evidence": [],
+            "actions": [],
+            "note": None,
+        }
+    ]
+    weird = make_empty_card()
+    m = metric("m", "", "stability", float("nan"), "", 0, 0, None, 0, status="weird")
+    weird["areas"] = [_area("stability", [m])]
+    nan = float("nan")
+    unknown = make_empty_card()
+    unknown["perception"] = {
+        "quadrant": "order_taker",
+        "label": "",
+        "perceived": 10,
+        "measured": nan,
+        "threshold": 60,
+    }
+    unknown["trust_index"] = unknown["indices"]["trust"]["value"] = nan
+    earlier = make_empty_card("2026-Q2", "2026-04-01", "2026-07-01")
+    for current in (empty, odd, weird, unknown):
+        html = render(current, [current, earlier])
         assert "<!DOCTYPE html>" in html
-        assert "None" not in parse(html).all_text
+        text = parse(html).all_text
+        assert "None" not in text and "nan" not in text.lower().split()
 
 
 def test_perception_quadrants() -> None:
-    for perceived, measured, heading in (
-        (80, 80, "Trusted"),
-        (30, 80, "Invisible improvement"),
-        (80, 30, "Borrowed trust"),
-        (30, 30, "Order taker"),
+    for perceived, measured, quadrant, heading in (
+        (80, 80, "trusted", "Trusted"),
+        (30, 80, "invisible_improvement", "Invisible improvement"),
+        (80, 30, "borrowed_trust", "Borrowed trust"),
+        (30, 30, "order_taker", "Order taker"),
     ):
-        html = render_html(
-            {"perception": {"perceived": perceived, "measured": measured, "threshold": 60}}, []
-        )
+        card = make_empty_card()
+        card["perception"] = {
+            "quadrant": quadrant,
+            "label": quadrant,
+            "perceived": perceived,
+            "measured": measured,
+            "threshold": 60,
+        }
+        html = render(card, [])
         assert 'class="verdict' in html
         verdict = html.split('class="verdict', 1)[1].split(">", 1)[1].split("<", 1)[0]
         assert verdict == heading
 
 
 def test_default_title(card: dict[str, Any]) -> None:
-    html = render_html(card, [])
+    html = render(card, [])
     assert "<title>IT trust report: acme-it, 2026-Q3</title>" in html
 
 
-def test_condition_without_periods_field_still_shows_the_period_before(
-    card: dict[str, Any],
-) -> None:
-    c = copy.deepcopy(card)
-    for b in c["stage"]["blocked_by"]:
-        b.pop("periods")
-    text = parse(render_html(c, [])).all_text
+def test_a_condition_over_two_periods_shows_the_period_before(card: dict[str, Any]) -> None:
+    text = parse(render(card, [])).all_text
     assert "now 49.3 (44.3 the period before)" in text
+    c = copy.deepcopy(card)
+    rungs = c["stage"]["ladder"]
+    for b in [*c["stage"]["blocked_by"], *(x for r in rungs for x in r["conditions"])]:
+        b["periods"] = 1  # this period alone: its "previous" is not part of the condition
+    text = parse(render(c, [])).all_text
+    assert "now 49.3" in text and "(44.3 the period before)" not in text
 
 
 def test_long_history_keeps_the_axis_legible(card: dict[str, Any]) -> None:
@@ -451,9 +519,10 @@ def test_long_history_keeps_the_axis_legible(card: dict[str, Any]) -> None:
     for i in range(12):
         c = copy.deepcopy(card)
         year, q = 2023 + (i + 2) // 4, (i + 2) % 4 + 1
-        c["period"] = {"from": f"{year}-{3 * q - 2:02d}-01", "to": "", "label": f"{year}-Q{q}"}
+        end = f"{year}-{3 * q + 1:02d}-01" if q < 4 else f"{year + 1}-01-01"
+        c["period"] = {"from": f"{year}-{3 * q - 2:02d}-01", "to": end, "label": f"{year}-Q{q}"}
         history.append(c)
-    p = parse(render_html(history[-1], history))
+    p = parse(render(history[-1], history))
     assert p.row("Stage")[0] == "Stage (level)"
     assert p.row("Stage")[1:] == ["1"] * 12
     tick_labels = [t for t in p.svg_text if t.strip().startswith("20") and "-Q" in t]
@@ -461,6 +530,6 @@ def test_long_history_keeps_the_axis_legible(card: dict[str, Any]) -> None:
 
 
 def test_title_that_names_the_workspace_is_not_repeated(card: dict[str, Any]) -> None:
-    html = render_html(card, [], title="acme-it: IT trust report")
+    html = render(card, [], title="acme-it: IT trust report")
     assert "<title>acme-it: IT trust report, 2026-Q3</title>" in html
     assert "acme-it · IT leadership review" not in parse(html).all_text

@@ -16,8 +16,10 @@ def test_pages_and_their_json_twins(admin: TestClient, app: Any) -> None:
     ws = app.state.web.workspace
     store = app.state.web.db.dedicated()
     try:
-        expected = Scorer(store, ws.framework(), ws.profile, ws.as_dict()).scorecard(
-            app.state.web.scorecards.period(None)
+        expected = (
+            Scorer(store, ws.framework(), ws.profile, ws.as_dict())
+            .scorecard(app.state.web.scorecards.period(None))
+            .as_dict()
         )
     finally:
         store.close()

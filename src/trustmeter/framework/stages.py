@@ -7,115 +7,111 @@ organisation cannot show it meets it; its reason says what data is missing.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 from trustmeter.framework.model import Condition, Framework
+from trustmeter.scorecard_model import (
+    Area,
+    Blocker,
+    GateResult,
+    Perception,
+    Quadrant,
+    Rung,
+    Stage,
+    find_metric,
+)
+
+# The areas of each period, newest first: this period, then the ones before it.
+History = Sequence[Sequence[Area]]
 
 
-def _metric(areas: list[dict[str, Any]], metric_id: str) -> dict[str, Any] | None:
-    for a in areas:
-        for m in a["metrics"]:
-            if m["id"] == metric_id:
-                found: dict[str, Any] = m
-                return found
-    return None
+def _area(areas: Sequence[Area], area_id: str) -> Area:
+    return next(a for a in areas if a.id == area_id)
 
 
-def _area(areas: list[dict[str, Any]], area_id: str) -> dict[str, Any]:
-    return next(a for a in areas if a["id"] == area_id)
-
-
-def check(cond: Condition, history: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+def check(cond: Condition, history: History) -> list[GateResult]:
     """Evaluate one condition; an area condition on '*' expands to one result per area."""
-    targets = [a["id"] for a in history[0]] if cond.target == "*" else [cond.target]
+    targets = [a.id for a in history[0]] if cond.target == "*" else [cond.target]
     results = []
     for target in targets:
-        res: dict[str, Any] = {
-            "condition": cond.describe() if cond.target != "*" else f"{target} ≥ {cond.min:g}",
-            "kind": cond.kind,
-            "target": target,
-            "required": cond.min,
-            "periods": cond.periods,
-            "actual": None,
-            "previous": None,
-            "passed": False,
-            "reason": "",
-        }
-        values = []
+        values: list[float | None] = []
         for areas in history[: cond.periods]:
             if cond.kind == "area":
-                a = _area(areas, target)
-                values.append(a["score"])
+                values.append(_area(areas, target).score)
             else:
-                m = _metric(areas, target)
-                values.append(m["value"] if m and m["status"] == "ok" else None)
-        res["actual"] = values[0] if values else None
-        if len(values) > 1:
-            res["previous"] = values[1]
+                m = find_metric(areas, target)
+                values.append(m.value if m and m.status == "ok" else None)
+        now = values[0] if values else None
+        before = values[1:]
+        known = [v for v in before if v is not None]
+        passed = False
         if len(values) < cond.periods:
-            res["reason"] = "not enough history for this gate"
-        elif values[0] is None:
-            res["reason"] = _missing_reason(cond, target, history[0])
-        elif any(v is None for v in values[1:]):
-            res["reason"] = f"{target} was not measured in the period before"
-        elif values[0] < cond.min:
+            reason = "not enough history for this gate"
+        elif now is None:
+            reason = _missing_reason(cond, target, history[0])
+        elif len(known) < len(before):
+            reason = f"{target} was not measured in the period before"
+        elif now < cond.min:
             what = "scored" if cond.kind == "area" else "is"
-            res["reason"] = f"{target} {what} {values[0]:g}, below {cond.min:g}"
-        elif any(v < cond.min for v in values[1:]):
-            res["reason"] = f"{target} was {values[1]:g} in the period before, below {cond.min:g}"
+            reason = f"{target} {what} {now:g}, below {cond.min:g}"
+        elif any(v < cond.min for v in known):
+            reason = f"{target} was {known[0]:g} in the period before, below {cond.min:g}"
         else:
-            res["passed"] = True
-            res["reason"] = "met"
-        results.append(res)
+            passed, reason = True, "met"
+        results.append(
+            GateResult(
+                condition=cond.describe() if cond.target != "*" else f"{target} ≥ {cond.min:g}",
+                kind=cond.kind,
+                target=target,
+                required=cond.min,
+                periods=cond.periods,
+                actual=now,
+                previous=values[1] if len(values) > 1 else None,
+                passed=passed,
+                reason=reason,
+            )
+        )
     return results
 
 
-def _missing_reason(cond: Condition, target: str, areas: list[dict[str, Any]]) -> str:
+def _missing_reason(cond: Condition, target: str, areas: Sequence[Area]) -> str:
     if cond.kind == "area":
         a = _area(areas, target)
-        return f"{a['name']} is not measured (coverage {a['coverage']:.0%}); it needs {a['measure_with']}"
-    m = _metric(areas, target)
+        return f"{a.name} is not measured (coverage {a.coverage:.0%}); it needs {a.measure_with}"
+    m = find_metric(areas, target)
     if m is None:
         return f"{target} is not computed"
-    return f"{target} has status {m['status']}" + (f" ({m['note']})" if m.get("note") else "")
+    return f"{target} has status {m.status}" + (f" ({m.note})" if m.note else "")
 
 
-def evaluate_stage(fw: Framework, history: list[list[dict[str, Any]]]) -> dict[str, Any]:
+def evaluate_stage(fw: Framework, history: History) -> Stage:
     """The stage reached, the ladder with every condition, and what blocks the next stage."""
     ladder = []
     level = 0
-    blocked_by: list[dict[str, Any]] = []
+    blocked_by: tuple[Blocker, ...] = ()
     still_climbing = True
     for stage in fw.stages:
         conds = [r for c in stage.gate for r in check(c, history)]
-        passed = all(r["passed"] for r in conds)
-        ladder.append(
-            {
-                "level": stage.level,
-                "name": stage.name,
-                "ceiling": stage.ceiling,
-                "passed": passed,
-                "conditions": conds,
-            }
-        )
+        passed = all(r.passed for r in conds)
+        ladder.append(Rung(stage.level, stage.name, stage.ceiling, passed, tuple(conds)))
         if still_climbing and passed:
             level = stage.level
         elif still_climbing:
             still_climbing = False
-            blocked_by = [
-                dict(r, stage=stage.level, stage_name=stage.name) for r in conds if not r["passed"]
-            ]
+            blocked_by = tuple(
+                Blocker.of(r, stage.level, stage.name) for r in conds if not r.passed
+            )
     current = fw.stages[level]
-    return {
-        "level": level,
-        "name": current.name,
-        "ceiling": current.ceiling,
-        "blocked_by": blocked_by,
-        "ladder": ladder,
-    }
+    return Stage(
+        level=level,
+        name=current.name,
+        ceiling=current.ceiling,
+        blocked_by=blocked_by,
+        ladder=tuple(ladder),
+    )
 
 
-QUADRANTS = {
+QUADRANTS: dict[tuple[bool, bool], tuple[Quadrant, str]] = {
     (True, True): ("trusted", "trusted"),
     (True, False): ("invisible_improvement", "invisible improvement: communicate it"),
     (False, True): ("borrowed_trust", "borrowed trust: a risk"),
@@ -123,24 +119,24 @@ QUADRANTS = {
 }
 
 
-def perception(fw: Framework, areas: list[dict[str, Any]]) -> dict[str, Any] | None:
+def perception(fw: Framework, areas: Sequence[Area]) -> Perception | None:
     """Stakeholder-rated reliability against measured stability and delivery."""
-    tc = _metric(areas, "trust_components")
-    if not tc or tc["status"] != "ok":
+    tc = find_metric(areas, "trust_components")
+    if not tc or tc.status != "ok":
         return None
-    perceived = (tc.get("breakdown") or {}).get("reliability")
+    perceived = tc.breakdown.get("reliability")
     measured_scores = [
-        a["score"] for a in areas if a["id"] in ("stability", "delivery") and a["score"] is not None
+        a.score for a in areas if a.id in ("stability", "delivery") and a.score is not None
     ]
     if perceived is None or not measured_scores:
         return None
     measured = sum(measured_scores) / len(measured_scores)
     threshold = float(fw.params.get("perception_threshold", 60))
     key, label = QUADRANTS[(measured >= threshold, float(perceived) >= threshold)]
-    return {
-        "quadrant": key,
-        "label": label,
-        "perceived": round(float(perceived), 1),
-        "measured": round(measured, 1),
-        "threshold": threshold,
-    }
+    return Perception(
+        quadrant=key,
+        label=label,
+        perceived=round(float(perceived), 1),
+        measured=round(measured, 1),
+        threshold=threshold,
+    )

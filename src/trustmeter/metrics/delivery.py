@@ -512,7 +512,10 @@ def lead_time_for_changes(b: Batch) -> Results:
                     str(g["service_name"]): round(float(g["med"]), 2)
                     for g in sorted(by_service, key=lambda g: str(g["service_name"]))
                 },
-                "started_from": {str(g["started_from"]): int(g["k"]) for g in basis},
+                "started_from": {
+                    str(g["started_from"]): int(g["k"])
+                    for g in sorted(basis, key=lambda g: str(g["started_from"]))
+                },
                 "changes_without_start": int(total.get("no_start") or 0),
             },
             evidence=[

@@ -428,7 +428,10 @@ def proactive_contact(b: Batch) -> Results:
             breakdown={
                 "proactive": proactive,
                 "engagements": n,
-                "by_kind": {name_of(r["kind"], "unknown"): int(r["k"]) for r in parts["kind"]},
+                "by_kind": {
+                    name_of(r["kind"], "unknown"): int(r["k"])
+                    for r in sorted(parts["kind"], key=lambda r: name_of(r["kind"], "unknown"))
+                },
                 "by_business_unit": {
                     u: {"engagements": k, "proactive": p} for u, (k, p) in sorted(by_unit.items())
                 },

@@ -1,10 +1,11 @@
-"""Render scorecard objects (docs/scorecard-json.md) as one self-contained HTML report.
+"""Render scorecards (`scorecard_model.Scorecard`) as one self-contained HTML report.
 
-The work is split in two. This module turns the scorecard dicts into a *view*: plain strings,
-numbers and chart geometry, with every missing value already decided ("—", "not measured",
-no bar). The Jinja2 templates in `templates/` only lay the view out. Autoescape is on for
-every template and nothing is ever marked safe, so any text that came from the data (names,
-evidence, notes, the workspace, the title) reaches the page escaped, inside SVG as well.
+The work is split in two. This module reads the scorecard's attributes into a *view*: plain
+strings, numbers and chart geometry, with every missing value already decided ("—", "not
+measured", no bar). The Jinja2 templates in `templates/` only lay the view out. Autoescape is
+on for every template and nothing is ever marked safe, so any text that came from the data
+(names, evidence, notes, the workspace, the title) reaches the page escaped, inside SVG as
+well.
 
 Nothing in the output points outside the file: no scripts, stylesheets, fonts or images are
 referenced, the CSS is inline, and the charts are inline SVG drawn here.
@@ -14,12 +15,24 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from trustmeter.periods import Period
+from trustmeter.scorecard_model import (
+    Area,
+    Blocker,
+    Evidence,
+    FocusItem,
+    GateResult,
+    MetricEntry,
+    Rung,
+    Scorecard,
+)
 
 DEFAULT_TITLE = "IT trust report"
 
@@ -89,8 +102,8 @@ QUADRANTS = {
 
 
 def render_html(
-    current: dict[str, Any],
-    trend: list[dict[str, Any]],
+    current: Scorecard,
+    trend: Sequence[Scorecard],
     title: str = DEFAULT_TITLE,
     forecasting: dict[str, Any] | None = None,
 ) -> str:
@@ -102,7 +115,7 @@ def render_html(
     """
     from trustmeter.report.forecast_view import forecast_view
 
-    view = build_view(current or {}, list(trend or []), title or DEFAULT_TITLE)
+    view = build_view(current, trend, title or DEFAULT_TITLE)
     view["forecasting"] = forecast_view(forecasting)
     return _env().get_template("report.html.j2").render(v=view)
 
@@ -225,6 +238,7 @@ def r1(x: float) -> float:
     return round(x, 1)
 
 
+# The forecasting view (forecast_view.py) reads free-form dicts with these.
 def _list(v: Any) -> list[Any]:
     return v if isinstance(v, list) else []
 
@@ -236,14 +250,11 @@ def _dict(v: Any) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the view
 
 
-def build_view(current: dict[str, Any], trend: list[dict[str, Any]], title: str) -> dict[str, Any]:
-    current = _dict(current)
-    workspace = _dict(current.get("workspace"))
-    period = _dict(current.get("period"))
-    areas = [_dict(a) for a in _list(current.get("areas"))]
-    area_names = {text(a.get("id")): text(a.get("name"), text(a.get("id"))) for a in areas}
-    metrics = {text(m.get("id")): _dict(m) for a in areas for m in _list(a.get("metrics"))}
-    series = _series(current, [_dict(t) for t in trend])
+def build_view(current: Scorecard, trend: Sequence[Scorecard], title: str) -> dict[str, Any]:
+    areas = list(current.areas)
+    area_names = {a.id: a.name for a in areas}
+    metrics = {m.id: m for m in current.metrics()}
+    series = _series(current, trend)
     stage = _stage(current)
     ctx = {
         "areas": areas,
@@ -254,13 +265,13 @@ def build_view(current: dict[str, Any], trend: list[dict[str, Any]], title: str)
     area_view = _areas(areas, stage)
     return {
         "title": title,
-        "workspace": text(workspace.get("name")),
-        "profile": text(workspace.get("profile")),
-        "period_label": text(period.get("label"), DASH),
-        "period_dates": _period_dates(period),
-        "computed_at": fmt_timestamp(current.get("generated_at")),
+        "workspace": text(current.workspace.get("name")),
+        "profile": text(current.workspace.get("profile")),
+        "period_label": current.period.label,
+        "period_dates": _period_dates(current.period),
+        "computed_at": fmt_timestamp(current.generated_at),
         "rendered_at": datetime.now(UTC).strftime("%d %b %Y, %H:%M UTC"),
-        "version": text(current.get("trustmeter")),
+        "version": current.trustmeter,
         "headline": _headline(current, stage, series, metrics),
         "summary": _summary(current, stage, ctx, series, area_view),
         "ladder": _ladder_view(stage, ctx),
@@ -272,98 +283,70 @@ def build_view(current: dict[str, Any], trend: list[dict[str, Any]], title: str)
     }
 
 
-def _period_dates(period: dict[str, Any]) -> str:
-    start, end = fmt_date(period.get("from")), fmt_date(_last_day(period.get("to")))
-    if start == DASH and end == DASH:
-        return ""
-    return f"{start} to {end}"
+def _period_dates(period: Period) -> str:
+    """`period.end` is exclusive; the reader wants the last day inside the period."""
+    last = period.end - timedelta(days=1)
+    return f"{fmt_date(period.start.isoformat())} to {fmt_date(last.isoformat())}"
 
 
-def _last_day(to: Any) -> Any:
-    """`period.to` is exclusive; the reader wants the last day inside the period."""
-    if not isinstance(to, str):
-        return to
-    try:
-        d = datetime.fromisoformat(to)
-    except ValueError:
-        return to
-    return (d.date() - timedelta(days=1)).isoformat()
-
-
-def _period_key(card: dict[str, Any]) -> tuple[str, str]:
-    p = _dict(card.get("period"))
-    return (text(p.get("from")), text(p.get("label")))
-
-
-def _series(current: dict[str, Any], trend: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _series(current: Scorecard, trend: Sequence[Scorecard]) -> list[Scorecard]:
     """The history up to and including `current`, oldest first, one card per period."""
-    ck = _period_key(current)
-    seen: set[tuple[str, str]] = set()
-    out: list[dict[str, Any]] = []
+
+    def key(card: Scorecard) -> tuple[date, str]:
+        return (card.period.start, card.period.label)
+
+    ck = key(current)
+    seen: set[tuple[date, str]] = set()
+    out: list[Scorecard] = []
     for card in trend:
-        k = _period_key(card)
+        k = key(card)
         if k == ck or k in seen:
             continue
         seen.add(k)
         out.append(card)
-    if current:
-        out.append(current)
-    if all(k[0] for k in (_period_key(c) for c in out)):
-        out.sort(key=lambda c: _period_key(c)[0])
-        if ck[0]:
-            out = [c for c in out if _period_key(c)[0] <= ck[0]]
-    return out
+    out.append(current)
+    out.sort(key=lambda c: c.period.start)
+    return [c for c in out if c.period.start <= current.period.start]
 
 
-def _stage(current: dict[str, Any]) -> dict[str, Any]:
-    s = _dict(current.get("stage"))
-    ladder = [_dict(x) for x in _list(s.get("ladder"))]
-    if not ladder:
-        ladder = [
-            {"level": lv, "name": n, "ceiling": c, "conditions": []} for lv, n, c in DEFAULT_STAGES
-        ]
-    level = num(s.get("level"))
+def _stage(current: Scorecard) -> dict[str, Any]:
+    s = current.stage
+    ladder = list(s.ladder) or [Rung(lv, n, c, False, ()) for lv, n, c in DEFAULT_STAGES]
     return {
-        "level": int(level) if level is not None else None,
-        "name": text(s.get("name")),
-        "ceiling": num(s.get("ceiling")),
-        "blocked_by": [_dict(b) for b in _list(s.get("blocked_by"))],
+        "level": s.level,
+        "name": s.name,
+        "ceiling": num(s.ceiling),
+        "blocked_by": list(s.blocked_by),
         "ladder": ladder,
-        "top": max((int(num(x.get("level")) or 0) for x in ladder), default=4),
+        "top": max(x.level for x in ladder),
     }
 
 
-def _cond_now(cond: dict[str, Any], ctx: dict[str, Any]) -> str:
+def _cond_now(cond: GateResult, ctx: dict[str, Any]) -> str:
     """'now 55.1 (48.0 the period before)' for an area, the metric's own unit for a metric."""
-    kind = text(cond.get("kind"))
-    target = text(cond.get("target"))
     unit = None
-    if kind == "metric":
-        unit = ctx["metrics"].get(target, {}).get("unit")
-    actual = num(cond.get("actual"))
+    if cond.kind == "metric" and cond.target in ctx["metrics"]:
+        unit = ctx["metrics"][cond.target].unit
+    actual = num(cond.actual)
     if actual is None:
         return "now not measured"
-    now = fmt_score(actual) if kind == "area" else fmt_value(actual, unit)
+    now = fmt_score(actual) if cond.kind == "area" else fmt_value(actual, unit)
     out = f"now {now}"
-    prev = num(cond.get("previous"))
-    if prev is not None and num(cond.get("periods")) != 1.0:
-        p = fmt_score(prev) if kind == "area" else fmt_value(prev, unit)
+    prev = num(cond.previous)
+    if prev is not None and cond.periods != 1:
+        p = fmt_score(prev) if cond.kind == "area" else fmt_value(prev, unit)
         out += f" ({p} the period before)"
     return out
 
 
-def _cond_view(cond: dict[str, Any], ctx: dict[str, Any]) -> dict[str, Any]:
-    label = text(cond.get("condition"))
-    if not label:
-        req = num(cond.get("required"))
-        label = f"{text(cond.get('target'), '?')} ≥ {fmt_num(req)}"
-    passed = cond.get("passed")
+def _cond_view(cond: GateResult, ctx: dict[str, Any]) -> dict[str, Any]:
+    label = cond.condition or f"{cond.target} ≥ {fmt_num(cond.required)}"
     return {
         "label": label,
         "now": _cond_now(cond, ctx),
-        "reason": text(cond.get("reason")),
-        "passed": passed is True,
-        "state": "pass" if passed is True else ("fail" if passed is False else "unknown"),
+        "reason": cond.reason,
+        "passed": cond.passed,
+        "state": "pass" if cond.passed else "fail",
     }
 
 
@@ -371,87 +354,69 @@ def _cond_view(cond: dict[str, Any], ctx: dict[str, Any]) -> dict[str, Any]:
 
 
 def _headline(
-    current: dict[str, Any],
+    current: Scorecard,
     stage: dict[str, Any],
-    series: list[dict[str, Any]],
-    metrics: dict[str, dict[str, Any]],
+    series: list[Scorecard],
+    metrics: dict[str, MetricEntry],
 ) -> dict[str, Any]:
-    indices = _dict(current.get("indices"))
-    trust = _dict(indices.get("trust"))
-    pred = _dict(indices.get("predictability"))
-    ti = num(current.get("trust_index"))
-    if ti is None:
-        ti = num(trust.get("value"))
-    uncapped = num(trust.get("uncapped"))
-    ceiling = num(trust.get("ceiling"))
-    if ceiling is None:
-        ceiling = stage["ceiling"]
-    capped = uncapped is not None and ceiling is not None and uncapped > ceiling
-    pi = num(current.get("predictability_index"))
-    if pi is None:
-        pi = num(pred.get("value"))
-    pm = _dict(pred.get("metrics"))
+    trust = current.indices.trust
+    pred = current.indices.predictability
+    ti = num(current.trust_index)
+    ceiling = num(trust.ceiling)
+    pi = num(current.predictability_index)
     pred_parts = [
-        f"{_lower_first(text(metrics.get(k, {}).get('name'), k.replace('_', ' ')))} {fmt_score(v)}"
-        for k, v in pm.items()
+        f"{_lower_first(metrics[k].name if k in metrics else k.replace('_', ' '))} {fmt_score(v)}"
+        for k, v in pred.metrics.items()
         if num(v) is not None
     ]
     delta = None
     if len(series) >= 2:
-        a = num(series[-2].get("trust_index"))
-        b = num(series[-1].get("trust_index"))
+        a = num(series[-2].trust_index)
+        b = num(series[-1].trust_index)
         if a is not None and b is not None:
             d = round(b - a, 1)
             delta = {
                 "value": fmt_delta(d) if d else "0.0",
                 "dir": "up" if d > 0 else ("down" if d < 0 else "flat"),
-                "since": text(_dict(series[-2].get("period")).get("label"), "the period before"),
+                "since": series[-2].period.label,
                 "uncapped": "",
             }
-            ua = num(_dict(_dict(series[-2].get("indices")).get("trust")).get("uncapped"))
-            ub = num(_dict(_dict(series[-1].get("indices")).get("trust")).get("uncapped"))
+            ua = num(series[-2].indices.trust.uncapped)
+            ub = num(series[-1].indices.trust.uncapped)
             if ua is not None and ub is not None and round(ub - ua, 1) != d:
                 delta["uncapped"] = fmt_delta(ub - ua)
-    areas_measured = num(trust.get("areas_measured"))
     return {
-        "stage_level": DASH if stage["level"] is None else str(stage["level"]),
+        "stage_level": str(stage["level"]),
         "stage_top": str(stage["top"]),
         "stage_name": stage["name"] or "not determined",
         "trust": fmt_score(ti),
         "trust_missing": ti is None,
-        "trust_capped": capped,
-        "trust_uncapped": fmt_score(uncapped),
+        "trust_capped": trust.capped,
+        "trust_uncapped": fmt_score(trust.uncapped),
         "trust_ceiling": fmt_num(ceiling),
-        "areas_measured": None if areas_measured is None else int(areas_measured),
+        "areas_measured": trust.areas_measured,
         "predictability": fmt_score(pi),
         "predictability_missing": pi is None,
         "predictability_parts": pred_parts,
         "delta": delta,
         "next_name": next(
-            (
-                text(x.get("name"))
-                for x in stage["ladder"]
-                if stage["level"] is not None and num(x.get("level")) == stage["level"] + 1
-            ),
+            (x.name for x in stage["ladder"] if x.level == stage["level"] + 1),
             "",
         ),
     }
 
 
 def _summary(
-    current: dict[str, Any],
+    current: Scorecard,
     stage: dict[str, Any],
     ctx: dict[str, Any],
-    series: list[dict[str, Any]],
+    series: list[Scorecard],
     area_view: list[dict[str, Any]],
 ) -> list[dict[str, str]]:
     """The plain-English paragraph in three parts: where we stand, what holds us back, the trend."""
-    label = text(_dict(current.get("period")).get("label"), "this period")
+    label = current.period.label
     h = _headline(current, stage, series, ctx["metrics"])
-    if stage["level"] is None:
-        s = f"In {label} the stage could not be determined."
-    else:
-        s = f"In {label} IT is at stage {stage['level']} of {stage['top']}, {h['stage_name']}."
+    s = f"In {label} IT is at stage {stage['level']} of {stage['top']}, {h['stage_name']}."
     if not h["trust_missing"]:
         s += f" The Trust Index is {h['trust']}"
         if h["trust_capped"]:
@@ -478,34 +443,32 @@ def _summary(
         s += "."
     parts = [{"lead": "Where we stand.", "text": s}]
 
-    blocked = stage["blocked_by"]
-    focus = _dict(current.get("focus"))
-    items = [_dict(i) for i in _list(focus.get("items"))]
+    blocked: list[Blocker] = stage["blocked_by"]
+    items = current.focus.items
     s = ""
     if blocked:
-        nxt = text(blocked[0].get("stage_name"), "the next stage")
         first = blocked[0]
         c = _cond_view(first, ctx)
-        now = "not measured" if num(first.get("actual")) is None else c["now"].split(" (")[0]
-        s = f"Reaching {nxt} needs {c['label']} ({now})"
+        now = "not measured" if num(first.actual) is None else c["now"].split(" (")[0]
+        s = f"Reaching {first.stage_name} needs {c['label']} ({now})"
         if len(blocked) > 1:
             more = len(blocked) - 1
             s += f", and {more} more {'condition' if more == 1 else 'conditions'} listed below"
         s += "."
-    elif stage["level"] is not None and stage["level"] >= stage["top"]:
+    elif stage["level"] >= stage["top"]:
         s = "Nothing: every gate passes, and the task now is to hold that standard."
     if items:
         top = items[0]
-        area = ctx["area_names"].get(text(top.get("area")), text(top.get("area")))
-        s += f" The biggest lever is {_lower_first(text(top.get('name'), text(top.get('metric'))))}"
+        area = ctx["area_names"].get(top.area, top.area)
+        s += f" The biggest lever is {_lower_first(top.name)}"
         if area:
             s += f" in {area}"
-        val = fmt_value(top.get("value"), top.get("unit"))
+        val = fmt_value(top.value, top.unit)
         if val != DASH:
             s += f": {val}"
-            tgt = num(top.get("target"))
+            tgt = num(top.target)
             if tgt is not None:
-                s += f" against a target of {fmt_value(tgt, top.get('unit'))}"
+                s += f" against a target of {fmt_value(tgt, top.unit)}"
         s += "."
     if s:
         parts.append({"lead": "What holds us back.", "text": s.strip()})
@@ -526,14 +489,14 @@ def _join(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _trend_sentence(series: list[dict[str, Any]], ctx: dict[str, Any]) -> str:
+def _trend_sentence(series: list[Scorecard], ctx: dict[str, Any]) -> str:
     if len(series) < 2:
         return "This is the first period on record, so there is nothing to compare with yet."
     prev, cur = series[-2], series[-1]
-    since = text(_dict(prev.get("period")).get("label"), "the period before")
-    a, b = num(prev.get("trust_index")), num(cur.get("trust_index"))
-    ua = num(_dict(_dict(prev.get("indices")).get("trust")).get("uncapped"))
-    ub = num(_dict(_dict(cur.get("indices")).get("trust")).get("uncapped"))
+    since = prev.period.label
+    a, b = num(prev.trust_index), num(cur.trust_index)
+    ua = num(prev.indices.trust.uncapped)
+    ub = num(cur.indices.trust.uncapped)
     head = ""
     if a is not None and b is not None:
         if b - a >= 0.5:
@@ -544,13 +507,12 @@ def _trend_sentence(series: list[dict[str, Any]], ctx: dict[str, Any]) -> str:
             head = f"Since {since} the Trust Index has held at {fmt_score(b)}"
         if ua is not None and ub is not None and abs((ub - ua) - (b - a)) >= 0.5:
             head += f", while the areas' average moved from {fmt_score(ua)} to {fmt_score(ub)}"
-    before = {text(x.get("id")): num(x.get("score")) for x in map(_dict, _list(prev.get("areas")))}
+    before = {x.id: num(x.score) for x in prev.areas}
     deltas = []
-    for x in map(_dict, _list(cur.get("areas"))):
-        aid = text(x.get("id"))
-        s0, s1 = before.get(aid), num(x.get("score"))
+    for x in cur.areas:
+        s0, s1 = before.get(x.id), num(x.score)
         if s0 is not None and s1 is not None:
-            deltas.append((s1 - s0, ctx["area_names"].get(aid, text(x.get("name"), aid))))
+            deltas.append((s1 - s0, ctx["area_names"].get(x.id, x.name)))
     movers = []
     if deltas:
         up = max(deltas)
@@ -574,7 +536,7 @@ def _trend_sentence(series: list[dict[str, Any]], ctx: dict[str, Any]) -> str:
 
 
 def _ladder_view(stage: dict[str, Any], ctx: dict[str, Any]) -> dict[str, Any]:
-    ladder = sorted(stage["ladder"], key=lambda x: num(x.get("level")) or 0)
+    ladder: list[Rung] = sorted(stage["ladder"], key=lambda x: x.level)
     n = max(len(ladder), 1)
     width, gap = 960.0, 8.0
     step_w = (width - gap * (n - 1)) / n
@@ -584,26 +546,25 @@ def _ladder_view(stage: dict[str, Any], ctx: dict[str, Any]) -> dict[str, Any]:
     level = stage["level"]
     blocked_level = None
     if stage["blocked_by"]:
-        bl = num(stage["blocked_by"][0].get("stage"))
-        blocked_level = int(bl) if bl is not None else None
-    elif level is not None and level < stage["top"]:
+        blocked_level = stage["blocked_by"][0].stage
+    elif level < stage["top"]:
         blocked_level = level + 1
     steps = []
     for i, st in enumerate(ladder):
-        lv = int(num(st.get("level")) or 0)
+        lv = st.level
         h = base_h + rise * i
         x = i * (step_w + gap)
         y = height - h - 2
-        if level is not None and lv == level:
+        if lv == level:
             state = "current"
-        elif level is not None and lv < level:
+        elif lv < level:
             state = "passed"
         elif lv == blocked_level:
             state = "next"
         else:
             state = "ahead"
-        name = text(st.get("name"), f"Stage {lv}")
-        ceiling = num(st.get("ceiling"))
+        name = st.name
+        ceiling = num(st.ceiling)
         steps.append(
             {
                 "x": r1(x),
@@ -617,18 +578,18 @@ def _ladder_view(stage: dict[str, Any], ctx: dict[str, Any]) -> dict[str, Any]:
                 "state": state,
                 "level": lv,
                 "name": name,
-                "conditions": [_cond_view(_dict(c), ctx) for c in _list(st.get("conditions"))],
-                "passed": st.get("passed") is True,
+                "conditions": [_cond_view(c, ctx) for c in st.conditions],
+                "passed": st.passed,
             }
         )
     current_step = next((s for s in steps if s["state"] == "current"), None)
     needs = [_cond_view(b, ctx) for b in stage["blocked_by"]]
-    next_name = ""
+    next_name: str = ""
     if stage["blocked_by"]:
-        next_name = text(stage["blocked_by"][0].get("stage_name"))
+        next_name = stage["blocked_by"][0].stage_name
     if not next_name and blocked_level is not None:
-        next_name = next((text(s["name"]) for s in steps if s["level"] == blocked_level), "")
-    desc = f"Stage {DASH if level is None else level} of {stage['top']}: {stage['name'] or 'not determined'}."
+        next_name = next((str(s["name"]) for s in steps if s["level"] == blocked_level), "")
+    desc = f"Stage {level} of {stage['top']}: {stage['name'] or 'not determined'}."
     return {
         "width": width,
         "height": r1(height),
@@ -636,7 +597,7 @@ def _ladder_view(stage: dict[str, Any], ctx: dict[str, Any]) -> dict[str, Any]:
         "marker": current_step,
         "needs": needs,
         "next_name": next_name,
-        "at_top": level is not None and level >= stage["top"] and not stage["blocked_by"],
+        "at_top": level >= stage["top"] and not stage["blocked_by"],
         "desc": desc,
         "gates": [s for s in steps if s["conditions"]],
     }
@@ -645,37 +606,34 @@ def _ladder_view(stage: dict[str, Any], ctx: dict[str, Any]) -> dict[str, Any]:
 # ---- area bars
 
 
-def _areas(areas: list[dict[str, Any]], stage: dict[str, Any]) -> list[dict[str, Any]]:
-    blocked_ids = {
-        text(b.get("target")) for b in stage["blocked_by"] if text(b.get("kind")) == "area"
-    }
+def _areas(areas: list[Area], stage: dict[str, Any]) -> list[dict[str, Any]]:
+    blocked: list[Blocker] = stage["blocked_by"]
+    blocked_ids = {b.target for b in blocked if b.kind == "area"}
     # The score each area needs for the next stage (from the blocked stage's conditions).
     gate: dict[str, float] = {}
-    blocked_level = num(stage["blocked_by"][0].get("stage")) if stage["blocked_by"] else None
+    blocked_level = blocked[0].stage if blocked else None
     for st in stage["ladder"]:
-        if blocked_level is None or num(st.get("level")) != blocked_level:
+        if blocked_level is None or st.level != blocked_level:
             continue
-        for c in map(_dict, _list(st.get("conditions"))):
-            req = num(c.get("required"))
-            if text(c.get("kind")) == "area" and req is not None:
-                gate[text(c.get("target"))] = max(req, gate.get(text(c.get("target")), 0.0))
+        for c in st.conditions:
+            req = num(c.required)
+            if c.kind == "area" and req is not None:
+                gate[c.target] = max(req, gate.get(c.target, 0.0))
     out = []
     for i, a in enumerate(areas):
-        aid = text(a.get("id"))
-        score = num(a.get("score"))
-        measured = score is not None and text(a.get("status"), "measured") != "not_measured"
+        aid = a.id
+        score = num(a.score)
+        measured = score is not None and a.status != "not_measured"
         out.append(
             {
                 "id": aid,
-                "name": text(a.get("name"), aid),
+                "name": a.name,
                 "measured": measured,
                 "score_value": score if measured else None,
                 "score": fmt_score(score) if measured else DASH,
-                "coverage": fmt_pct(a.get("coverage")),
-                "measure_with": text(a.get("measure_with")),
-                "partial": fmt_score(a.get("partial_score"))
-                if num(a.get("partial_score")) is not None
-                else "",
+                "coverage": fmt_pct(a.coverage),
+                "measure_with": a.measure_with,
+                "partial": fmt_score(a.partial_score) if num(a.partial_score) is not None else "",
                 "blocking": aid in blocked_ids,
                 "gate": gate.get(aid),
                 "colour": AREA_COLOURS.get(aid, FALLBACK_COLOURS[i % len(FALLBACK_COLOURS)]),
@@ -735,19 +693,16 @@ def _area_chart(area_view: list[dict[str, Any]]) -> dict[str, Any]:
 # ---- trend
 
 
-def _trend(series: list[dict[str, Any]], areas: list[dict[str, Any]]) -> dict[str, Any]:
-    labels = [text(_dict(c.get("period")).get("label"), f"#{i + 1}") for i, c in enumerate(series)]
+def _trend(series: list[Scorecard], areas: list[Area]) -> dict[str, Any]:
+    labels = [c.period.label for c in series]
     # Area order and names follow the current scorecard; areas only in history come after.
-    order: list[tuple[str, str]] = [
-        (text(a.get("id")), text(a.get("name"), text(a.get("id")))) for a in areas
-    ]
+    order: list[tuple[str, str]] = [(a.id, a.name) for a in areas]
     known = {o[0] for o in order}
     for c in series:
-        for a in map(_dict, _list(c.get("areas"))):
-            aid = text(a.get("id"))
-            if aid and aid not in known:
-                known.add(aid)
-                order.append((aid, text(a.get("name"), aid)))
+        for a in c.areas:
+            if a.id and a.id not in known:
+                known.add(a.id)
+                order.append((a.id, a.name))
     width, height = 960.0, 320.0
     left, right, top, bottom = 48.0, 712.0, 16.0, 268.0
     n = len(series)
@@ -765,10 +720,8 @@ def _trend(series: list[dict[str, Any]], areas: list[dict[str, Any]]) -> dict[st
     for i, (aid, name) in enumerate(order):
         values = []
         for c in series:
-            match = next(
-                (a for a in map(_dict, _list(c.get("areas"))) if text(a.get("id")) == aid), {}
-            )
-            values.append(num(match.get("score")))
+            match = c.area(aid)
+            values.append(num(match.score) if match is not None else None)
         lines.append(
             _line(
                 name,
@@ -785,7 +738,7 @@ def _trend(series: list[dict[str, Any]], areas: list[dict[str, Any]]) -> dict[st
         rows.append(
             {"name": name, "cells": [fmt_score(v) for v in values], "bold": False, "suffix": ""}
         )
-    tvals = [num(c.get("trust_index")) for c in series]
+    tvals = [num(c.trust_index) for c in series]
     lines.append(
         _line("Trust Index", tvals, labels, xpos, ypos, TRUST_COLOUR, "", 3.5, 4.5, bold=True)
     )
@@ -794,14 +747,11 @@ def _trend(series: list[dict[str, Any]], areas: list[dict[str, Any]]) -> dict[st
     )
     stages = []
     for c in series:
-        st = _dict(c.get("stage"))
-        lv = num(st.get("level"))
-        if lv is None:
-            stages.append(DASH)
-        elif n > 6:  # keep a long history legible: the level alone
+        lv = c.stage.level
+        if n > 6:  # keep a long history legible: the level alone
             stages.append(f"{lv:g}")
         else:
-            stages.append(f"{lv:g} · {text(st.get('name'))}".rstrip(" ·"))
+            stages.append(f"{lv:g} · {c.stage.name}".rstrip(" ·"))
     rows.append(
         {"name": "Stage", "cells": stages, "bold": False, "suffix": "(level)" if n > 6 else ""}
     )
@@ -891,49 +841,41 @@ def _place_labels(
 # ---- focus
 
 
-def _focus(current: dict[str, Any], ctx: dict[str, Any]) -> dict[str, Any]:
-    focus = _dict(current.get("focus"))
+def _focus(current: Scorecard, ctx: dict[str, Any]) -> dict[str, Any]:
+    focus = current.focus
     stage = ctx["stage"]
 
-    def item_view(i: dict[str, Any]) -> dict[str, Any]:
-        mid = text(i.get("metric"))
-        m = ctx["metrics"].get(mid, {})
-        unit = i.get("unit", m.get("unit"))
-        target = i.get("target", m.get("target"))
-        status = text(i.get("status"), text(m.get("status"), "ok"))
-        n = num(i.get("n", m.get("n")))
+    def item_view(i: FocusItem) -> dict[str, Any]:
+        n = num(i.n)
         return {
-            "name": text(i.get("name"), text(m.get("name"), mid)),
-            "area": ctx["area_names"].get(text(i.get("area")), text(i.get("area"))),
-            "value": fmt_value(i.get("value"), unit),
-            "target": fmt_value(target, unit),
-            "score": fmt_score(i.get("score")),
-            "gap": fmt_score(i.get("gap")),
+            "name": i.name,
+            "area": ctx["area_names"].get(i.area, i.area),
+            "value": fmt_value(i.value, i.unit),
+            "target": fmt_value(i.target, i.unit),
+            "score": fmt_score(i.score),
+            "gap": fmt_score(i.gap),
             "n": fmt_num(n) if n is not None else "",
-            "status": _status_label(status),
-            "status_class": _status_class(status),
-            "reason": text(i.get("reason")),
-            "note": text(i.get("note")),
-            "evidence": [
-                text(_dict(e).get("detail")) or text(_dict(e).get("name"))
-                for e in _list(i.get("evidence"))
-                if text(_dict(e).get("detail")) or text(_dict(e).get("name"))
-            ],
-            "actions": [text(a) for a in _list(i.get("actions")) if text(a)],
+            "status": _status_label(i.status),
+            "status_class": _status_class(i.status),
+            "reason": i.reason,
+            "note": text(i.note),
+            "evidence": _evidence(i.evidence),
+            "actions": [a for a in i.actions if a],
         }
 
-    items = [item_view(_dict(i)) for i in _list(focus.get("items"))]
-    unmeasured = [item_view(_dict(i)) for i in _list(focus.get("unmeasured"))]
-    at_top = (
-        stage["level"] is not None and stage["level"] >= stage["top"] and not stage["blocked_by"]
-    )
+    at_top = stage["level"] >= stage["top"] and not stage["blocked_by"]
     return {
-        "stage_name": text(focus.get("stage_name")),
-        "summary": text(focus.get("summary")),
-        "cards": items,
-        "unmeasured": unmeasured,
+        "stage_name": focus.stage_name,
+        "summary": focus.summary,
+        "cards": [item_view(i) for i in focus.items],
+        "unmeasured": [item_view(i) for i in focus.unmeasured],
         "at_top": at_top,
     }
+
+
+def _evidence(evidence: Sequence[Evidence]) -> list[str]:
+    """Each contributor's sentence (its name when it has none)."""
+    return [e.detail or e.name for e in evidence if e.detail or e.name]
 
 
 # ---- scorecard tables
@@ -947,57 +889,52 @@ def _status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status or "unknown")
 
 
-def _tables(areas: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _tables(areas: list[Area]) -> list[dict[str, Any]]:
     out = []
     for a in areas:
-        score = num(a.get("score"))
-        measured = score is not None and text(a.get("status"), "measured") != "not_measured"
+        score = num(a.score)
+        measured = score is not None and a.status != "not_measured"
         rows = []
-        for m in map(_dict, _list(a.get("metrics"))):
-            status = text(m.get("status"), "no_data")
-            unit = m.get("unit")
-            n = num(m.get("n"))
-            min_sample = num(m.get("min_sample"))
+        for m in a.metrics:
+            status = m.status
+            n = num(m.n)
+            min_sample = num(m.min_sample)
             ok = status == "ok"
             detail = ""
-            if status == "insufficient" and not text(m.get("note")):
+            if status == "insufficient" and not m.note:
                 detail = f"n = {fmt_num(n)}" + (
                     f", needs {fmt_num(min_sample)}" if min_sample is not None else ""
                 )
             rows.append(
                 {
-                    "name": text(m.get("name"), text(m.get("id"))),
-                    "id": text(m.get("id")),
-                    "value": fmt_num(m.get("value")) if status in ("ok", "insufficient") else DASH,
-                    "provisional": status == "insufficient" and num(m.get("value")) is not None,
-                    "unit": fmt_unit(unit),
-                    "target": fmt_num(m.get("target")),
-                    "floor": fmt_num(m.get("floor")),
-                    "score": fmt_score(m.get("score")) if ok else DASH,
-                    "score_w": r1(max(0.0, min(100.0, num(m.get("score")) or 0.0))) if ok else None,
+                    "name": m.name,
+                    "id": m.id,
+                    "value": fmt_num(m.value) if status in ("ok", "insufficient") else DASH,
+                    "provisional": status == "insufficient" and num(m.value) is not None,
+                    "unit": fmt_unit(m.unit),
+                    "target": fmt_num(m.target),
+                    "floor": fmt_num(m.floor),
+                    "score": fmt_score(m.score) if ok else DASH,
+                    "score_w": r1(max(0.0, min(100.0, num(m.score) or 0.0))) if ok else None,
                     "n": fmt_num(n, 0)
                     if n is not None and status in ("ok", "insufficient")
                     else DASH,
                     "status": _status_label(status),
                     "status_detail": detail,
                     "status_class": _status_class(status),
-                    "note": text(m.get("note")),
-                    "evidence": [
-                        text(_dict(e).get("detail")) or text(_dict(e).get("name"))
-                        for e in _list(m.get("evidence"))[:3]
-                        if text(_dict(e).get("detail")) or text(_dict(e).get("name"))
-                    ],
+                    "note": text(m.note),
+                    "evidence": _evidence(m.evidence[:3]),
                 }
             )
         out.append(
             {
-                "id": text(a.get("id")),
-                "name": text(a.get("name"), text(a.get("id"))),
+                "id": a.id,
+                "name": a.name,
                 "measured": measured,
                 "score": fmt_score(score) if measured else DASH,
-                "coverage": fmt_pct(a.get("coverage")),
-                "measure_with": text(a.get("measure_with")),
-                "weight": fmt_num(a.get("weight")),
+                "coverage": fmt_pct(a.coverage),
+                "measure_with": a.measure_with,
+                "weight": fmt_num(a.weight),
                 "rows": rows,
             }
         )
@@ -1007,17 +944,18 @@ def _tables(areas: list[dict[str, Any]]) -> list[dict[str, Any]]:
 # ---- perception
 
 
-def _perception(current: dict[str, Any]) -> dict[str, Any] | None:
-    p = current.get("perception")
-    if not isinstance(p, dict):
+def _perception(current: Scorecard) -> dict[str, Any] | None:
+    p = current.perception
+    if p is None:
         return None
-    perceived, measured = num(p.get("perceived")), num(p.get("measured"))
+    perceived, measured = num(p.perceived), num(p.measured)
     if perceived is None or measured is None:
         return None
-    t = num(p.get("threshold"))
+    t = num(p.threshold)
     t = 60.0 if t is None else max(1.0, min(99.0, t))
-    key = (measured >= t, perceived >= t)
-    qkey, heading, explain = QUADRANTS[key]
+    # The scorecard's quadrant, decided on the unrounded figures; the chart only places it.
+    qkey = p.quadrant
+    heading, explain = next((h, e) for k, h, e in QUADRANTS.values() if k == qkey)
     size, ox, oy = 300.0, 76.0, 16.0
 
     def px(v: float) -> float:
@@ -1073,7 +1011,7 @@ def _perception(current: dict[str, Any]) -> dict[str, Any] | None:
         "label_y": r1(label_y),
         "key": qkey,
         "heading": heading,
-        "label": text(p.get("label"), heading),
+        "label": p.label,
         "explain": explain,
         "perceived": fmt_score(perceived),
         "measured": fmt_score(measured),

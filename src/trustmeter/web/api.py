@@ -1,6 +1,7 @@
 """The dashboard's data: one builder per page, and the page's JSON twin (`….json`).
 
-Each builder returns the dict its HTML page renders; the twin returns the same dict. The
+Each builder returns what its HTML page renders (the scorecard object, or a dict of its
+parts); the twin sends the same data as JSON, each scorecard object as its `as_dict()`. The
 scorecard twin is the scorecard object itself (docs/scorecard-json.md), and the trend twin is
 what `trustmeter trend --json` prints. Nothing here computes a figure: the builders only pick
 from the scorecard and from `explain`. The OpenAPI description is served at /api/openapi.json.
@@ -14,6 +15,8 @@ from fastapi import APIRouter, Query
 
 from trustmeter.metrics.registry import all_metrics
 from trustmeter.periods import Period
+from trustmeter.scorecard_model import Scorecard
+from trustmeter.trace import Explanation
 from trustmeter.web.deps import PeriodDep, StateDep, UserDep, WebState
 from trustmeter.web.views import DataResponse, twin
 
@@ -30,43 +33,42 @@ Limit = Annotated[int, Query(ge=1, le=1000, description="How many records to ret
 Periods = Annotated[int, Query(ge=1, le=40, description="How many periods, oldest first.")]
 
 
-def scorecard_data(state: WebState, period: Period) -> dict[str, Any]:
+def scorecard_data(state: WebState, period: Period) -> Scorecard:
     return state.scorecards.scorecard(period)
 
 
 def area_data(state: WebState, period: Period, area_id: str) -> dict[str, Any]:
     card = state.scorecards.scorecard(period)
-    for area in card["areas"]:
-        if area["id"] == area_id:
-            blocking = [b for b in card["stage"]["blocked_by"] if b.get("target") == area_id]
-            return {
-                "workspace": card["workspace"],
-                "period": card["period"],
-                "generated_at": card["generated_at"],
-                "area": area,
-                "blocked_by": blocking,
-                "areas": [{"id": a["id"], "name": a["name"]} for a in card["areas"]],
-            }
-    known = ", ".join(a["id"] for a in card["areas"])
-    raise NotFound(f"no area {area_id!r}; the areas are {known}")
+    area = card.area(area_id)
+    if area is None:
+        known = ", ".join(a.id for a in card.areas)
+        raise NotFound(f"no area {area_id!r}; the areas are {known}")
+    return {
+        "workspace": card.workspace,
+        "period": card.period,
+        "generated_at": card.generated_at,
+        "area": area,
+        "blocked_by": [b for b in card.stage.blocked_by if b.target == area_id],
+        "areas": [{"id": a.id, "name": a.name} for a in card.areas],
+    }
 
 
-def metric_data(state: WebState, period: Period, metric_id: str, limit: int) -> dict[str, Any]:
+def metric_data(state: WebState, period: Period, metric_id: str, limit: int) -> Explanation:
     if metric_id not in all_metrics() or metric_id not in state.scorecards.framework.metrics:
         raise NotFound(f"no metric {metric_id!r}")
     return state.scorecards.explain(metric_id, period, limit)
 
 
-def trend_data(state: WebState, last: Period, count: int) -> dict[str, Any]:
+def trend_data(state: WebState, last: Period, count: int) -> dict[str, list[Scorecard]]:
     return {"periods": state.scorecards.trend(last, count)}
 
 
 def perception_data(state: WebState, period: Period) -> dict[str, Any]:
     card = state.scorecards.scorecard(period)
     return {
-        "workspace": card["workspace"],
-        "period": card["period"],
-        "perception": card["perception"],
+        "workspace": card.workspace,
+        "period": card.period,
+        "perception": card.perception,
         "threshold": state.scorecards.framework.params.get("perception_threshold"),
     }
 

@@ -1,4 +1,4 @@
-"""The dashboard's HTML pages. Each renders the dict its JSON twin in `api` returns.
+"""The dashboard's HTML pages. Each renders the data its JSON twin in `api` returns.
 
 The templates lay out the report's view of the scorecard (`views.scorecard_view`), so a
 figure reads the same here, in the HTML report and in the terminal.
@@ -58,19 +58,9 @@ def scorecard_page(
         card,
         v=view,
         nav=nav,
-        blocking=_blocking_areas(card),
+        blocking=card.blocking_areas(),
         title="Scorecard",
     )
-
-
-def _blocking_areas(card: dict[str, Any]) -> set[str]:
-    """The areas a failing gate condition names, or whose metric it names."""
-    area_of = {m["id"]: a["id"] for a in card["areas"] for m in a["metrics"]}
-    out = set()
-    for cond in card["stage"]["blocked_by"]:
-        target = str(cond.get("target"))
-        out.add(area_of.get(target, target))
-    return out
 
 
 @router.get("/areas/{area_id}", response_class=HTMLResponse)
@@ -81,7 +71,7 @@ def area_page(
     card = api.scorecard_data(state, period)
     table = next(t for t in scorecard_view(card)["tables"] if t["id"] == area_id)
     nav = _nav(state, request, period, f"/areas/{area_id}.json")
-    return page(request, "area.html.j2", data, table=table, nav=nav, title=data["area"]["name"])
+    return page(request, "area.html.j2", data, table=table, nav=nav, title=data["area"].name)
 
 
 @router.get("/metrics/{metric_id}", response_class=HTMLResponse)
@@ -95,9 +85,9 @@ def metric_page(
 ) -> HTMLResponse:
     data = api.metric_data(state, period, metric_id, limit)
     card = api.scorecard_data(state, period)
-    area = next((a for a in card["areas"] if a["id"] == data["metric"]["area"]), None)
+    area = card.area(data.metric.area)
     nav = _nav(state, request, period, f"/metrics/{metric_id}.json")
-    return page(request, "metric.html.j2", data, area=area, nav=nav, title=data["metric"]["name"])
+    return page(request, "metric.html.j2", data, area=area, nav=nav, title=data.metric.name)
 
 
 @router.get("/trends", response_class=HTMLResponse)

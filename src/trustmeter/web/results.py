@@ -118,7 +118,7 @@ def results(
     # after this campaign's last possible answer.
     last = min(campaign.ends_at, now)
     entries = scorecards.survey_metrics(campaign.kind, last.date() + timedelta(days=1))
-    shown = [e for e in entries if e["breakdown"].get("campaign") == campaign.name]
+    shown = [e for e in entries if e.breakdown.get("campaign") == campaign.name]
     if len(shown) < len(entries):
         out["note"] = (
             "A later campaign of the same kind closed on the same day, so the metrics read "

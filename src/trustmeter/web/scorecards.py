@@ -20,9 +20,10 @@ from trustmeter.framework import Framework
 from trustmeter.metrics.registry import all_metrics
 from trustmeter.periods import Period, last_complete, series
 from trustmeter.scorecard import Scorer
+from trustmeter.scorecard_model import MetricEntry, Scorecard
 from trustmeter.store import Store
 from trustmeter.store.campaigns import data_version
-from trustmeter.trace import explain_metric
+from trustmeter.trace import Explanation, explain_metric
 from trustmeter.web.database import DatabaseUnavailable
 from trustmeter.workspace import Workspace
 
@@ -106,21 +107,21 @@ class Scorecards:
         self._store = None
         self._scorer = None
 
-    def scorecard(self, period: Period) -> dict[str, Any]:
-        card: dict[str, Any] = self._cached(("card", period), lambda s: s.scorecard(period))
+    def scorecard(self, period: Period) -> Scorecard:
+        card: Scorecard = self._cached(("card", period), lambda s: s.scorecard(period))
         return card
 
-    def trend(self, last: Period, count: int) -> list[dict[str, Any]]:
+    def trend(self, last: Period, count: int) -> list[Scorecard]:
         return [self.scorecard(p) for p in series(last, count)]
 
-    def explain(self, metric_id: str, period: Period, limit: int) -> dict[str, Any]:
-        out: dict[str, Any] = self._cached(
+    def explain(self, metric_id: str, period: Period, limit: int) -> Explanation:
+        out: Explanation = self._cached(
             ("explain", metric_id, period, limit),
             lambda s: explain_metric(s, metric_id, period, limit),
         )
         return out
 
-    def survey_metrics(self, kind: str, closed_by: date) -> list[dict[str, Any]]:
+    def survey_metrics(self, kind: str, closed_by: date) -> list[MetricEntry]:
         """The survey metrics of one survey kind, as they read the latest campaign closed
         before `closed_by`: the results page of a campaign asks for the day after its close."""
         period = Period(closed_by - timedelta(days=91), closed_by, "custom")
@@ -131,11 +132,11 @@ class Scorecards:
             if "survey_answer" in m.needs and m.area == area and m.id in self.framework.metrics
         ]
 
-        def measure(s: Scorer) -> list[dict[str, Any]]:
+        def measure(s: Scorer) -> list[MetricEntry]:
             reg = all_metrics()
             return [s.measure(reg[i], period) for i in ids]
 
-        out: list[dict[str, Any]] = self._cached(("survey", kind, closed_by), measure)
+        out: list[MetricEntry] = self._cached(("survey", kind, closed_by), measure)
         return out
 
     def warm(self, count: int) -> None:

@@ -1,4 +1,4 @@
-"""One data dict per page, sent either as JSON (the `.json` twin) or into a template.
+"""One data object per page, sent either as JSON (the `.json` twin) or into a template.
 
 Templates get the report's view of a scorecard (`trustmeter.report.html.build_view`: every
 figure formatted, every missing value decided) and its chart macros, so the dashboard and
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -20,6 +21,7 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, Stric
 
 from trustmeter import __version__
 from trustmeter.report import html as report_view
+from trustmeter.scorecard_model import Scorecard
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -81,15 +83,16 @@ def cell(v: Any) -> str:
     return text
 
 
-def scorecard_view(card: dict[str, Any], trend: list[dict[str, Any]] | None = None) -> Any:
+def scorecard_view(card: Scorecard, trend: Sequence[Scorecard] | None = None) -> Any:
     """The report's formatted view of a scorecard (and, for charts, its trend)."""
     return report_view.build_view(card, trend or [card], "IT trust scorecard")
 
 
 def page(
-    request: Request, template: str, data: dict[str, Any], status_code: int = 200, **extra: Any
+    request: Request, template: str, data: Any, status_code: int = 200, **extra: Any
 ) -> HTMLResponse:
-    """Render `template` with the page's data dict (`d`) and what the layout needs."""
+    """Render `template` with the page's data (`d`: a dict, or a scorecard object whose
+    attributes the template reads) and what the layout needs."""
     context = {
         "request": request,
         "d": data,
@@ -111,5 +114,17 @@ class DataResponse(JSONResponse):
         return json.dumps(content, default=str, ensure_ascii=False).encode("utf-8")
 
 
-def twin(data: dict[str, Any], status_code: int = 200) -> DataResponse:
-    return DataResponse(data, status_code=status_code)
+def jsonable(v: Any) -> Any:
+    """The JSON form of a page's data: scorecard objects (and anything else with `as_dict`)
+    as their `as_dict()`, inside dicts and lists too."""
+    if hasattr(v, "as_dict"):
+        return v.as_dict()
+    if isinstance(v, dict):
+        return {k: jsonable(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [jsonable(x) for x in v]
+    return v
+
+
+def twin(data: Any, status_code: int = 200) -> DataResponse:
+    return DataResponse(jsonable(data), status_code=status_code)
