@@ -78,9 +78,9 @@ def test_scores_are_the_same_with_a_cold_and_a_warm_cache(tmp_path: Path) -> Non
     # The second run compiled nothing: each statement the first compiled was found.
     assert stats[0][1] > 5 and stats[1] == (stats[0][1] + stats[0][0], 0)
     for cold, warm in zip(*cards, strict=True):
-        cold, warm = dict(cold), dict(warm)
-        cold.pop("generated_at"), warm.pop("generated_at")
-        assert cold == warm
+        a, b = cold.as_dict(), warm.as_dict()
+        a.pop("generated_at"), b.pop("generated_at")
+        assert a == b
 
 
 def test_an_unwritable_cache_folder_only_means_no_caching(store: Store, tmp_path: Path) -> None:

@@ -109,6 +109,10 @@ class Scorer:
         self._probe(active)
         batch = self.batch(todo)
         learn_sources(batch, [k.table for k in KINDS])
+        with self.store.analytic():
+            self._compute(metrics, batch, todo)
+
+    def _compute(self, metrics: list[Metric], batch: Batch, todo: list[Period]) -> None:
         for m in metrics:
             if self._left_out(m) is None and self._has[m.id]:
                 results = m.compute(batch)
@@ -212,6 +216,11 @@ class Scorer:
             if aid in wanted
         ]
 
+    def prepare(self, periods: Iterable[Period]) -> None:
+        """Compute, in one pass, everything the scorecards of `periods` need (the periods
+        their gates look back on included); `scorecard` then only assembles."""
+        self.evaluate(self._with_history(periods))
+
     def scorecard(self, period: Period) -> Scorecard:
         history_periods = self._with_history([period])
         self.evaluate(history_periods)
@@ -255,7 +264,7 @@ class Scorer:
         """Scorecards for `periods`, every metric computed for all of them (and the periods
         their gates look back on) in one pass."""
         periods = list(periods)
-        self.evaluate(self._with_history(periods))
+        self.prepare(periods)
         out = []
         for p in periods:
             out.append(self.scorecard(p))

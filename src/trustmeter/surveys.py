@@ -506,8 +506,10 @@ def mean_parts(t: ibis.Table) -> dict[str, ibis.Value]:
 
 
 def nps_counts(parts: dict[str, float]) -> dict[str, int]:
-    """Promoters, passives and detractors."""
-    promoters, detractors, count = (int(parts[k]) for k in ("promoters", "detractors", "count"))
+    """Promoters, passives and detractors (all 0 when nobody answered the item)."""
+    promoters, detractors, count = (
+        int(parts.get(k, 0)) for k in ("promoters", "detractors", "count")
+    )
     return {
         "promoters": promoters,
         "passives": count - promoters - detractors,

@@ -442,6 +442,19 @@ def test_nps_of_all_detractors(store: Store) -> None:
     assert relationship_nps(ctx(store)).value == -100
 
 
+def test_nps_of_a_campaign_where_nobody_answered_the_item(store: Store) -> None:
+    # Five stakeholders rated the services but skipped "would you recommend": no figure, and
+    # no promoters, passives or detractors (a results page asked for it and failed once).
+    respond(store, "2024-Q1", group("X", [7] * 5, "overall_satisfaction"))
+    m = plain(relationship_nps(ctx(store)))
+    assert m.value is None and m.n == 0
+    assert (m.breakdown["promoters"], m.breakdown["passives"], m.breakdown["detractors"]) == (
+        0,
+        0,
+        0,
+    )
+
+
 # -- partner_perception -----------------------------------------------------------------------
 # P (5): trusted advisor x2 (one given as its label), strategic partner, order taker, service
 # provider -> 3/5 = 60 %;  Q (5): order taker x5 -> 0 %;  all: 3/10 = 30 %

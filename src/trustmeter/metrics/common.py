@@ -57,8 +57,14 @@ def records_of(ctx: Context | Batch, table: str, key: Sequence[str] = ("id",)) -
     t = ctx.t(table)
     fact = f"single_source:{table}"
     if fact not in ctx.facts:
-        ctx.facts[fact] = int(fetch(t.aggregate(k=t.source.nunique()))[0]["k"] or 0) <= 1
+        row = fetch(t.aggregate(lo=_nullable(t.source.min()), hi=_nullable(t.source.max())))[0]
+        ctx.facts[fact] = row["lo"] == row["hi"]  # one source, or none
     return t if ctx.facts[fact] else latest(t, key)
+
+
+def _nullable(v: ir.Value) -> ir.Value:
+    """The least or greatest of a required column is null on an empty table."""
+    return v.cast("string")
 
 
 def learn_sources(ctx: Context | Batch, tables: Sequence[str]) -> None:
@@ -67,15 +73,21 @@ def learn_sources(ctx: Context | Batch, tables: Sequence[str]) -> None:
     todo = [t for t in tables if f"single_source:{t}" not in ctx.facts]
     if not todo:
         return
+    # The least and the greatest source are the same: one source. On PostgreSQL both come
+    # from the (source, source_id) key's index, without reading the table.
     parts = [
-        ctx.t(t).aggregate(k=ibis.literal(i, "int64"), sources=ctx.t(t).source.nunique())
+        ctx.t(t).aggregate(
+            k=ibis.literal(i, "int64"),
+            lo=_nullable(ctx.t(t).source.min()),
+            hi=_nullable(ctx.t(t).source.max()),
+        )
         for i, t in enumerate(todo)
     ]
     union = parts[0]
     for part in parts[1:]:
         union = union.union(part)
-    for row in ctx.store.con.to_pyarrow(union).to_pylist():
-        ctx.facts[f"single_source:{todo[int(row['k'])]}"] = int(row["sources"] or 0) <= 1
+    for row in fetch(union):
+        ctx.facts[f"single_source:{todo[int(row['k'])]}"] = row["lo"] == row["hi"]
 
 
 # -- expressions ------------------------------------------------------------------------------

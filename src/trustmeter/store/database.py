@@ -59,6 +59,32 @@ class Store:
         self.con.compile = cache.wrap(self.con.compile)
         self.sql_cache = cache
 
+    @contextlib.contextmanager
+    def analytic(self) -> Iterator[None]:
+        """Scoring queries: on PostgreSQL, hash joins instead of nested loops, and no JIT,
+        while inside.
+
+        The planner estimates a handful of rows for the derived filters the metrics use
+        (trimmed, lower-cased environments; a window's latest row; a period's bucket) and
+        then nests loops over tables of millions of rows: measured on 500,000 changes and 2
+        million incidents, change failure rate did not finish in 60 s, and took 3.7 s
+        without nested loops. Scoring reads whole periods, where hash joins are the right
+        plan whatever the estimate; writes keep the planner's choice. JIT compilation of
+        these large plans cost more than it saved (major incidents 3.9 s with it, 2.2 s
+        without; request lead time 19.9 s and 15.6 s).
+        """
+        if self.engine != "postgres":
+            yield
+            return
+        self.execute("SET enable_nestloop = off")
+        self.execute("SET jit = off")
+        try:
+            yield
+        finally:
+            if not self.broken():
+                self.execute("RESET enable_nestloop")
+                self.execute("RESET jit")
+
     # -- reading -----------------------------------------------------------------------------
     def table(self, name: str) -> ibis.Table:
         if not self.read_only:

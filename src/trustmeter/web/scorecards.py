@@ -112,7 +112,11 @@ class Scorecards:
         return card
 
     def trend(self, last: Period, count: int) -> list[Scorecard]:
-        return [self.scorecard(p) for p in series(last, count)]
+        periods = series(last, count)
+        # Every period's figures in one pass (a scorecard at a time would ask each metric
+        # once per period); the scorecards are then assembled and cached one by one.
+        self._cached(("prepared", last, count), lambda s: s.prepare(periods))
+        return [self.scorecard(p) for p in periods]
 
     def explain(self, metric_id: str, period: Period, limit: int) -> Explanation:
         out: Explanation = self._cached(
