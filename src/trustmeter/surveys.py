@@ -18,7 +18,8 @@ from typing import Any, Literal, cast
 
 import ibis
 
-from trustmeter.metrics.common import as_datetime, fetch, label, latest
+from trustmeter.metrics.common import as_datetime, label, latest
+from trustmeter.metrics.model import fetch
 from trustmeter.metrics.registry import (
     Batch,
     Context,

@@ -10,7 +10,7 @@ import ibis
 import ibis.expr.types as ir
 from ibis import _
 
-from trustmeter.metrics.model import Batch, Context, Contributor
+from trustmeter.metrics.model import Batch, Context, Contributor, fetch
 
 SEVERITY_RANK = {"P1": 1, "P2": 2, "P3": 3, "P4": 4, "P5": 5}
 
@@ -144,18 +144,6 @@ def hours_between(start: ir.TimestampValue, end: ir.TimestampValue) -> ir.Floati
 
 
 # -- executing --------------------------------------------------------------------------------
-def fetch(expr: ir.Table) -> list[dict[str, Any]]:
-    """Execute a small query and return plain dicts, read as Arrow (NaN becomes None).
-
-    Not through pandas: the scorecard's path never imports it (a fifth of a second)."""
-    out: list[dict[str, Any]] = expr.to_pyarrow().to_pylist()
-    for r in out:
-        for k, v in r.items():
-            if isinstance(v, float) and v != v:
-                r[k] = None
-    return out
-
-
 # -- values as engines return them ------------------------------------------------------------
 def as_float(v: Any) -> float | None:
     if v is None or (isinstance(v, float) and v != v):

@@ -249,12 +249,7 @@ class Batch:
     # -- executing -----------------------------------------------------------------------------
     def rows(self, expr: ir.Table) -> list[Row]:
         """Execute once and return plain dicts (as Arrow gives them: None for nulls)."""
-        rows: list[Row] = self.store.con.to_pyarrow(expr).to_pylist()
-        for r in rows:
-            for k, v in r.items():
-                if isinstance(v, float) and v != v:
-                    r[k] = None
-        return rows
+        return fetch(expr)
 
     def by_period(self, expr: ir.Table) -> dict[int, list[Row]]:
         """Execute a query that has a `pid` column; its rows grouped by pid (every pid present)."""
@@ -266,6 +261,17 @@ class Batch:
     def each(self, build: Callable[[int, Period], Measurement]) -> dict[Period, Measurement]:
         """One measurement per period, built by `build(pid, period)`."""
         return {p: build(i, p) for i, p in enumerate(self.periods)}
+
+
+def fetch(expr: ir.Table) -> list[Row]:
+    """Execute a query and return plain dicts, read as Arrow (NaN becomes None), not through
+    pandas."""
+    out: list[Row] = expr.to_pyarrow().to_pylist()
+    for r in out:
+        for k, v in r.items():
+            if isinstance(v, float) and v != v:
+                r[k] = None
+    return out
 
 
 def grouped(

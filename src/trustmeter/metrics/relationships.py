@@ -17,13 +17,12 @@ from trustmeter import surveys as sv
 from trustmeter.metrics.common import (
     NO_UNIT,
     as_datetime,
-    fetch,
     in_period,
     label,
     name_of,
     records_of,
 )
-from trustmeter.metrics.model import Batch, grouped, split
+from trustmeter.metrics.model import Batch, fetch, grouped, split
 from trustmeter.metrics.registry import Context, Contributor, Measurement, Results, metric
 from trustmeter.metrics.stability import service_catalogue
 from trustmeter.periods import Period

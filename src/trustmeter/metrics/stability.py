@@ -17,7 +17,6 @@ from trustmeter.metrics.common import (
     SEVERITY_RANK,
     as_float,
     as_int,
-    fetch,
     in_period,
     known_at,
     known_by_end,
@@ -28,7 +27,7 @@ from trustmeter.metrics.common import (
     severity_at_or_above,
     succeeded,
 )
-from trustmeter.metrics.model import Batch, Row, grouped, split
+from trustmeter.metrics.model import Batch, Row, fetch, grouped, split
 from trustmeter.metrics.registry import Context, Contributor, Measurement, Results, metric
 from trustmeter.periods import Period
 

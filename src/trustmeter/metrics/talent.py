@@ -20,7 +20,6 @@ import ibis.expr.types as ir
 from trustmeter import surveys as sv
 from trustmeter.metrics.common import (
     NO_TEAM,
-    fetch,
     in_period,
     label,
     latest,
@@ -29,7 +28,7 @@ from trustmeter.metrics.common import (
     severity_at_or_above,
     top_contributors,
 )
-from trustmeter.metrics.model import Batch, grouped, split, stack
+from trustmeter.metrics.model import Batch, fetch, grouped, split, stack
 from trustmeter.metrics.registry import Context, Contributor, Measurement, Results, metric
 from trustmeter.metrics.stability import service_catalogue
 from trustmeter.periods import Period
