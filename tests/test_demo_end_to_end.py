@@ -141,3 +141,31 @@ def test_demo_scorecard_matches_golden_file(demo: tuple[Path, str]) -> None:
     want = json.loads(GOLDEN.read_text())
     diffs = _approx_equal(card, want)
     assert not diffs, "\n".join(diffs[:20])
+
+
+def test_a_service_slice_from_the_command_line(demo: tuple[Path, str]) -> None:
+    root, _ = demo
+    run = CliRunner().invoke
+    args = ["-w", str(root), "--as-of", "2026-10-01"]
+    whole = _score(root)
+    r = run(cli, [*args[:2], "score", *args[2:], "--service", "SAP S/4HANA ERP", "--json"])
+    assert r.exit_code == 0, r.output
+    card = json.loads(r.output)
+    assert card["slice"]["kind"] == "service" and card["slice"]["name"] == "SAP S/4HANA ERP"
+    assert "slice" not in whole
+    mttr = next(m for a in card["areas"] for m in a["metrics"] if m["id"] == "mttr")
+    all_mttr = next(m for a in whole["areas"] for m in a["metrics"] if m["id"] == "mttr")
+    assert 0 < mttr["n"] < all_mttr["n"]
+    # The drill-down of the sliced figure lists that service's incidents and no others.
+    r = run(
+        cli,
+        [*args[:2], "explain", "mttr", *args[2:], "--service", "SAP S/4HANA ERP", "--json"],
+    )
+    assert r.exit_code == 0, r.output
+    records = json.loads(r.output)["records"]
+    assert records["total"] == mttr["n"]
+    col = records["columns"].index("service")
+    assert {row[col] for row in records["rows"]} == {"ERP"}
+    # One slice at a time.
+    r = run(cli, [*args[:2], "score", *args[2:], "--team", "Platform", "--unit", "Finance"])
+    assert r.exit_code != 0 and "not several" in r.output

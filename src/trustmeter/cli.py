@@ -565,6 +565,7 @@ def write_report(
 @click.option("--period", "period_kind", type=click.Choice(["month", "quarter"]))
 @click.option("--limit", default=50, show_default=True, help="Records to show.")
 @click.option("--json", "as_json", is_flag=True)
+@slice_options
 @click.pass_context
 @clean_errors
 def explain(
@@ -576,17 +577,22 @@ def explain(
     period_kind: str | None,
     limit: int,
     as_json: bool,
+    unit: str | None,
+    service: str | None,
+    team: str | None,
 ) -> None:
     """Show how a metric was computed and the records behind it.
 
     Example:
 
         trustmeter explain mttr --as-of 2026-10-01
+
+    With --unit, --service or --team: the slice's figure and only its records.
     """
     from trustmeter.trace import explain_metric
 
     ws = _workspace(ctx)
-    with _scorer(ws) as scorer:
+    with _scorer(ws, _slice(unit, service, team)) as scorer:
         period = _period(
             as_of, date_from, date_to, period_kind or scorer.framework.params["period"]
         )
