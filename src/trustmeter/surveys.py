@@ -403,19 +403,6 @@ def campaign_of(
     )
 
 
-def latest_campaign(
-    response_table: ibis.Table, answer_table: ibis.Table, kind: SurveyKind, end: datetime
-) -> Campaign | None:
-    """The latest campaign of this kind that had closed before `end`, or None (see
-    `pick_campaign`)."""
-    rows = fetch(campaign_closings(response_table, kind))
-    found = [(str(row["campaign"]), as_datetime(row["closed"])) for row in rows]
-    chosen = pick_campaign(found, end)
-    if chosen is None:
-        return None
-    return campaign_of(response_table, answer_table, kind, chosen)
-
-
 def campaigns(ctx: Context | Batch, kind: SurveyKind) -> list[CampaignKey]:
     """Every campaign of this kind, (name, closed_at): one query, asked once per Scorer (one
     data version) and shared by the metrics of that kind, whatever periods they compute."""
@@ -521,14 +508,6 @@ def nps_counts(parts: dict[str, float]) -> dict[str, int]:
 # -- survey metrics -----------------------------------------------------------------------
 
 
-def campaign_for(ctx: Context, kind: SurveyKind) -> Campaign | None:
-    """The campaign a survey metric reads: the latest one of this kind closed by the period end."""
-    chosen = pick_campaign(campaigns(ctx, kind), ctx.end)
-    if chosen is None:
-        return None
-    return campaign_of(ctx.t("survey_response"), ctx.t("survey_answer"), kind, chosen)
-
-
 def no_campaign(kind: SurveyKind) -> Measurement:
     return Measurement(None, 0, note=f"no {kind} survey campaign had closed by the period's end")
 
@@ -544,7 +523,7 @@ def survey_metric(
     direction: Direction = "higher",
     sample: Literal["events", "groups", "services"] = "groups",
 ) -> Callable[[Callable[[Context, Campaign], Measurement]], Metric]:
-    """Register a metric read from the campaign `campaign_for` picks: it needs survey answers,
+    """Register a metric read from the campaign `pick_campaign` picks for each period: it needs survey answers,
     counts respondent groups as its sample unless told otherwise, and has no figure while no
     campaign of its kind has closed. The computation receives that campaign; its docstring is
     the description, as for `metric`.

@@ -1,7 +1,7 @@
 """Fostering Key Relationships: does the business trust IT enough to bring it its plans?
 
 The survey metrics read the latest stakeholder campaign closed by the period's end (see
-`surveys.latest_campaign`) and count respondent groups (business units) as their sample;
+`surveys.pick_campaign`) and count respondent groups (business units) as their sample;
 per-group figures obey the anonymity rule in `surveys.anonymise`.
 """
 
