@@ -32,7 +32,7 @@ from trustmeter.metrics.common import (
     succeeded,
     top_contributors,
 )
-from trustmeter.metrics.model import Batch, Row, grouped, split, stack
+from trustmeter.metrics.model import Batch, Row, first_per_period, grouped, split, stack
 from trustmeter.metrics.registry import Context, Contributor, Measurement, Results, metric
 from trustmeter.periods import Period
 
@@ -280,8 +280,7 @@ def schedule_slip(b: Batch) -> Results:
     # The three worst late commitments of each period, in the same round trip.
     late = s.filter(s.late_days > 0)
     order = [late.slip.desc(), late.late_days.desc(), late.id.asc()]
-    late = late.mutate(nth=ibis.row_number().over(group_by=late.pid, order_by=order))
-    worst = late.filter(late.nth < 3).select(
+    worst = first_per_period(late, 3, order).select(
         "pid",
         "nth",
         "id",

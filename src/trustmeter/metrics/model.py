@@ -247,14 +247,10 @@ class Batch:
         return joined.select(*joined.columns)
 
     # -- executing -----------------------------------------------------------------------------
-    def rows(self, expr: ir.Table) -> list[Row]:
-        """Execute once and return plain dicts (as Arrow gives them: None for nulls)."""
-        return fetch(expr)
-
     def by_period(self, expr: ir.Table) -> dict[int, list[Row]]:
         """Execute a query that has a `pid` column; its rows grouped by pid (every pid present)."""
         out: dict[int, list[Row]] = {i: [] for i in range(len(self.periods))}
-        for r in self.rows(expr):
+        for r in fetch(expr):
             out[int(r["pid"])].append(r)
         return out
 
@@ -296,9 +292,10 @@ def grouped(
     for value in aggs(t).values():
         used |= {f.name for f in value.op().find(ops.Field) if f.rel == t.op()}
     t = t.select(*[c for c in t.columns if c in used])
+    measures = aggs(t)  # built once, shared by every grouping of the same relation
     parts = []
     for name, by in grains.items():
-        agg = t.group_by([key, *by]).aggregate(**aggs(t))
+        agg = t.group_by([key, *by]).aggregate(**measures)
         fill = {c: ibis.null(t[c].type()) for c in cols if c not in by}
         agg = agg.mutate(grain=ibis.literal(name), **fill)
         parts.append(
@@ -310,6 +307,13 @@ def grouped(
     for part in parts[1:]:
         out = out.union(part)
     return out
+
+
+def first_per_period(t: ir.Table, n: int, order_by: Sequence[Any], *, key: str = "pid") -> ir.Table:
+    """The first `n` rows of `t` per period in the given order, numbered by `nth` (0, 1, ...):
+    a period's worst few, fetched in the same round trip as its figure (see `stack`)."""
+    t = t.mutate(nth=ibis.row_number().over(group_by=t[key], order_by=list(order_by)))
+    return t.filter(t.nth < n)
 
 
 def stack(*parts: ir.Table) -> ir.Table:

@@ -10,7 +10,6 @@ records per period ranked by the database as the per-period code ranked them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import ibis
@@ -29,7 +28,7 @@ from trustmeter.metrics.common import (
     plural,
     records_of,
 )
-from trustmeter.metrics.model import Batch, Row, grouped, split, stack
+from trustmeter.metrics.model import Batch, Row, first_per_period, grouped, split, stack
 from trustmeter.metrics.registry import Context, Contributor, Measurement, Results, metric
 from trustmeter.periods import Period
 
@@ -77,13 +76,6 @@ def active_projects_in(b: Batch) -> ir.Table:
     p = records_of(b, "project")
     p = b.before_end(p.filter(p.started_on.notnull()), "started_on", is_date=True)
     return p.filter(_still_open(p, p.p_end_date))
-
-
-def _first(b: Batch, t: ir.Table, n: int, order_by: Sequence[Any]) -> ir.Table:
-    """The first `n` rows of `t` per period in the given order (`nth` 0, 1, ...)."""
-    nth = ibis.row_number().over(group_by=t.pid, order_by=list(order_by))
-    t = t.mutate(nth=nth)
-    return t.filter(t.nth < n)
 
 
 def _money(x: float) -> str:
@@ -272,7 +264,7 @@ def budget_variance(b: Batch) -> Results:
             "k": t.count(),
         },
     )
-    worst = _first(b, t, 3, [t.off.desc(), t.category, t.line_name])
+    worst = first_per_period(t, 3, [t.off.desc(), t.category, t.line_name])
     worst = worst.select(
         "pid",
         "category",
@@ -371,8 +363,7 @@ def objective_traceability(b: Batch) -> Results:
     )
     # The largest untraced projects first: they spend the most without a stated purpose.
     untraced = p.filter(~p.traced)
-    missing = _first(
-        b,
+    missing = first_per_period(
         untraced,
         5,
         [untraced.budget_planned.desc(nulls_first=False), untraced.name, untraced.id],
