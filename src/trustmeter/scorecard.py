@@ -209,7 +209,7 @@ class Scorer:
             if self.framework.metrics[m.id].area in wanted:
                 entry = self._measured[(m.id, period)]
                 by_area[entry.area].append(entry)
-        min_cov = float(self.framework.params.get("min_coverage", 0.5))
+        min_cov = self.framework.settings.min_coverage
         return [
             area_score(area, by_area[aid], min_cov)
             for aid, area in self.framework.areas.items()

@@ -167,7 +167,7 @@ def test_every_option_is_documented() -> None:
     """docs/forecasting.md names every forecast command and every option it takes."""
     import click
 
-    from trustmeter.cli_forecast import forecast
+    from trustmeter.cli.forecast import forecast
 
     docs = (Path(__file__).resolve().parents[2] / "docs" / "forecasting.md").read_text()
     for name, cmd in forecast.commands.items():

@@ -1,7 +1,7 @@
 """`trustmeter backup FILE` and `trustmeter restore FILE [DIR]`: move a workspace, losing nothing.
 
 Thin like the rest of the CLI: parse, make one call into trustmeter.store.backup, print.
-Registered on the main group in cli.py.
+Registered on the main group in cli/__init__.py.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
-from trustmeter.cli import _esc, _workspace, clean_errors, err
+from trustmeter.cli.common import clean_errors, err, esc, workspace_of
 
 BIG = 200_000  # rows: below this a backup or restore takes seconds and shows no bar
 
@@ -71,7 +71,7 @@ def backup(ctx: click.Context, file: str) -> None:
     """
     from trustmeter.store.backup import backup_workspace
 
-    ws = _workspace(ctx)
+    ws = workspace_of(ctx)
     with _bar("backing up") as progress:
         result = backup_workspace(ws, Path(file), progress)
     click.echo(
@@ -82,7 +82,7 @@ def backup(ctx: click.Context, file: str) -> None:
     if result.other_tables:
         click.echo("  left out (not trustmeter's tables): " + ", ".join(result.other_tables))
     for note in result.notes:
-        err.print(f"[yellow]note:[/] {_esc(note)}")
+        err.print(f"[yellow]note:[/] {esc(note)}")
 
 
 @click.command()

@@ -1,38 +1,17 @@
 """`trustmeter serve` and `trustmeter user add|passwd|remove|list`: the web app's commands.
 
 Both need the `web` extra; without it they say which install fixes it. Registered on the main
-group in cli.py.
+group in cli/__init__.py.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.markup import escape
 
-from trustmeter.errors import TrustmeterError
-from trustmeter.workspace import Workspace, find
-
-err = Console(stderr=True, highlight=False)
-
-
-def clean_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """As in cli.py (which imports this module, so it cannot be imported from here)."""
-
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except TrustmeterError as exc:
-            err.print(f"[bold red]error:[/] {escape(str(exc))}")
-            sys.exit(1)
-
-    return wrapper
+from trustmeter.cli.common import clean_errors, err, workspace_of
 
 
 def _web_extra() -> None:
@@ -44,10 +23,6 @@ def _web_extra() -> None:
         import uvicorn  # noqa: F401
     except ImportError as exc:
         raise click.ClickException(f"{MISSING_EXTRA} ({exc.name} is missing)") from None
-
-
-def _workspace(ctx: click.Context) -> Workspace:
-    return find((ctx.find_root().obj or {}).get("workspace"))
 
 
 @click.command()
@@ -81,7 +56,7 @@ def serve(ctx: click.Context, host: str, port: int, insecure_cookies: bool, no_w
     from trustmeter.web.app import TokenRedactor, create_app
     from trustmeter.web.settings import WebSettings, workspace_secret
 
-    ws = _workspace(ctx)
+    ws = workspace_of(ctx)
     settings = WebSettings(
         secret=workspace_secret(ws.root),
         cookie_secure=not insecure_cookies,
@@ -128,7 +103,7 @@ def user_add(ctx: click.Context, username: str, role: str, password_stdin: bool)
     _web_extra()
     from trustmeter.web import accounts
 
-    ws = _workspace(ctx)
+    ws = workspace_of(ctx)
     accounts.check_username(username)
     password = _password(True, password_stdin)
     store = ws.open()
@@ -154,7 +129,7 @@ def user_passwd(ctx: click.Context, username: str, password_stdin: bool) -> None
     _web_extra()
     from trustmeter.web import accounts
 
-    ws = _workspace(ctx)
+    ws = workspace_of(ctx)
     password = _password(True, password_stdin)
     store = ws.open()
     try:
@@ -178,7 +153,7 @@ def user_remove(ctx: click.Context, username: str) -> None:
     _web_extra()
     from trustmeter.web import accounts
 
-    ws = _workspace(ctx)
+    ws = workspace_of(ctx)
     store = ws.open()
     try:
         accounts.remove(store, username)
@@ -199,7 +174,7 @@ def user_list(ctx: click.Context) -> None:
     """
     from trustmeter.store.accounts import list_users
 
-    ws = _workspace(ctx)
+    ws = workspace_of(ctx)
     store = ws.open()
     try:
         for u in list_users(store):

@@ -1,42 +1,44 @@
-"""`trustmeter demo`: generate the demo organisation's exports, import them, score, report."""
+"""The demo organisation, end to end: generate its exports, import them, score, report."""
 
 from __future__ import annotations
 
 import shutil
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from trustmeter import workspace as ws_mod
+from trustmeter.demo import ImportSpec, generate
 from trustmeter.errors import TrustmeterError
-
-if TYPE_CHECKING:
-    from trustmeter.demo import ImportSpec
-    from trustmeter.ingest import ImportResult
+from trustmeter.ingest import ImportResult
+from trustmeter.periods import last_complete
+from trustmeter.scorecard_model import Scorecard
+from trustmeter.usecases.importing import ImportRequest, import_records, summary
+from trustmeter.usecases.reporting import build_report
+from trustmeter.usecases.scoring import open_scorer
 
 DEMO_TODAY = "2026-10-01"  # the demo's history ends the day before; its "as of" date
 
 
-def _import_preset(ws: ws_mod.Workspace, spec: ImportSpec) -> ImportResult:
-    """`trustmeter import KIND FILES --format PRESET [--mapping OVERRIDES]`, as the CLI does it."""
-    from trustmeter.connectors._importing import import_preset
-    from trustmeter.ingest import ImportOptions, Mapping
+@dataclass(frozen=True)
+class DemoRun:
+    workspace: ws_mod.Workspace
+    cards: list[Scorecard]  # eight quarters, oldest first
+    report: Path
+    seconds: float
 
-    assert spec.preset is not None
-    user = Mapping.load(spec.mapping) if spec.mapping else None
-    store = ws.open()
-    try:
-        return import_preset(
-            store,
-            spec.kind,
-            spec.files,
-            spec.preset,
-            ImportOptions(timezone=ws.timezone),
-            user=user,
-        )
-    finally:
-        store.close()
+
+def import_spec(ws: ws_mod.Workspace, spec: ImportSpec) -> ImportResult:
+    """One of the demo's imports, as `trustmeter import` runs it."""
+    req = ImportRequest(
+        kind=spec.kind,
+        files=tuple(spec.files),
+        preset=spec.preset,
+        mapping_file=spec.mapping,
+    )
+    return import_records(ws, req).result
 
 
 def run_demo(
@@ -45,19 +47,7 @@ def run_demo(
     db: str | None = None,
     force: bool = False,
     echo: Callable[[str], None] = print,
-) -> Path:
-    from datetime import date
-
-    from rich.console import Console
-
-    from trustmeter.cli import _import_summary, run_import
-    from trustmeter.demo import generate
-    from trustmeter.periods import last_complete, series
-    from trustmeter.render import scorecard_text, trend_text
-    from trustmeter.report import render_html
-    from trustmeter.report.forecasting import forecasting_data
-    from trustmeter.scorecard import Scorer
-
+) -> DemoRun:
     started = time.perf_counter()
     if directory.exists() and any(directory.iterdir()):
         if not force:
@@ -73,30 +63,11 @@ def run_demo(
     specs = generate(exports, seed=seed, today=today)
     echo(f"wrote {sum(len(s.files) for s in specs)} export files to {exports}")
     for spec in specs:
-        if spec.preset is not None:
-            result = _import_preset(ws, spec)
-        else:
-            result = run_import(
-                ws, spec.kind, spec.files, str(spec.mapping) if spec.mapping else None, quiet=True
-            )
-        first, nl, rest = _import_summary(spec.kind, result).partition("\n")
+        result = import_spec(ws, spec)
+        first, nl, rest = summary(spec.kind, result).partition("\n")
         echo(first + (f", with the preset {spec.preset}" if spec.preset else "") + nl + rest)
-    store = ws.open()
-    scorer = Scorer(store, ws.framework(), ws.profile, ws.as_dict())
-    last = last_complete(today, "quarter")
-    cards = scorer.trend(series(last, 8))
-    forecasts = forecasting_data(store, ws.timezone, today)
-    store.close()
-    console = Console(highlight=False)
-    console.print(trend_text(cards))
-    console.print(scorecard_text(cards[-1]))
-    report = directory / "trustmeter-report.html"
-    title = f"{ws.name}: IT trust report"
-    report.write_text(render_html(cards[-1], cards, title=title, forecasting=forecasts), "utf-8")
-    echo(f"\nwrote the report to {report}")
-    echo(
-        f"demo finished in {time.perf_counter() - started:.1f} s; try:\n"
-        f"  trustmeter -w {directory} score --as-of {DEMO_TODAY}\n"
-        f"  trustmeter -w {directory} explain mttr --as-of {DEMO_TODAY}"
-    )
-    return report
+    out = directory / "trustmeter-report.html"
+    with open_scorer(ws) as scorer:
+        report = build_report(ws, scorer, last_complete(today, "quarter"), 8, today)
+    out.write_text(report.html, "utf-8")
+    return DemoRun(ws, report.cards, out, time.perf_counter() - started)
