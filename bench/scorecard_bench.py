@@ -66,9 +66,9 @@ import pyarrow.csv as pacsv
 from bench._serve import scratch_database
 from bench.sql_floor import floor_values
 from trustmeter import workspace as ws_mod
-from trustmeter.metrics import registry
+from trustmeter.metrics import catalogue, registry
 from trustmeter.periods import Period, last_complete, series
-from trustmeter.scorecard import Scorer
+from trustmeter.scorecard.scorer import Scorer
 from trustmeter.store import Store
 
 SEED = 20260214
@@ -489,7 +489,7 @@ class Probe:
         self.metric_s: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         self.ibis_s: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         self._depth = 0
-        for mid, m in registry.all_metrics().items():
+        for mid, m in catalogue.all_metrics().items():
             registry.REGISTRY[mid] = dataclasses.replace(m, compute=self._wrap_metric(m))
         import trustmeter.scorecard as sc
 

@@ -24,10 +24,10 @@ import pytest
 from trustmeter import workspace as ws_mod
 from trustmeter.periods import Period
 from trustmeter.records import KINDS
-from trustmeter.scorecard import Scorer
+from trustmeter.scorecard.explain import explain_metric
+from trustmeter.scorecard.scorer import Scorer
 from trustmeter.store import DatabaseError, Store, migrate
 from trustmeter.store.writer import insert_records
-from trustmeter.trace import explain_metric
 
 pytestmark = [
     pytest.mark.spark,

@@ -14,8 +14,8 @@ from rich.text import Text
 from trustmeter.metrics.slices import WORDS as SLICE_WORDS
 
 if TYPE_CHECKING:
-    from trustmeter.scorecard_model import Scorecard
-    from trustmeter.trace import Explanation
+    from trustmeter.scorecard.explain import Explanation
+    from trustmeter.scorecard.model import Scorecard
 
 STATUS_STYLE = {"ok": "green", "insufficient": "yellow", "no_data": "dim", "left_out": "dim"}
 

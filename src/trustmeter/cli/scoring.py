@@ -178,7 +178,7 @@ def explain(
 
     With --unit, --service or --team: the slice's figure and only its records.
     """
-    from trustmeter.trace import explain_metric
+    from trustmeter.scorecard.explain import explain_metric
 
     ws = workspace_of(ctx)
     with open_scorer(ws, slice_of(unit, service, team)) as scorer:

@@ -214,7 +214,7 @@ class _Checker:
 
 def validate(data: dict[str, Any], origin: str = "framework") -> Framework:
     """Check a merged framework table and build the typed `Framework`."""
-    from trustmeter.metrics.registry import all_metrics
+    from trustmeter.metrics.catalogue import all_metrics
 
     c = _Checker(origin)
     c.keys(data, _TOP, "framework")

@@ -23,7 +23,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from trustmeter.periods import Period
-from trustmeter.scorecard_model import (
+from trustmeter.scorecard.model import (
     Area,
     Blocker,
     Evidence,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from trustmeter.framework.model import Condition, Framework
-from trustmeter.scorecard_model import (
+from trustmeter.scorecard.model import (
     Area,
     Blocker,
     GateResult,

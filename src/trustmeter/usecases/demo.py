@@ -14,7 +14,7 @@ from trustmeter.demo import ImportSpec, generate
 from trustmeter.errors import TrustmeterError
 from trustmeter.ingest import ImportResult
 from trustmeter.periods import last_complete
-from trustmeter.scorecard_model import Scorecard
+from trustmeter.scorecard.model import Scorecard
 from trustmeter.usecases.importing import ImportRequest, import_records, summary
 from trustmeter.usecases.reporting import build_report
 from trustmeter.usecases.scoring import open_scorer

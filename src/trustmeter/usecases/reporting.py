@@ -9,8 +9,8 @@ from pathlib import Path
 from trustmeter.periods import Period, last_complete, series
 from trustmeter.report import render_html
 from trustmeter.report.forecasting import forecasting_data
-from trustmeter.scorecard import Scorer
-from trustmeter.scorecard_model import Scorecard
+from trustmeter.scorecard.model import Scorecard
+from trustmeter.scorecard.scorer import Scorer
 from trustmeter.workspace import Workspace
 
 

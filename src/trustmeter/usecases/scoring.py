@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Iterator
 
 from trustmeter.metrics.slices import Slice
-from trustmeter.scorecard import Scorer
+from trustmeter.scorecard.scorer import Scorer
 from trustmeter.store import Store
 from trustmeter.workspace import Workspace
 
