@@ -11,6 +11,7 @@ import click
 
 from trustmeter import __version__
 from trustmeter.cli.backup import backup, restore
+from trustmeter.cli.common import keep_examples_verbatim
 from trustmeter.cli.connectors import presets_cmd, sources, sync
 from trustmeter.cli.demo import demo
 from trustmeter.cli.forecast import forecast
@@ -66,6 +67,7 @@ for command in (
     restore,
 ):
     cli.add_command(command)
+keep_examples_verbatim(cli)
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ Only parsing and printing live in the CLI; every command makes its calls into
 
 from __future__ import annotations
 
+import inspect
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -136,3 +137,20 @@ def parse_value_maps(values: tuple[str, ...]) -> dict[str, dict[str, str]]:
             )
         out.setdefault(field.strip(), {})[src.strip()] = dst.strip()
     return out
+
+
+def keep_examples_verbatim(command: click.Command) -> None:
+    """Mark every indented paragraph of every help text (the examples) as not to be rewrapped.
+
+    Click rewraps paragraphs to the terminal's width, which runs example lines together;
+    a paragraph that starts with a `\\b` line is printed as written.
+    """
+    if command.help:
+        paragraphs = inspect.cleandoc(command.help).split("\n\n")
+        command.help = "\n\n".join(
+            "\b\n" + p if p.startswith("    ") and not p.startswith("\b") else p
+            for p in (q.strip("\n") for q in paragraphs)
+        )
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            keep_examples_verbatim(sub)

@@ -23,7 +23,16 @@ def all_metrics() -> dict[str, Metric]:
 
 
 def get(metric_id: str) -> Metric:
+    """A metric by its id, as people type it: `mttr`, `MTTR`, `lead-time-for-changes`, or
+    its name (`Mean time to restore`)."""
     metrics = all_metrics()
-    if metric_id not in metrics:
-        raise KeyError(f"unknown metric {metric_id!r}; known: {', '.join(sorted(metrics))}")
-    return metrics[metric_id]
+    if metric_id in metrics:
+        return metrics[metric_id]
+    typed = metric_id.strip().lower()
+    key = typed.replace("-", "_").replace(" ", "_")
+    if key in metrics:
+        return metrics[key]
+    for m in metrics.values():
+        if m.name.lower() == typed:
+            return m
+    raise KeyError(f"unknown metric {metric_id!r}; known: {', '.join(sorted(metrics))}")
