@@ -7,7 +7,6 @@ Like every command, each one parses its options, opens the workspace, asks the c
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -67,7 +66,10 @@ def _simulation_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         help="Simulated futures.",
     )(fn)
     fn = click.option(
-        "--seed", type=click.IntRange(0), help="Random seed: the same seed, the same answer."
+        "--seed",
+        type=click.IntRange(0),
+        help="Random seed (default: one derived from the question, so asking again gives the "
+        "same answer).",
     )(fn)
     return fn
 
@@ -109,7 +111,7 @@ def _opt_date(text: str | None, opt: str) -> date | None:
 def _request(ctx: click.Context, o: dict[str, Any]) -> tuple[Any, Any, date]:
     """The workspace, the forecast request, and the first day of the forecast."""
     from trustmeter.forecast.history import Subject, default_window
-    from trustmeter.forecast.request import Request
+    from trustmeter.forecast.request import Request, question_seed
 
     ws = workspace_of(ctx)
     first, last = default_window(
@@ -122,17 +124,18 @@ def _request(ctx: click.Context, o: dict[str, Any]) -> tuple[Any, Any, date]:
             f"--start ({start}) must come after the history's last day ({last}): a forecast "
             "may not use what happened after it was made"
         )
-    seed = o["seed"] if o["seed"] is not None else secrets.randbelow(2**31)
-    req = Request(
-        Subject(o["team"], o["project"], tuple(o["kinds"])),
-        first,
-        last,
-        _calendar(o["exclude_weekends"], o["blackouts"]),
-        o["trials"],
-        seed,
-        ws.timezone,
-    )
+    subject = Subject(o["team"], o["project"], tuple(o["kinds"]))
+    calendar = _calendar(o["exclude_weekends"], o["blackouts"])
+    seed = o["seed"]
+    if seed is None:
+        # The same question (command, options, history and start) gets the same answer.
+        asked = sorted((k, v) for k, v in ctx.params.items() if k not in _OUTPUT_ONLY)
+        seed = question_seed(ctx.info_name, asked, first, last, start)
+    req = Request(subject, first, last, calendar, o["trials"], seed, ws.timezone)
     return ws, req, start
+
+
+_OUTPUT_ONLY = {"as_json", "record", "seed"}
 
 
 def _run(
@@ -261,7 +264,7 @@ def when(ctx: click.Context, items: int, **o: Any) -> None:
     Example:
 
     \b
-        trustmeter forecast when --items 40 --team Platform
+        trustmeter forecast when --items 40 --team Applications
         trustmeter forecast when --items 40 --history-from 2024-01-01 --history-to 2024-03-31 \\
             --exclude-weekends --blackout 2024-12-24:2025-01-01 --seed 7 --json --record
     """
@@ -494,7 +497,7 @@ def flow(ctx: click.Context, as_json: bool, **o: Any) -> None:
     Example:
 
     \b
-        trustmeter forecast flow --team Platform --json
+        trustmeter forecast flow --team Applications --json
     """
     from trustmeter.forecast.flow import flow as compute
     from trustmeter.forecast.history import Subject, default_window
