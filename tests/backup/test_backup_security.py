@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import subprocess
+import sys
 import zipfile
 from collections.abc import Iterator
 from datetime import datetime
@@ -324,3 +326,42 @@ def test_a_crafted_small_file_is_refused_before_it_is_inflated(
     refused(bomb, dest, f"manifest.json is larger than {MAX_MANIFEST:,} bytes")
     assert inflated[0] <= MAX_MANIFEST + 1
     assert not dest.exists()
+
+
+def test_accounts_are_kept_in_a_postgresql_target(
+    alice: Path, tmp_path: Path, fresh_pg: str
+) -> None:
+    """The same rule on PostgreSQL: an initialised database with only accounts needs no --force."""
+    file = tmp_path / "plain.tmbackup"
+    assert run("-w", str(alice), "backup", str(file)).exit_code == 0
+    assert run("init", str(tmp_path / "scratch"), "--db", fresh_pg).exit_code == 0
+    store = connect(fresh_pg)
+    try:
+        add_user(store, "bob", "$argon2id$bob", "viewer", WHEN)
+    finally:
+        store.close()
+    r = run("restore", str(file), str(tmp_path / "team"), "--db", fresh_pg)
+    assert r.exit_code == 0, r.output
+    assert "accounts: the target's, kept" in r.output
+    store = connect(fresh_pg)
+    try:
+        assert store.fetch("SELECT username, password_hash, role FROM app_user") == [
+            ("bob", "$argon2id$bob", "viewer")
+        ]
+        assert store.fetch("SELECT title FROM incident") == [("kept",)]
+    finally:
+        store.close()
+
+
+def test_the_backup_package_imports_nothing_above_store() -> None:
+    """backup/ sits beside store/: the shell passes the workspace in (issue 11)."""
+    code = (
+        "import sys, trustmeter.backup; "
+        "print(' '.join(m for m in sys.modules if m.startswith('trustmeter')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    allowed = ("trustmeter.backup", "trustmeter.store", "trustmeter.errors", "trustmeter.records")
+    above = [m for m in out if m != "trustmeter" and not m.startswith(allowed)]
+    assert "trustmeter.backup.load" in out and above == []
