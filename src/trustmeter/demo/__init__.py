@@ -54,7 +54,8 @@ def generate(out_dir: Path, seed: int = 7, today: date = date(2026, 10, 1)) -> l
     """
     demo = Demo(Path(out_dir), seed, today)
     demo.files.out.mkdir(parents=True, exist_ok=True)
-    # Each family draws from its own generator, so the order only fixes the order of the specs.
+    # Each family draws from its own generator: the order matters only for what one family
+    # hands another (the projects, the production changes) and for the order of the specs.
     write_services(demo)
     write_people(demo)
     write_stakeholders(demo)
@@ -72,6 +73,7 @@ def generate(out_dir: Path, seed: int = 7, today: date = date(2026, 10, 1)) -> l
     write_stakeholder_surveys(demo)
     write_team_surveys(demo)
     # The incidents need the changes' services, which the catalogue already holds.
-    specs = demo.files.specs
-    order = CATALOGUE_FIRST
-    return sorted(specs, key=lambda s: order.index(s.kind) if s.kind in order else len(order))
+    first = CATALOGUE_FIRST
+    return sorted(
+        demo.files.specs, key=lambda s: first.index(s.kind) if s.kind in first else len(first)
+    )

@@ -23,10 +23,12 @@ T = TypeVar("T")
 
 
 def lerp(a: float, b: float, p: float) -> float:
+    """From the first year's `a` to the second year's `b`, by `progress` p."""
     return a + (b - a) * p
 
 
 def poisson(rng: random.Random, lam: float) -> int:
+    """How many events happen in a day at mean rate `lam` (Knuth's method, fine for daily rates)."""
     if lam <= 0:
         return 0
     limit, k, prod = math.exp(-lam), 0, rng.random()
@@ -37,6 +39,7 @@ def poisson(rng: random.Random, lam: float) -> int:
 
 
 def weighted(rng: random.Random, options: Sequence[tuple[T, float]]) -> T:
+    """One of `options` (value, weight), drawn with one random number whatever the weights."""
     total = sum(w for _, w in options)
     x = rng.random() * total
     for value, w in options:
@@ -47,6 +50,7 @@ def weighted(rng: random.Random, options: Sequence[tuple[T, float]]) -> T:
 
 
 def add_months(d: date, months: int) -> date:
+    """The same day `months` later, at most the 28th, so every month has it."""
     y, m = divmod(d.month - 1 + months, 12)
     return date(d.year + y, m + 1, min(d.day, 28))
 
@@ -69,6 +73,7 @@ def event_time(rng: random.Random, d: date, off_hours: float) -> datetime:
 
 
 def fmt_local(dt: datetime | None, fmt: str) -> str:
+    """Berlin wall-clock time in a tool's own format; "" for no time, as exports leave it."""
     return dt.astimezone(TZ).strftime(fmt) if dt is not None else ""
 
 
@@ -77,6 +82,7 @@ def iso_z(dt: datetime) -> str:
 
 
 def each_day(d0: date, d1: date) -> Iterable[date]:
+    """Every day from `d0` up to, not including, `d1`."""
     d = d0
     while d < d1:
         yield d
@@ -177,6 +183,7 @@ class Demo:
 
 
 def slug(name: str) -> str:
+    """A name as the local part of an e-mail address: 'Marco Schäfer' -> 'marco.schaefer'."""
     plain = name.lower()
     for umlaut, plain_form in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss"), ("'", "")):
         plain = plain.replace(umlaut, plain_form)

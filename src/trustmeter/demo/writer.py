@@ -47,6 +47,7 @@ class ExportWriter:
     def write_csv(
         self, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]], bom: bool = False
     ) -> Path:
+        """A CSV as the tools write it: CRLF line ends, UTF-8, with a byte-order mark if `bom`."""
         path = self.out / name
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\r\n")
@@ -58,6 +59,7 @@ class ExportWriter:
     def add(
         self, kind: str, files: Path | list[Path], source: str, mapping: dict[str, Any]
     ) -> None:
+        """Files read with a mapping file alone: `mapping` is its tables, written beside them."""
         files = files if isinstance(files, list) else [files]
         doc: dict[str, Any] = {"kind": kind, "source": source, "timezone": TZ_NAME}
         doc.update(mapping)
