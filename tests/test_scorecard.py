@@ -240,6 +240,7 @@ def test_as_dict_reads_back_and_pins_the_json_keys() -> None:
         "areas",
         "focus",
         "perception",
+        "freshness",
     ]
     assert list(d["period"]) == ["from", "to", "label"]
     assert list(d["indices"]["trust"]) == ["value", "uncapped", "ceiling", "areas_measured"]

@@ -315,3 +315,18 @@ def kind(name: str) -> RecordKind:
     if name in BY_TABLE:
         return BY_TABLE[name]
     raise KeyError(name)
+
+
+# The fields that say when something happened, not when it is planned or due: the latest of
+# them is the day a kind's records "run to" (FRAMEWORK.md, "Freshness"). Catalogues, HR
+# snapshots, budgets (their plans run ahead of time) and surveys (a campaign now and then,
+# not a stream) have none: a period after their last row is not a sign of a stale export.
+EVENTS: dict[str, tuple[str, ...]] = {
+    "incident": ("opened_at", "resolved_at"),
+    "change": ("deployed_at", "created_at"),
+    "work_item": ("created_at", "done_at"),
+    "commitment": ("committed_on", "delivered_on"),
+    "project": ("proposed_on", "approved_on", "started_on", "actual_end"),
+    "engagement": ("date",),
+    "learning": ("date",),
+}

@@ -64,8 +64,15 @@ def parse_date(text: str, opt: str) -> date:
         ) from exc
 
 
-def period_of(as_of: str | None, date_from: str | None, date_to: str | None, kind: str) -> Period:
-    """The period a command asks for: --from/--to, else the last complete one before --as-of."""
+def period_of(
+    as_of: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    kind: str,
+    today: date | None = None,
+) -> Period:
+    """The period a command asks for: --from/--to, else the last complete one before --as-of
+    (or before `today`: the Scorer's default day, which stops where the records do)."""
     if (date_from is None) != (date_to is None):
         raise click.UsageError("give both --from and --to, or neither")
     if date_from and as_of:
@@ -77,7 +84,7 @@ def period_of(as_of: str | None, date_from: str | None, date_to: str | None, kin
                 "--to must be after --from (the period runs up to, not including, --to)"
             )
         return Period(start, end, "custom")
-    day = parse_date(as_of, "--as-of") if as_of else date.today()
+    day = parse_date(as_of, "--as-of") if as_of else (today or date.today())
     if kind not in CALENDAR:
         raise click.BadParameter(f"{kind!r}: expected month or quarter", param_hint="--period")
     return last_complete(day, CALENDAR[kind])

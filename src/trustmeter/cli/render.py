@@ -58,6 +58,16 @@ def headline(card: Scorecard) -> RenderableType:
             style="dim",
         )
     lines.append(f"   Predictability Index {fmt(card.predictability_index)}")
+    fresh = card.freshness
+    if fresh is not None and fresh.past_data:
+        ends = max(d for d in fresh.runs_to.values() if d is not None)
+        lines.append(
+            f"\nThis period is after the records end ({ends}): import newer records.",
+            style="bold yellow",
+        )
+    elif fresh is not None and fresh.stale:
+        stale = ", ".join(f"{k} to {fresh.runs_to[k]}" for k in fresh.stale)
+        lines.append(f"\nRecords that end before this period does: {stale}.", style="yellow")
     return Panel(lines, title="trustmeter", expand=False)
 
 

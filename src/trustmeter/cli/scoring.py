@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import click
@@ -63,7 +64,11 @@ def score(
     ws = workspace_of(ctx)
     with open_scorer(ws, slice_of(unit, service, team)) as scorer:
         period = period_of(
-            as_of, date_from, date_to, period_kind or scorer.framework.settings.period
+            as_of,
+            date_from,
+            date_to,
+            period_kind or scorer.framework.settings.period,
+            scorer.default_day(date.today()),
         )
         card = scorer.scorecard(period)
     if as_json:
@@ -106,7 +111,8 @@ def trend(
     """
     ws = workspace_of(ctx)
     with open_scorer(ws, slice_of(unit, service, team)) as scorer:
-        last = period_of(as_of, None, None, period_kind or scorer.framework.settings.period)
+        kind = period_kind or scorer.framework.settings.period
+        last = period_of(as_of, None, None, kind, scorer.default_day(date.today()))
         cards = scorer.trend(series(last, periods))
     if as_json:
         click.echo(json.dumps({"periods": [c.as_dict() for c in cards]}, indent=2, default=str))
@@ -183,7 +189,11 @@ def explain(
     ws = workspace_of(ctx)
     with open_scorer(ws, slice_of(unit, service, team)) as scorer:
         period = period_of(
-            as_of, date_from, date_to, period_kind or scorer.framework.settings.period
+            as_of,
+            date_from,
+            date_to,
+            period_kind or scorer.framework.settings.period,
+            scorer.default_day(date.today()),
         )
         result = explain_metric(scorer, metric_id, period, limit)
     if as_json:

@@ -396,6 +396,28 @@ class SliceInfo(_Record):
 
 
 @dataclass(frozen=True)
+class Freshness(_Record):
+    """The day each kind's records run to (their latest event, UTC), and which of them end
+    before the period does (FRAMEWORK.md, "Freshness")."""
+
+    runs_to: dict[str, date | None]  # by record kind ("incidents"), None when there are none
+    stale: tuple[str, ...]  # kinds whose records end over a week before the period's last day
+    past_data: bool  # no kind's records reach into the period at all
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "runs_to": {k: None if v is None else v.isoformat() for k, v in self.runs_to.items()},
+            "stale": list(self.stale),
+            "past_data": self.past_data,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Self:
+        runs_to = {k: None if v is None else date.fromisoformat(v) for k, v in d["runs_to"].items()}
+        return cls(runs_to, tuple(d["stale"]), bool(d["past_data"]))
+
+
+@dataclass(frozen=True)
 class Scorecard(_Record):
     """One period's scorecard. `as_dict()` is what `score --json` prints."""
 
@@ -413,6 +435,8 @@ class Scorecard(_Record):
     # its kind and name, and the metrics it leaves out with the reason. None for the whole
     # department, and then absent from the JSON.
     slice: SliceInfo | None = None
+    # How far the records run (None only in scorecards made before it was added).
+    freshness: Freshness | None = None
 
     @property
     def trust_index(self) -> float | None:
@@ -442,6 +466,8 @@ class Scorecard(_Record):
         d = super().as_dict()
         # The two headline figures stand at the top level too, after the period.
         sliced = d.pop("slice")
+        if d["freshness"] is None:
+            del d["freshness"]
         out: dict[str, Any] = {}
         for k, v in d.items():
             if k == "indices":
@@ -472,6 +498,7 @@ class Scorecard(_Record):
             focus=Focus.from_dict(d["focus"]),
             perception=None if d["perception"] is None else Perception.from_dict(d["perception"]),
             slice=SliceInfo.from_dict(d["slice"]) if d.get("slice") is not None else None,
+            freshness=Freshness.from_dict(d["freshness"]) if d.get("freshness") else None,
         )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from trustmeter import __version__
@@ -28,6 +28,7 @@ from trustmeter.metrics.slices import Slice, left_out_reason
 from trustmeter.periods import Period
 from trustmeter.records import KINDS
 from trustmeter.scorecard.focus import next_focus
+from trustmeter.scorecard.freshness import ends_before, freshness, runs_to
 from trustmeter.scorecard.model import (
     Area,
     Evidence,
@@ -67,6 +68,20 @@ class Scorer:
     _tables: dict[str, Any] = field(default_factory=dict)
     # One business unit, service or team (metrics/slices.py), or None: the whole department.
     slice: Slice | None = None
+    # The day each table's records run to (scorecard/freshness.py), read once per Scorer.
+    _ends: dict[str, date | None] | None = None
+
+    def records_end(self) -> dict[str, date | None]:
+        if self._ends is None:
+            self._ends = runs_to(self.store)
+        return self._ends
+
+    def default_day(self, today: date) -> date:
+        """The day the default period is the last complete period before: today, or the day
+        after the records end when they end earlier, so that the default period is the last
+        one the data covers, not an empty one after an old export."""
+        ends = [d for d in self.records_end().values() if d is not None]
+        return min(today, max(ends) + timedelta(days=1)) if ends else today
 
     def metrics(self) -> list[Metric]:
         reg = all_metrics()
@@ -113,15 +128,20 @@ class Scorer:
             self._compute(metrics, batch, todo)
 
     def _compute(self, metrics: list[Metric], batch: Batch, todo: list[Period]) -> None:
+        ends = self.records_end()
         for m in metrics:
             if self._left_out(m) is None and self._has[m.id]:
                 results = m.compute(batch)
                 for p in todo:
-                    self._raw[(m.id, p)] = results[p]
+                    if ends_before(ends, m.needs, p) is None:
+                        self._raw[(m.id, p)] = results[p]
             for p in todo:
-                self._measured[(m.id, p)] = self._entry_of(m, self._raw.get((m.id, p)))
+                stale = ends_before(ends, m.needs, p) if self._has.get(m.id) else None
+                self._measured[(m.id, p)] = self._entry_of(m, self._raw.get((m.id, p)), stale)
 
-    def _entry_of(self, m: Metric, result: Measurement | None) -> MetricEntry:
+    def _entry_of(
+        self, m: Metric, result: Measurement | None, stale: str | None = None
+    ) -> MetricEntry:
         """One metric's entry: value, unit, target, score, n and status, with its evidence."""
         settings = self.framework.metrics[m.id]
         target, floor = self.framework.targets(m.id, self.profile)
@@ -159,6 +179,8 @@ class Scorer:
         left_out = self._left_out(m)
         if left_out is not None:
             return entry("left_out", left_out)
+        if stale is not None:
+            return entry("no_data", stale)
         if result is None:
             return entry("no_data", f"needs {m.data_hint or ', '.join(m.needs)}")
         evidence = tuple(Evidence(c.kind, c.name, c.detail, c.value) for c in result.evidence)
@@ -245,6 +267,7 @@ class Scorer:
             focus=next_focus(self.framework, stage, areas),
             perception=perception(self.framework, areas),
             slice=self._slice_info(),
+            freshness=freshness(self.records_end(), period),
         )
 
     def _slice_info(self) -> SliceInfo | None:

@@ -31,8 +31,9 @@ def build_report(ws: Workspace, scorer: Scorer, last: Period, periods: int, day:
 def write_report(
     ws: Workspace, scorer: Scorer, out: Path, as_of: date | None = None, periods: int = 8
 ) -> Report:
-    """The report as of `as_of` (today when not given), for the framework's period, to `out`."""
-    day = as_of or date.today()
+    """The report as of `as_of` (by default today, or the day after the records end when they
+    end earlier), for the framework's period, to `out`."""
+    day = as_of or scorer.default_day(date.today())
     last = last_complete(day, scorer.framework.settings.period)
     report = build_report(ws, scorer, last, periods, day)
     out.write_text(report.html, "utf-8")

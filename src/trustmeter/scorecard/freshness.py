@@ -1,0 +1,68 @@
+"""How far the records run: the day each kind's records run to, and what that means for a
+period (FRAMEWORK.md, "Freshness").
+
+A period after the day an export was taken is not a period in which nothing happened: a
+month with no incident records would otherwise score 100 % availability. So a metric whose
+records end before its period starts is `no_data`, and every scorecard says which kinds end
+before its period does.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import ibis
+
+from trustmeter.metrics.model import fetch
+from trustmeter.periods import Period
+from trustmeter.records import EVENTS, KINDS
+from trustmeter.scorecard.model import Freshness
+from trustmeter.store import Store
+
+KIND_OF_TABLE = {k.table: k.kind for k in KINDS}
+# A kind is flagged stale when its records end more than this before the period's last day:
+# a day or two without a record is a quiet spell, not an old export.
+QUIET_DAYS = 7
+
+
+def runs_to(store: Store) -> dict[str, date | None]:
+    """For each record kind with events, by its table: the latest event's day (UTC). One
+    query for every kind."""
+    parts = []
+    for table, columns in EVENTS.items():
+        t = store.table(table)
+        latest = [t[c].max().cast("timestamp") for c in columns]
+        hi = latest[0] if len(latest) == 1 else ibis.greatest(*latest)
+        parts.append(t.aggregate(hi=hi).mutate(tbl=ibis.literal(table)))
+    union = parts[0]
+    for p in parts[1:]:
+        union = union.union(p)
+    out: dict[str, date | None] = dict.fromkeys(EVENTS)
+    for row in fetch(union):
+        hi = row["hi"]
+        out[str(row["tbl"])] = hi.date() if isinstance(hi, datetime) else hi
+    return out
+
+
+def freshness(ends: dict[str, date | None], period: Period) -> Freshness:
+    """What the records' ends mean for one period."""
+    last_day = period.end - timedelta(days=1)
+    known = {t: d for t, d in ends.items() if d is not None}
+    quiet = last_day - timedelta(days=QUIET_DAYS)
+    stale = tuple(KIND_OF_TABLE[t] for t, d in known.items() if d < quiet)
+    past = bool(known) and all(d < period.start for d in known.values())
+    return Freshness({KIND_OF_TABLE[t]: d for t, d in ends.items()}, stale, past)
+
+
+def ends_before(ends: dict[str, date | None], needs: tuple[str, ...], period: Period) -> str | None:
+    """Why a metric has no records for the period: a table it needs ends before the period
+    starts (None when every needed table with events reaches into the period)."""
+    for need in needs:
+        table = need.partition(".")[0]
+        end = ends.get(table)
+        if end is not None and end < period.start:
+            return (
+                f"no {KIND_OF_TABLE[table]} records for this period: they run to {end}, before "
+                f"it starts (import newer records)"
+            )
+    return None
