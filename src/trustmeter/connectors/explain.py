@@ -153,7 +153,7 @@ def _file(
             fx.used.append((f.name, used_col, _why_used(f.name, mapping, preset, user)))
         elif f.name in plan.constants:
             fx.constants.append((f.name, plan.constants[f.name]))
-        elif f.name in mapping.columns:
+        elif mapping.columns.get(f.name):  # "" maps the field to no column on purpose
             fx.missing.append((f.name, mapping.columns[f.name]))
     fx.items = sorted(plan.items.items())
     used = set(plan.fields.values()) | set(plan.items.values())
