@@ -152,3 +152,27 @@ def test_github_file_with_first_commit_at_reads_it(store: Store, tmp_path: Path)
     assert _rows(store, "id, created_at, first_commit_at") == [
         ("7", None, dt.datetime(2026, 5, 1, 9))
     ]
+
+
+def test_real_github_pull_requests(store: Store) -> None:
+    """The real pulls list of panjf2000/ants (../shared/data/vendor/github-pulls-devlake):
+    merged pull requests are done changes; closed unmerged ones are left out."""
+    path = VENDOR / "github-pulls-devlake" / "pulls.json"
+    r = import_preset(store, "work-items", [path], "github-pull-requests")
+    assert r.skipped == 9  # closed without merging
+    got = store.fetch(
+        "SELECT id, kind, created_at, done_at FROM work_item WHERE source <> 'auto' ORDER BY id"
+    )
+    assert len(got) == 15  # #4 is listed twice in the sample: one record
+    assert got[0] == (
+        "panjf2000/ants#13",
+        "change",
+        dt.datetime(2018, 9, 28, 11, 37, 28),
+        dt.datetime(2018, 9, 29, 11, 29, 54),
+    )
+    assert (
+        "panjf2000/ants#4",
+        "change",
+        dt.datetime(2018, 7, 25, 8, 19, 30),
+        dt.datetime(2018, 7, 26, 2, 32, 41),
+    ) in got
