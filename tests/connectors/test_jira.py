@@ -182,3 +182,18 @@ def test_wall_clock_in_a_zone_around_the_clock_change() -> None:
     )
     # an unknown zone: 14 hours earlier still, so no zone can make the query skip anything
     assert sync.wall_clock(dt.datetime(2026, 4, 8, 15), None, ten) == "2026/04/08 00:50"
+
+
+def test_story_points_field_by_its_name(store: Store) -> None:
+    """The points field named as people know it, found in the site's field list (GET /field),
+    gives the same commitment as its id (test_sync)."""
+    replay = Replay("jira/sync.json")
+    _sync(store, replay, boards=[12], story_points_field="Story point estimate")
+    assert store.fetch("SELECT id, scope_committed, scope_delivered FROM commitment") == [
+        ("12/37", 8.0, 5.0)
+    ]
+
+
+def test_an_unknown_story_points_field_name_is_refused(store: Store) -> None:
+    with pytest.raises(sync.SyncError, match="'Story Punkte' is not a field of this site"):
+        _sync(store, Replay("jira/sync.json"), boards=[12], story_points_field="Story Punkte")

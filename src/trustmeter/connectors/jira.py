@@ -349,4 +349,4 @@ def sync(http: Http, source: SourceConfig, cursors: Cursors) -> Iterator[Page]:
         yield Page("work-items", PRESET, rows, state, stream="issues")
         if not more:
             break
-    yield from sprints(http, source, cursors)
+    yield from sprints(http, source, cursors, names)

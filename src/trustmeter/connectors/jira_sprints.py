@@ -11,6 +11,7 @@ from typing import Any
 
 from trustmeter.connectors._readers import Row, dig, text
 from trustmeter.connectors.sync import Cursors, Http, Page, SourceConfig, parse_time
+from trustmeter.errors import ConfigError
 
 SPRINTS = "jira-sprints"
 
@@ -71,10 +72,30 @@ def sprint_row(
     }
 
 
-def sprints(http: Http, source: SourceConfig, cursors: Cursors) -> Iterator[Page]:
+def points_field(source: SourceConfig, names: Mapping[str, str]) -> str | None:
+    """options.story_points_field as the API names it: a field id ("customfield_10016") as
+    is, or the field's name as people know it ("Story point estimate"), found in the site's
+    field list."""
+    wanted = source.options.get("story_points_field")
+    if not wanted or str(wanted).startswith("customfield_"):
+        return str(wanted) if wanted else None
+    by_name = {n.casefold(): fid for fid, n in names.items()}
+    if str(wanted).casefold() in by_name:
+        return by_name[str(wanted).casefold()]
+    near = ", ".join(repr(n) for n in sorted(names.values()) if "point" in n.casefold())
+    raise ConfigError(
+        f"[sources.{source.name}] story_points_field = {wanted!r} is not a field of this site"
+        + (f"; fields about points: {near}" if near else "")
+    )
+
+
+def sprints(
+    http: Http, source: SourceConfig, cursors: Cursors, names: Mapping[str, str] | None = None
+) -> Iterator[Page]:
     """Closed sprints of each board in options.boards, one page per board. A sprint closes
-    once, so the cursor is the ids already written."""
-    points = source.options.get("story_points_field")
+    once, so the cursor is the ids already written. `names` is the site's custom field id →
+    name (jira.field_names), for a story points field given by name."""
+    points = points_field(source, names or {})
     for board in source.options.get("boards", []):
         stream = f"sprints:{board}"
         done_ids = set(cursors.get(stream, {}).get("done", []))
