@@ -274,8 +274,9 @@ def _deployments(
             sts = statuses(d)
             succeeded = deployment_row(d, sts)["state"] in _SUCCEEDED
             if succeeded:
+                base = str(d["sha"]) if d.get("sha") else None
                 for w, w_sts in waiting:
-                    emit(w, w_sts, str(d.get("sha") or ""))
+                    emit(w, w_sts, base)
                 waiting = []
             if fresh:
                 newest = max(newest, d["created_at"], key=parse_time)

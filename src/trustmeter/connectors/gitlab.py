@@ -2,8 +2,10 @@
 
 Files are what the API returns (GET /projects/:id/deployments, GET /projects/:id/merge_requests),
 the same objects `trustmeter sync` fetches; `*_row` flattens the nested parts the presets
-need (environment.name, the deployed commit, the project's path). Plain httpx rather than
-python-gitlab, for the same reasons as GitHub: two list endpoints and recorded tests.
+need (environment.name, the deployed commit, the project's path). Sync also finds each
+successful deployment's first commit (the previous successful deployment, then the repository
+compare API), since a deployment records none. Plain httpx rather than python-gitlab, for the
+same reasons as GitHub: a few read endpoints and recorded tests.
 """
 
 from __future__ import annotations
