@@ -80,7 +80,8 @@ def _mapping(spec: ImportSpec) -> dict[str, Any]:
             "kind": m.kind,
             "source": m.source,
             "timezone": m.timezone,
-            "columns": {f: header.get(normalise(c), c) for f, c in m.columns.items()},
+            # a field mapped to no column ("") is one the preset ignores: not read
+            "columns": {f: header.get(normalise(c), c) for f, c in m.columns.items() if c},
             "values": m.values,
             "defaults": m.defaults,
             "items": m.items,

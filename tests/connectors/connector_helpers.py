@@ -16,6 +16,8 @@ import httpx
 from trustmeter.connectors.sync import Credentials, SourceConfig
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# Real vendor samples (../shared/data/vendor beside the repository), read in place.
+VENDOR = Path(__file__).resolve().parents[3] / "shared" / "data" / "vendor"
 NOW = dt.datetime(2026, 7, 1, 12, 0)
 SECRET = "s3cr3t-TOKEN-9f8e7d"
 

@@ -12,7 +12,7 @@ from connector_helpers import FIXTURES
 
 from trustmeter import records
 from trustmeter.connectors import get_preset, ical, import_preset, list_presets, load_preset
-from trustmeter.errors import ConfigError
+from trustmeter.errors import ConfigError, InputError
 from trustmeter.ingest import ImportOptions
 from trustmeter.store import Store
 
@@ -368,3 +368,21 @@ def test_servicenow_business_services(store: Store, tmp_path: Path) -> None:
         ("ERP", "ERP", 1, "Applications"),
         ("Intranet", "Intranet", 3, "Web"),
     ]
+
+
+@pytest.mark.parametrize("sample", ["default-query-export.csv", "neubank-board-export.csv"])
+def test_azure_devops_default_export_names_the_date_columns_to_add(
+    store: Store, sample: str
+) -> None:
+    """The real default "Export to CSV" (../shared/data/vendor/azure-devops-csv-msdocs) has
+    no date column at all: the error says which columns to add to the query."""
+    from connector_helpers import VENDOR
+
+    path = VENDOR / "azure-devops-csv-msdocs" / sample
+    with pytest.raises(InputError) as e:
+        import_preset(store, "work-items", [path], "azure-devops", UTC)
+    msg = str(e.value)
+    assert f"{sample}, line 1: the export has no date columns" in msg
+    assert "Created Date, Activated Date, Closed Date, Resolved Date" in msg
+    assert "Column options" in msg
+    assert store.scalar("SELECT count(*) FROM work_item") == 0

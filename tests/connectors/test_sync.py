@@ -118,12 +118,16 @@ def test_jira_issues_with_changelog_start_times_and_sprints(store: Store) -> Non
         dt(2026, 4, 2, 8),
         dt(2026, 4, 8, 15),
         4.0,
-        None,
+        "Platform",  # customfield_10050, matched by its name (GET /field)
     )
     assert rows[2][1] == "request" and rows[2][3] is None
     assert rows[3][3] == dt(2026, 4, 7, 8) and rows[3][4] is None
     assert sync.load_cursors(store, "jira") == {
-        "issues": {"since": "2026-04-08T15:00:00Z"},
+        # the newest update, and the issues within the overlap before it (skipped if unchanged)
+        "issues": {
+            "since": "2026-04-08T15:00:00Z",
+            "seen": {"OPS-1": "2026-04-08T17:00:00.000+0200"},
+        },
         "sprints:12": {"done": ["37"]},
     }
 

@@ -10,7 +10,7 @@ its own area.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,8 @@ from trustmeter.connectors._readers import (
     standard,
     text,
 )
+from trustmeter.errors import InputError
+from trustmeter.ingest import Mapping as Mapping_
 
 # Reference name → the display name the CSV export uses.
 FIELDS = {
@@ -59,6 +61,27 @@ def to_row(item: Mapping[str, Any]) -> Row:
             row[label] = text(v.get("displayName") if isinstance(v, dict) else v)
     row.update(derive(row))
     return row
+
+
+# The date columns the preset reads, as the query editor's "Column options" names them.
+DATES = ("Created Date", "Activated Date", "Closed Date", "Resolved Date")
+
+
+def prepare(mapping: Mapping_, columns: Sequence[str], path: Path) -> Mapping_:
+    """Refuse, with the columns to add, an export that has no date column at all: a query's
+    default columns (ID, Work Item Type, Title, Assigned To, State, Tags) carry none, and
+    without Created Date no work item can be placed in time."""
+    if columns and not any("date" in c.casefold() for c in columns):
+        shown = ", ".join(repr(c) for c in columns)
+        raise InputError(
+            str(path),
+            f"the export has no date columns (it has {shown}), as a query's default columns do not",
+            line=1,
+            expected=f"the columns {', '.join(DATES)} (Created Date is required)",
+            hint="in Azure Boards open the query, Column options → add "
+            f"{', '.join(DATES)}, save the query, then Export to CSV again",
+        )
+    return mapping
 
 
 def reader(path: Path, opts: ReadOptions) -> Reader:

@@ -153,7 +153,7 @@ def _file(
             fx.used.append((f.name, used_col, _why_used(f.name, mapping, preset, user)))
         elif f.name in plan.constants:
             fx.constants.append((f.name, plan.constants[f.name]))
-        elif f.name in mapping.columns:
+        elif mapping.columns.get(f.name):  # "" maps the field to no column on purpose
             fx.missing.append((f.name, mapping.columns[f.name]))
     fx.items = sorted(plan.items.items())
     used = set(plan.fields.values()) | set(plan.items.values())
@@ -270,4 +270,23 @@ def render(e: Explanation) -> str:
                     out.append(f"    {shown} ×{v.count} → {v.result or '(empty)'}")
             if name in f.more_values:
                 out.append(f"    … and {f.more_values[name]:,} more distinct values")
+            out.extend(_how_to_map(e.kind, name, [v.raw for v in lines if v.error]))
     return "\n".join(out)
+
+
+def _how_to_map(kind: str, name: str, unknown: list[str]) -> list[str]:
+    """For values a field does not know (a workspace's own words: localised Jira issue types,
+    a custom priority scheme), how to map each, on the command line and for `sync`."""
+    if not unknown:
+        return []
+    f = records.kind(kind).field(name)
+    choices = ", ".join(f.choices or (records.SEVERITIES if f.type == "severity" else ()))
+    first = unknown[0].replace('"', '\\"')
+    out = [f"  to map your own {name} values, name the canonical one for each"]
+    if choices:
+        out[0] += f" ({choices})"
+    out += [
+        "    import: " + " ".join(f'--value {name}:"{u}"=…' for u in unknown[:3]),
+        f'    mapping file or trustmeter.toml source ([sources.NAME.values.{name}]): "{first}" = "…"',
+    ]
+    return out

@@ -14,6 +14,7 @@ injectable transports for recorded tests.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -27,6 +28,7 @@ from trustmeter.connectors.sync import (
     Http,
     Page,
     SourceConfig,
+    iso,
     parse_time,
 )
 
@@ -113,8 +115,28 @@ def pull_row(pr: Mapping[str, Any]) -> Row:
     }
 
 
+class DeploymentsReader(RecordsReader):
+    """Deployments as JSON, refusing a bare `GET …/deployments` list: without its statuses a
+    deployment has no outcome, and every row would be left out with nothing said."""
+
+    def _records(self) -> Iterator[tuple[int, int, object]]:
+        for line, number, obj in super()._records():
+            if isinstance(obj, dict) and "statuses" not in obj and "state" not in obj:
+                raise self.error(
+                    f"deployment {obj.get('id', number or line)} has no statuses, so its "
+                    "outcome is unknown",
+                    line,
+                    expected='each deployment with its statuses embedded as "statuses" (GET '
+                    '/repos/{owner}/{repo}/deployments/{id}/statuses) or its latest "state"',
+                    hint="GitHub's deployments list does not carry the outcome: fetch each "
+                    "deployment's statuses and embed them, or use `trustmeter sync` with a "
+                    "github source, which fetches them",
+                )
+            yield line, number, obj
+
+
 def deployments_reader(path: Path, opts: ReadOptions) -> Reader:
-    return RecordsReader(path, deployment_row, opts.encoding)
+    return DeploymentsReader(path, deployment_row, opts.encoding)
 
 
 def releases_reader(path: Path, opts: ReadOptions) -> Reader:
@@ -163,20 +185,7 @@ def sync(http: Http, source: SourceConfig, cursors: Cursors) -> Iterator[Page]:
     envs = source.options.get("environments", ["production"])
     for repo in repos:
         for env in envs:
-            yield from _stream(
-                http,
-                cursors,
-                f"deployments:{repo}:{env}",
-                f"/repos/{repo}/deployments",
-                {"environment": env, "per_page": 100},
-                "changes",
-                "github-deployments",
-                lambda d, r=repo: deployment_row(
-                    d,
-                    http.get_json(f"/repos/{r}/deployments/{d['id']}/statuses", {"per_page": 100}),
-                ),
-                source,
-            )
+            yield from _deployments(http, cursors, repo, env, source)
         yield from _stream(
             http,
             cursors,
@@ -200,6 +209,90 @@ def sync(http: Http, source: SourceConfig, cursors: Cursors) -> Iterator[Page]:
             source,
             stamp="updated_at",
         )
+
+
+_SUCCEEDED = ("success", "inactive")
+
+
+def first_commit(http: Http, repo: str, base: str, head: str) -> str | None:
+    """The earliest author date among the commits `head` ships beyond `base`
+    (GET /repos/{repo}/compare/{base}...{head}, paged by Link), or None when it ships none."""
+    if base == head:
+        return None
+    earliest: dt.datetime | None = None
+    url: str | None = f"/repos/{repo}/compare/{base}...{head}"
+    params: dict[str, Any] | None = {"per_page": 100}
+    while url:
+        resp = http.get(url, params)
+        params = None
+        for c in resp.json().get("commits") or []:
+            when = dig(c, "commit", "author", "date")
+            if when and (earliest is None or parse_time(when) < earliest):
+                earliest = parse_time(when)
+        url = resp.links.get("next", {}).get("url")
+    return iso(earliest) if earliest is not None else None
+
+
+def _deployments(
+    http: Http, cursors: Cursors, repo: str, env: str, source: SourceConfig
+) -> Iterator[Page]:
+    """Deployments to `env` created since the cursor, each with its statuses and, when it
+    succeeded, its first commit: the earliest author date among the commits it ships beyond
+    the previous successful deployment (the compare API), so that lead time runs from a
+    commit, never from when the deployment job was created.
+
+    GitHub lists newest first, so a deployment's predecessor is met after it: a succeeded
+    deployment waits until the next older success is found (on a later page, or before the
+    cursor, whose statuses are then fetched too). The oldest deployment ever has no
+    predecessor and no first commit.
+    """
+    stream = f"deployments:{repo}:{env}"
+    seen = cursors.get(stream, {}).get("since") or source.since()
+    limit = parse_time(seen)
+    newest = seen
+    waiting: list[tuple[Mapping[str, Any], list[Any]]] = []
+    rows: list[Row] = []
+
+    def statuses(d: Mapping[str, Any]) -> list[Any]:
+        got = http.get_json(f"/repos/{repo}/deployments/{d['id']}/statuses", {"per_page": 100})
+        return list(got) if isinstance(got, list) else []
+
+    def emit(d: Mapping[str, Any], sts: list[Any], base: str | None) -> None:
+        row = deployment_row(d, sts)
+        if base is not None and row["state"] in _SUCCEEDED and d.get("sha"):
+            row["first_commit_at"] = first_commit(http, repo, base, str(d["sha"]))
+        rows.append(row)
+
+    params = {"environment": env, "per_page": 100}
+    for items, next_url in _pages(http, f"/repos/{repo}/deployments", params):
+        older_reached = False
+        for d in items:
+            fresh = bool(d.get("created_at")) and parse_time(d["created_at"]) >= limit
+            if not fresh and not waiting:
+                older_reached = True
+                break
+            sts = statuses(d)
+            succeeded = deployment_row(d, sts)["state"] in _SUCCEEDED
+            if succeeded:
+                base = str(d["sha"]) if d.get("sha") else None
+                for w, w_sts in waiting:
+                    emit(w, w_sts, base)
+                waiting = []
+            if fresh:
+                newest = max(newest, d["created_at"], key=parse_time)
+                waiting.append((d, sts))
+            elif succeeded:
+                older_reached = True
+                break
+        done = next_url is None or older_reached
+        if done:
+            for w, w_sts in waiting:
+                emit(w, w_sts, None)
+        state = {"since": newest} if done else {"since": seen}
+        yield Page("changes", "github-deployments", rows, state, stream=stream)
+        rows = []
+        if done:
+            return
 
 
 def _stream(

@@ -2,8 +2,10 @@
 
 Files are what the API returns (GET /projects/:id/deployments, GET /projects/:id/merge_requests),
 the same objects `trustmeter sync` fetches; `*_row` flattens the nested parts the presets
-need (environment.name, the deployed commit, the project's path). Plain httpx rather than
-python-gitlab, for the same reasons as GitHub: two list endpoints and recorded tests.
+need (environment.name, the deployed commit, the project's path). Sync also finds each
+successful deployment's first commit (the previous successful deployment, then the repository
+compare API), since a deployment records none. Plain httpx rather than python-gitlab, for the
+same reasons as GitHub: a few read endpoints and recorded tests.
 """
 
 from __future__ import annotations
@@ -15,7 +17,15 @@ from typing import Any
 
 from trustmeter.connectors._ingest import Reader
 from trustmeter.connectors._readers import ReadOptions, RecordsReader, Row, dig, text
-from trustmeter.connectors.sync import Credentials, Cursors, Http, Page, SourceConfig, parse_time
+from trustmeter.connectors.sync import (
+    Credentials,
+    Cursors,
+    Http,
+    Page,
+    SourceConfig,
+    iso,
+    parse_time,
+)
 from trustmeter.errors import ConfigError
 
 DEFAULT_BASE_URL = "https://gitlab.com"
@@ -51,6 +61,7 @@ def deployment_row(dep: Mapping[str, Any], project: str | None = None) -> Row:
         "sha": text(dep.get("sha")),
         "title": text(dig(dep, "deployable", "commit", "title")),
         "service": project.rsplit("/", 1)[-1] if project else None,
+        "first_commit_at": text(dep.get("first_commit_at")),
     }
 
 
@@ -103,7 +114,7 @@ def sync(http: Http, source: SourceConfig, cursors: Cursors) -> Iterator[Page]:
                 {"environment": env, "order_by": "updated_at", "sort": "asc"},
                 "changes",
                 "gitlab-deployments",
-                lambda d, p=project: deployment_row(d, p),
+                lambda d, p=project, e=env: with_first_commit(http, p, e, deployment_row(d, p), d),
                 source,
             )
         yield from _stream(
@@ -117,6 +128,38 @@ def sync(http: Http, source: SourceConfig, cursors: Cursors) -> Iterator[Page]:
             merge_request_row,
             source,
         )
+
+
+def with_first_commit(http: Http, project: str, env: str, row: Row, dep: Mapping[str, Any]) -> Row:
+    """A successful deployment's first commit: the earliest author date among the commits it
+    ships beyond the previous successful deployment to the same environment (GitLab's
+    `finished_before` filter, which needs order_by=finished_at and status=success, then the
+    repository compare API). The first deployment ever has none; the deploy job's created_at
+    is never used instead."""
+    if row.get("status") != "success" or not row.get("finished_at") or not dep.get("sha"):
+        return row
+    pid = project.replace("/", "%2F")
+    earlier = http.get_json(
+        f"/api/v4/projects/{pid}/deployments",
+        {
+            "environment": env,
+            "status": "success",
+            "order_by": "finished_at",
+            "sort": "desc",
+            "finished_before": row["finished_at"],
+            "per_page": 2,
+        },
+    )
+    base = next((d.get("sha") for d in earlier or [] if d.get("id") != dep.get("id")), None)
+    if not base or base == dep["sha"]:
+        return row
+    diff = http.get_json(
+        f"/api/v4/projects/{pid}/repository/compare", {"from": base, "to": dep["sha"]}
+    )
+    dates = [
+        parse_time(c["authored_date"]) for c in diff.get("commits") or [] if c.get("authored_date")
+    ]
+    return {**row, "first_commit_at": iso(min(dates)) if dates else None}
 
 
 def _stream(

@@ -14,11 +14,14 @@ own session handling that would hide the transport our recorded tests replace.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Iterator, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from trustmeter.connectors._ingest import DelimitedReader, Reader, file_format
+from trustmeter.connectors._ingest import Batch, DelimitedReader, Reader, file_format
 from trustmeter.connectors._readers import (
     DerivedReader,
     ReadOptions,
@@ -28,6 +31,7 @@ from trustmeter.connectors._readers import (
     standard,
     text,
 )
+from trustmeter.connectors.jira_sprints import sprints
 from trustmeter.connectors.sync import (
     Credentials,
     Cursors,
@@ -35,13 +39,14 @@ from trustmeter.connectors.sync import (
     Page,
     SourceConfig,
     iso,
+    known_zone,
     parse_time,
+    wall_clock,
 )
 from trustmeter.errors import InputError
 
 PRESET = "jira-work-items"
-SPRINTS = "jira-sprints"
-DERIVED = ("Time Spent (hours)",)
+DERIVED = ("Time Spent (hours)", "Done")
 DEFAULT_BASE_URL = ""
 
 
@@ -67,6 +72,22 @@ class CsvReader(DelimitedReader):
             names.append(name if n == 1 else f"{name} ({n})")
         return names
 
+    def batches(self) -> Iterator[Batch]:
+        for b in super().batches():
+            if TITLE in b.columns:
+                b.columns[TITLE] = [without_nul(v) for v in b.columns[TITLE]]
+            yield b
+
+
+TITLE = "Summary"
+
+
+def without_nul(value: str | None) -> str | None:
+    """A title as Jira stores it, minus NUL characters: Jira accepts them in a summary (the
+    real sample has one), and one stray NUL must not refuse the whole file. Only the title is
+    cleaned, so a UTF-16 file read as UTF-8 is still caught by the importer elsewhere."""
+    return value.replace("\x00", "") if value else value
+
 
 def derive(row: Row) -> Row:
     spent = (row.get("Time Spent") or "").strip()
@@ -74,19 +95,44 @@ def derive(row: Row) -> Row:
         hours = None if not spent else str(round(float(spent) / 3600, 4))
     except ValueError:
         hours = spent  # the importer names the bad value
-    return {"Time Spent (hours)": hours}
+    done = row.get("Resolved") or None
+    if not done and (row.get("Status Category") or "").strip().casefold() == "done":
+        done = row.get("Status Category Changed") or None
+    return {"Time Spent (hours)": hours, "Done": done}
 
 
 def reader(path: Path, opts: ReadOptions) -> Reader:
     fmt, compression = file_format(path)
     if fmt in ("json", "ndjson"):
-        return RecordsReader(path, to_row, opts.encoding)
+        return RecordsReader(
+            path, partial(to_row, names=dump_names(path, compression)), opts.encoding
+        )
     if fmt in ("csv", "tsv"):
         d = opts.delimiter or ("\t" if fmt == "tsv" else ",")
         inner: Reader = CsvReader(path, compression, d, opts.encoding, 20_000)
     else:
         inner = standard(path, opts)
-    return DerivedReader(inner, DERIVED, derive, {"Time Spent (hours)": ["Time Spent"]})
+    needs = {"Time Spent (hours)": ["Time Spent"], "Done": ["Resolved", "Status Category Changed"]}
+    return DerivedReader(inner, DERIVED, derive, needs)
+
+
+NAMES_LIMIT = 64 * 1024 * 1024
+
+
+def dump_names(path: Path, compression: str | None) -> dict[str, str]:
+    """Custom field names from a saved search response made with `expand=names` (its
+    top-level "names": {"customfield_10050": "Team"}), so that a dump's custom fields are
+    matched by name as sync's are. Large or compressed files are not read twice for it."""
+    if compression or path.stat().st_size > NAMES_LIMIT:
+        return {}
+    try:
+        data = json.loads(path.read_bytes())
+    except (ValueError, OSError):
+        return {}  # the reader itself reports what is wrong with the file
+    names = data.get("names") if isinstance(data, dict) else None
+    if not isinstance(names, dict):
+        return {}
+    return {str(k): str(v) for k, v in names.items() if str(k).startswith("customfield_")}
 
 
 # Without the site's status list (a JSON dump read as a file), these names mean "started".
@@ -109,31 +155,80 @@ def started(issue: Mapping[str, Any], in_progress: set[str]) -> str | None:
     return None
 
 
-def to_row(issue: Mapping[str, Any], in_progress: set[str] | None = None) -> Row:
-    """An issue from the REST API as a row of the CSV export."""
+def done_by_status(issue: Mapping[str, Any], done: set[str]) -> str | None:
+    """When an issue whose status is in the Done category got there, for issues with no
+    resolution date (a workflow that never sets a resolution): Jira Cloud's
+    statuscategorychangedate, else the last move into a done status in the changelog. `done`
+    holds the site's Done-category status ids and names; without it (a file), only the
+    issue's own status is known to be done."""
     f = issue.get("fields") or {}
+    status = f.get("status") or {}
+    current = {str(status.get("id")), str(status.get("name"))}
+    if dig(status, "statusCategory", "key") != "done" and not (current & done):
+        return None
+    if f.get("statuscategorychangedate"):
+        return text(f.get("statuscategorychangedate"))
+    known = done or current
+
+    def is_done(item: Mapping[str, Any], side: str) -> bool:
+        return str(item.get(side)) in known or str(item.get(f"{side}String")) in known
+
+    last = None
+    for h in sorted(
+        dig(issue, "changelog", "histories") or [], key=lambda h: h.get("created") or ""
+    ):
+        for item in h.get("items") or []:
+            if item.get("field") == "status" and is_done(item, "to") and not is_done(item, "from"):
+                last = text(h.get("created"))
+    return last
+
+
+def field_value(v: Any) -> str | None:
+    """A custom field's value as the CSV export writes it: an option's value, a team's or
+    sprint's name, a list joined by commas."""
+    if isinstance(v, list):
+        parts = [field_value(x) for x in v]
+        return ", ".join(p for p in parts if p) or None
+    if isinstance(v, dict):
+        for key in ("value", "name", "title", "displayName"):
+            if v.get(key) is not None:
+                return text(v.get(key))
+        return None
+    return text(v)
+
+
+def to_row(
+    issue: Mapping[str, Any],
+    in_progress: set[str] | None = None,
+    names: Mapping[str, str] | None = None,
+    done: set[str] | None = None,
+) -> Row:
+    """An issue from the REST API as a row of the CSV export. `names` (custom field id →
+    name, from GET /field) names custom fields as the CSV does ("Custom field (Team)"), so the
+    preset matches them by name; without it they keep their ids."""
+    f = issue.get("fields") or {}
+    resolved = text(f.get("resolutiondate"))
     row: Row = {
         "Issue key": text(issue.get("key")),
         "Issue id": text(issue.get("id")),
         "Issue Type": text(dig(f, "issuetype", "name")),
         "Status": text(dig(f, "status", "name")),
         "Priority": text(dig(f, "priority", "name")),
-        "Summary": text(f.get("summary")),
+        "Summary": without_nul(text(f.get("summary"))),
         "Created": text(f.get("created")),
         "Updated": text(f.get("updated")),
-        "Resolved": text(f.get("resolutiondate")),
+        "Resolved": resolved,
+        "Done": resolved or done_by_status(issue, done or set()),
         "Due date": text(f.get("duedate")),
         "Time Spent": text(f.get("timespent")),
         "Assignee": text(dig(f, "assignee", "displayName")),
         "Project key": text(dig(f, "project", "key")),
         "Started": started(issue, in_progress or set()),
     }
-    for k, v in f.items():  # custom fields as the CSV names them, where they are plain values
-        if k.startswith("customfield_") and isinstance(v, str | int | float):
-            row[f"Custom field ({k})"] = text(v)
-        elif k.startswith("customfield_") and isinstance(v, dict) and "value" in v:
-            row[f"Custom field ({k})"] = text(v.get("value"))
-    row.update(derive(row))
+    for k, v in f.items():  # custom fields as the CSV names them
+        if k.startswith("customfield_") and v is not None and (value := field_value(v)):
+            row[f"Custom field ({(names or {}).get(k, k)})"] = value
+    row["Time Spent (hours)"] = derive(row)["Time Spent (hours)"]
     return row
 
 
@@ -146,31 +241,64 @@ def auth(creds: Credentials) -> tuple[dict[str, str], tuple[str, str] | None]:
     return {"Accept": "application/json", "Authorization": f"Bearer {creds.require('token')}"}, None
 
 
-def _in_progress(http: Http, api: str) -> set[str]:
+def _statuses(http: Http, api: str) -> tuple[set[str], set[str]]:
+    """The site's in-progress and done statuses (ids and names), by status category."""
     statuses = http.get_json(f"{api}/status")
+
+    def of(category: str) -> set[str]:
+        return {
+            str(s.get(k))
+            for s in statuses
+            if dig(s, "statusCategory", "key") == category
+            for k in ("id", "name")
+        }
+
+    return of("indeterminate"), of("done")
+
+
+def field_names(http: Http, api: str) -> dict[str, str]:
+    """Custom field id → name (GET /field, once per sync): the API names custom fields by id,
+    the CSV export and the preset by name."""
+    fields = http.get_json(f"{api}/field")
     return {
-        str(s.get(k))
-        for s in statuses
-        if dig(s, "statusCategory", "key") == "indeterminate"
-        for k in ("id", "name")
+        str(x["id"]): str(x["name"])
+        for x in fields or []
+        if isinstance(x, dict) and str(x.get("id", "")).startswith("customfield_") and x.get("name")
     }
+
+
+def api_zone(http: Http, api: str, source: SourceConfig) -> str | None:
+    """The zone Jira reads JQL dates in: the API user's (GET /myself, timeZone), else
+    options.timezone, else None (unknown)."""
+    me = http.get_json(f"{api}/myself")
+    return known_zone(me.get("timeZone") if isinstance(me, dict) else None) or known_zone(
+        source.options.get("timezone")
+    )
 
 
 def sync(http: Http, source: SourceConfig, cursors: Cursors) -> Iterator[Page]:
     """Issues updated since the cursor, with their changelogs, oldest update first.
 
     Jira Cloud pages `/rest/api/3/search/jql` with nextPageToken; Data Center (options.api =
-    "2") pages `/rest/api/2/search` with startAt. The cursor after a run is the newest
-    `updated` seen, minus a minute (JQL compares to the minute).
+    "2") pages `/rest/api/2/search` with startAt. JQL reads dates in the API user's zone and
+    to the minute, so the query starts at the cursor written in that zone (GET /myself)
+    less an overlap (options.overlap_minutes, default 10, which also covers the search
+    index's lag). The cursor is the newest `updated` seen, with the issues updated within the
+    overlap before it: when the next run meets one of them unchanged, it is skipped, so the
+    overlap writes and counts nothing twice.
     """
     version = str(source.options.get("api", "3"))
     api = f"/rest/api/{version}"
     cursor = cursors.get("issues", {})
     since = cursor.get("since") or source.since()
+    overlap = dt.timedelta(minutes=float(source.options.get("overlap_minutes", 10)))
     scope = source.options.get("jql")
-    when = parse_time(since).strftime("%Y/%m/%d %H:%M")
+    in_progress, done = _statuses(http, api)
+    names = field_names(http, api)
+    when = wall_clock(parse_time(since), api_zone(http, api, source), overlap)
     jql = f'updated >= "{when}"' + (f" AND ({scope})" if scope else "") + " ORDER BY updated ASC"
-    in_progress = _in_progress(http, api)
+    seen_before: dict[str, str] = dict(cursor.get("seen", {}))
+    seen: dict[str, str] = dict(cursor.get("seen_now", {}))
     token = cursor.get("next")
     start = int(cursor.get("start_at", 0))
     newest = cursor.get("newest")
@@ -190,11 +318,18 @@ def sync(http: Http, source: SourceConfig, cursors: Cursors) -> Iterator[Page]:
                 params["nextPageToken"] = token
             data = http.get_json(f"{api}/search/jql", params)
         issues = data.get("issues") or []
-        rows = [to_row(i, in_progress) for i in issues]
+        fresh = [
+            i for i in issues if seen_before.get(str(i.get("key"))) != dig(i, "fields", "updated")
+        ]
+        rows = [to_row(i, in_progress, names, done) for i in fresh]
         for i in issues:
             u = dig(i, "fields", "updated")
             if u:
                 newest = max(newest or u, u, key=lambda t: parse_time(t))
+                seen[str(i.get("key"))] = str(u)
+        if newest:  # only the overlap's worth of keys is kept
+            edge = parse_time(newest) - overlap
+            seen = {k: u for k, u in seen.items() if parse_time(u) >= edge}
         if version == "2":
             start += len(issues)
             more = bool(issues) and start < int(data.get("total", 0))
@@ -203,112 +338,15 @@ def sync(http: Http, source: SourceConfig, cursors: Cursors) -> Iterator[Page]:
             token = data.get("nextPageToken")
             more = bool(token) and not data.get("isLast", False) and bool(issues)
             state = {"since": since, "next": token, "newest": newest}
+        state |= {"seen": seen_before, "seen_now": seen}
         if not more:
             last = parse_time(newest) if newest else parse_time(since)
-            state = {"since": iso(last.replace(second=0))}
+            keep = {**seen_before, **seen}
+            state = {
+                "since": iso(last),
+                "seen": {k: u for k, u in keep.items() if parse_time(u) >= last - overlap},
+            }
         yield Page("work-items", PRESET, rows, state, stream="issues")
         if not more:
             break
-    yield from sprints(http, source, cursors)
-
-
-# -- sprints (Jira Software boards) ---------------------------------------------------------
-def _sprint_ids(value: str | None) -> set[str]:
-    """The sprint ids in a changelog item's `from`/`to` ("37, 38" or "37")."""
-    return {x.strip() for x in str(value or "").split(",") if x.strip()}
-
-
-def committed_at_start(issue: Mapping[str, Any], sprint_id: str, start: str) -> bool:
-    """Whether the issue was in the sprint when it started: added no later than the start, or
-    never moved into it at all (then it was there from its creation, before the start)."""
-    begin = parse_time(start)
-    added: list[str] = []
-    for h in dig(issue, "changelog", "histories") or []:
-        for item in h.get("items") or []:
-            if (
-                str(item.get("field")).lower() == "sprint"
-                and sprint_id in _sprint_ids(item.get("to"))
-                and sprint_id not in _sprint_ids(item.get("from"))
-            ):
-                added.append(str(h.get("created")))
-    if added:
-        return min(parse_time(a) for a in added) <= begin
-    created = dig(issue, "fields", "created")
-    return bool(created) and parse_time(str(created)) <= begin
-
-
-def sprint_row(
-    sprint: Mapping[str, Any], issues: list[Mapping[str, Any]], board: str, points: str | None
-) -> Row:
-    """A closed sprint as a commitment: the scope in it at its start, and how much of that
-    scope was resolved by the time the sprint was completed (story points, else issues)."""
-    sid = str(sprint.get("id"))
-    start, done = sprint.get("startDate"), sprint.get("completeDate") or sprint.get("endDate")
-    committed = delivered = 0.0
-    for i in issues:
-        if not start or not committed_at_start(i, sid, str(start)):
-            continue
-        weight = 1.0
-        if points:
-            raw = dig(i, "fields", points)
-            weight = float(raw) if isinstance(raw, int | float) else 0.0
-        committed += weight
-        resolved = dig(i, "fields", "resolutiondate")
-        if resolved and done and parse_time(str(resolved)) <= parse_time(str(done)):
-            delivered += weight
-    return {
-        "Sprint id": f"{board}/{sid}",
-        "Sprint": text(sprint.get("name")),
-        "State": text(sprint.get("state")),
-        "Start date": text(start),
-        "End date": text(sprint.get("endDate")),
-        "Complete date": text(sprint.get("completeDate")),
-        "Committed": text(committed),
-        "Completed": text(delivered),
-        "Board": board,
-    }
-
-
-def sprints(http: Http, source: SourceConfig, cursors: Cursors) -> Iterator[Page]:
-    """Closed sprints of each board in options.boards, one page per board. A sprint closes
-    once, so the cursor is the ids already written."""
-    points = source.options.get("story_points_field")
-    for board in source.options.get("boards", []):
-        stream = f"sprints:{board}"
-        done_ids = set(cursors.get(stream, {}).get("done", []))
-        start_at = 0
-        rows: list[Row] = []
-        while True:
-            data = http.get_json(
-                f"/rest/agile/1.0/board/{board}/sprint",
-                {"state": "closed", "startAt": start_at, "maxResults": 50},
-            )
-            values = data.get("values") or []
-            for sp in values:
-                if str(sp.get("id")) in done_ids:
-                    continue
-                issues: list[Mapping[str, Any]] = []
-                at = 0
-                while True:
-                    page = http.get_json(
-                        f"/rest/agile/1.0/board/{board}/sprint/{sp['id']}/issue",
-                        {
-                            "startAt": at,
-                            "maxResults": 100,
-                            "expand": "changelog",
-                            "fields": ",".join(
-                                f for f in ("created", "resolutiondate", points) if f
-                            ),
-                        },
-                    )
-                    got = page.get("issues") or []
-                    issues += got
-                    at += len(got)
-                    if not got or at >= int(page.get("total", 0)):
-                        break
-                rows.append(sprint_row(sp, issues, str(board), points))
-                done_ids.add(str(sp.get("id")))
-            start_at += len(values)
-            if data.get("isLast", True) or not values:
-                break
-        yield Page("commitments", SPRINTS, rows, {"done": sorted(done_ids)}, stream=stream)
+    yield from sprints(http, source, cursors, names)

@@ -60,6 +60,13 @@ class Preset:
                 cols[fname] = found
             elif fname in rk.required or fname not in rk.field_names:
                 cols[fname] = options[0]
+        # A column the preset ignores is not read even where it bears a field's name (a
+        # deployment's created_at is when its job was created, not when the change was):
+        # mapping the field to no column stops the importer's same-name matching.
+        for column in self.ignored:
+            fname = normalise(column)
+            if fname in rk.field_names and fname not in cols:
+                cols[fname] = ""
         raw["columns"] = cols
         keep: dict[str, Any] = {}
         for spec, allowed in raw.get("keep", {}).items():

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
 import pyarrow as pa
@@ -52,6 +53,35 @@ def iso(t: dt.datetime) -> str:
     if t.tzinfo is not None:
         t = t.astimezone(dt.UTC).replace(tzinfo=None)
     return t.replace(microsecond=0).isoformat() + "Z"
+
+
+def wall_clock(t: dt.datetime, zone: str | None, overlap: dt.timedelta) -> str:
+    """`t` (naive UTC) minus `overlap` as a query language without zones reads it: the wall
+    clock in `zone`, to the minute ("2026/04/08 07:50"), as JQL takes dates.
+
+    Jira reads a JQL date in the API user's own time zone, not UTC, so a UTC cursor written
+    as is skips (or repeats) hours. Floored to the minute; a wall time that occurs twice (the
+    hour clocks go back) is moved an hour earlier; an unknown zone (None) widens the overlap
+    by 14 hours, the largest offset any zone has, so nothing is skipped."""
+    start = t - overlap
+    if zone is None:
+        return (start - dt.timedelta(hours=14)).strftime("%Y/%m/%d %H:%M")
+    tz = ZoneInfo(zone)
+    local = start.replace(tzinfo=dt.UTC).astimezone(tz).replace(tzinfo=None)
+    if local.replace(tzinfo=tz, fold=0).utcoffset() != local.replace(tzinfo=tz, fold=1).utcoffset():
+        local -= dt.timedelta(hours=1)
+    return local.strftime("%Y/%m/%d %H:%M")
+
+
+def known_zone(name: object) -> str | None:
+    """An IANA zone name an API reported, or None where it is missing or unknown here."""
+    if not isinstance(name, str) or not name:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name
 
 
 def parse_time(text: str) -> dt.datetime:
@@ -340,6 +370,28 @@ def convert_rows(
     return convert_batch(rk, plan, batch, mapping, ctx, where).table, counted.skipped
 
 
+def with_source_values(mapping: ImportMapping, source: SourceConfig, kind: str) -> ImportMapping:
+    """The source's own words over the preset's value maps: `[sources.NAME.values.FIELD]` in
+    trustmeter.toml (a site's localised Jira issue types, say), as --value does for a file.
+    Fields the page's kind lacks are left to the source's other kinds."""
+    table = source.options.get("values") or {}
+    where = f"[sources.{source.name}.values]"
+    if not isinstance(table, dict):
+        raise ConfigError(
+            f'{where} must be a table of tables, e.g. values.kind = {{ "故事" = "story" }}'
+        )
+    fields = records.kind(kind).field_names
+    values: dict[str, dict[str, str]] = {}
+    for name, words in table.items():
+        if not isinstance(words, dict):
+            raise ConfigError(
+                f'{where}: {name} must be a table such as {{ "their word" = "canonical value" }}'
+            )
+        if name in fields:
+            values[name] = {str(k): str(v) for k, v in words.items()}
+    return mapping.merged(values=values) if values else mapping
+
+
 def load_cursors(store: Store, source: str) -> Cursors:
     rows = store.fetch("SELECT stream, cursor FROM sync_cursor WHERE source = ?", (source,))
     return {str(s): json.loads(c) for s, c in rows}
@@ -386,6 +438,7 @@ def run(
             mapping = (mappings or {}).get(page.preset) or get_preset(
                 page.preset, page.kind
             ).mapping(sorted({k for r in page.rows for k in r}))
+            mapping = with_source_values(mapping, source, page.kind)
             table, skipped = convert_rows(page.kind, mapping, page.rows, where, timezone)
             result.skipped += skipped
             with store.transaction():

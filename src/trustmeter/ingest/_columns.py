@@ -77,6 +77,8 @@ def resolve(
     for f in rk.fields:
         if f.name in mapping.columns:
             wanted = mapping.columns[f.name]
+            if not wanted:  # mapped to no column: not read, even where a column has its name
+                continue
             found = _find(wanted, columns)
             if found is None:
                 if strict:
