@@ -226,10 +226,10 @@ def _share_n(m: MetricEntry) -> int | None:
 def _metric_change(
     a: MetricEntry, b: MetricEntry | None, past: Sequence[MetricEntry | None]
 ) -> MetricChange:
-    side_a = _side(a)
-    if b is None:  # the two scorecards come from one framework; kept total for safety
-        b = a
-    side_b = _side(b)
+    if b is None:
+        # Both scorecards come from one Scorer, so from one framework and its metrics.
+        raise ValueError(f"{a.name} is missing from the second period's scorecard")
+    side_a, side_b = _side(a), _side(b)
     change = score_change = None
     if side_a.value is not None and side_b.value is not None:
         change = round(side_b.value - side_a.value, 3)
