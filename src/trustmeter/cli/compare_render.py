@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from trustmeter.cli.render import fmt
-from trustmeter.scorecard.benchmarks import place, references
+from trustmeter.scorecard.benchmarks import Placement, place, references
 from trustmeter.scorecard.compare import Comparison, MetricChange, ScoreChange, Side
 from trustmeter.scorecard.model import Scorecard
 
@@ -107,27 +107,34 @@ def _sentences(c: Comparison) -> Text:
         )
     if not moved:
         out.append("  No metric moved beyond its routine variation.\n")
-    placed = [m for m in c.metrics if m.b.benchmark is not None]
+    placed = [m for m in c.metrics if m.a.benchmark is not None or m.b.benchmark is not None]
     if placed:
         out.append("\nAgainst published benchmarks\n", style="bold")
         for m in placed:
-            for label, side in ((c.period_a.label, m.a), (c.period_b.label, m.b)):
-                if side.benchmark is not None:
-                    out.append(
-                        f"  · {escape(m.name)} in {label}: {fmt(side.value, m.unit)}, "
-                        f"{side.benchmark.sentence}\n"
-                    )
+            sides = [
+                f"{label} {fmt(side.value, m.unit)}, {_band(side.benchmark)}"
+                for label, side in ((c.period_a.label, m.a), (c.period_b.label, m.b))
+                if side.benchmark is not None
+            ]
+            out.append(f"  · {escape(m.name)}: {'; '.join(sides)}\n")
         out.append(_sources(), style="dim")
     return out
 
 
+def _band(p: Placement | None) -> str:
+    if p is None or p.band is None:
+        return "outside the published bands"
+    return f"{p.band} ({p.band_text})"
+
+
 def _sources() -> str:
     seen = dict.fromkeys(f"{r.citation}: {r.url}" for r in references().values())
-    return "".join(f"    source: {s}\n" for s in seen)
+    return "".join(f"  Bands from {s}\n" for s in seen)
 
 
-def benchmarks_text(card: Scorecard) -> RenderableType:
-    """Each metric with a published reference: the figure, the band it falls in, the source."""
+def benchmarks_text(card: Scorecard, notes: bool = True) -> RenderableType:
+    """Each metric with a published reference: the figure, the band it falls in, the source;
+    with `notes`, how the metric differs from the publication's."""
     out = Text(f"\nAgainst published benchmarks ({card.period.label})\n", style="bold")
     for ref in references().values():
         m = card.metric(ref.metric)
@@ -136,6 +143,7 @@ def benchmarks_text(card: Scorecard) -> RenderableType:
         placed = place(m.id, m.value if m.status == "ok" else None)
         where = placed.sentence if placed is not None else f"{m.status.replace('_', ' ')}"
         out.append(f"  · {escape(m.name)}: {fmt(m.value, m.unit)}, {where}\n")
-        out.append(f"    {ref.note}\n", style="dim")
+        if notes:
+            out.append(f"    {ref.note}\n", style="dim")
     out.append(_sources(), style="dim")
     return out

@@ -70,7 +70,7 @@ def score(
     if as_json:
         click.echo(json.dumps(card.as_dict(), indent=2, default=str))
     else:
-        Console(highlight=False).print(scorecard_text(card), benchmarks_text(card))
+        Console(highlight=False).print(scorecard_text(card), benchmarks_text(card, notes=False))
 
 
 @click.command()
