@@ -12,6 +12,7 @@ import click
 from trustmeter import __version__
 from trustmeter.cli.backup import backup, restore
 from trustmeter.cli.common import keep_examples_verbatim
+from trustmeter.cli.compare import benchmarks, compare
 from trustmeter.cli.connectors import presets_cmd, sources, sync
 from trustmeter.cli.demo import demo
 from trustmeter.cli.forecast import forecast
@@ -55,6 +56,8 @@ for command in (
     trend,
     report,
     explain,
+    compare,
+    benchmarks,
     framework,
     demo,
     forecast,

@@ -17,6 +17,7 @@ from trustmeter.cli.common import (
     slice_options,
     workspace_of,
 )
+from trustmeter.cli.compare_render import benchmarks_text
 from trustmeter.cli.render import explain_text, scorecard_text, trend_text
 from trustmeter.periods import series
 from trustmeter.usecases.reporting import write_report
@@ -74,7 +75,7 @@ def score(
     if as_json:
         click.echo(json.dumps(card.as_dict(), indent=2, default=str))
     else:
-        Console(highlight=False).print(scorecard_text(card))
+        Console(highlight=False).print(scorecard_text(card), benchmarks_text(card, notes=False))
 
 
 @click.command()
