@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import importlib
-import json
 import os
 import re
 import time
@@ -36,6 +35,7 @@ from trustmeter.errors import ConfigError, TrustmeterError
 from trustmeter.ingest import ImportResult
 from trustmeter.ingest import Mapping as ImportMapping
 from trustmeter.store import Store
+from trustmeter.store.synclog import finish_run, last_run, load_cursors, save_cursor, start_run
 from trustmeter.store.writer import write
 
 SECRETS_FILE = "trustmeter.secrets.toml"
@@ -392,20 +392,6 @@ def with_source_values(mapping: ImportMapping, source: SourceConfig, kind: str) 
     return mapping.merged(values=values) if values else mapping
 
 
-def load_cursors(store: Store, source: str) -> Cursors:
-    rows = store.fetch("SELECT stream, cursor FROM sync_cursor WHERE source = ?", (source,))
-    return {str(s): json.loads(c) for s, c in rows}
-
-
-def _save_cursor(store: Store, source: str, stream: str, cursor: dict[str, Any]) -> None:
-    store.execute("DELETE FROM sync_cursor WHERE source = ? AND stream = ?", (source, stream))
-    store.execute(
-        "INSERT INTO sync_cursor (source, stream, cursor, updated_at) "
-        "VALUES (?, ?, ?, current_timestamp)",
-        (source, stream, json.dumps(cursor, sort_keys=True)),
-    )
-
-
 def run(
     store: Store,
     source: SourceConfig,
@@ -424,12 +410,7 @@ def run(
     headers, auth = mod.auth(creds)
     http = Http(source, headers, auth, creds.secrets(), transport, sleep, clock, log=log)
     result = SyncResult(source.name)
-    log_id = int(store.scalar("SELECT coalesce(max(id), 0) + 1 FROM sync_log"))
-    store.execute(
-        "INSERT INTO sync_log (id, source, started_at, status, pages, records) "
-        "VALUES (?, ?, current_timestamp, 'running', 0, 0)",
-        (log_id, source.name),
-    )
+    log_id = start_run(store, source.name)
     try:
         cursors = load_cursors(store, source.name)
         for page in mod.sync(http, source, cursors):
@@ -448,7 +429,7 @@ def run(
                     result.inserted += w.inserted
                     result.updated += w.updated
                     result.unchanged += w.unchanged
-                _save_cursor(store, source.name, page.stream, page.cursor)
+                save_cursor(store, source.name, page.stream, page.cursor)
             cursors[page.stream] = page.cursor
             result.records += table.num_rows
             result.by_kind[page.kind] = result.by_kind.get(page.kind, 0) + table.num_rows
@@ -469,29 +450,9 @@ def run(
 
 
 def _finish(store: Store, log_id: int, status: str, r: SyncResult, message: str | None) -> None:
-    store.execute(
-        "UPDATE sync_log SET finished_at = current_timestamp, status = ?, pages = ?, records = ?, "
-        "message = ? WHERE id = ?",
-        (status, r.pages, r.records, message, log_id),
-    )
+    finish_run(store, log_id, status, r.pages, r.records, message)
 
 
 def status(store: Store, source: str) -> dict[str, Any] | None:
     """The last run of a source (for `trustmeter sources`)."""
-    rows = store.fetch(
-        "SELECT started_at, finished_at, status, pages, records, message FROM sync_log "
-        "WHERE source = ? ORDER BY id DESC LIMIT 1",
-        (source,),
-    )
-    if not rows:
-        return None
-    started, finished, st, pages, recs, msg = rows[0]
-    return {
-        "started_at": started,
-        "finished_at": finished,
-        "status": st,
-        "pages": pages,
-        "records": recs,
-        "message": msg,
-        "streams": sorted(load_cursors(store, source)),
-    }
+    return last_run(store, source)
