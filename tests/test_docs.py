@@ -14,20 +14,20 @@ from trustmeter.metrics.catalogue import all_metrics
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _commands(group: click.Group, prefix: str = "") -> list[str]:
+def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
+    ctx = click.Context(group)
     out = []
-    for name, cmd in group.commands.items():
-        out.append(prefix + name)
+    for name in group.list_commands(ctx):
+        cmd = group.get_command(ctx, name)
+        assert cmd is not None, name
+        out.append((prefix + name, cmd))
         if isinstance(cmd, click.Group):
             out += _commands(cmd, prefix + name + " ")
     return out
 
 
 def test_every_command_has_help_with_an_example() -> None:
-    for name in _commands(cli):
-        cmd = cli
-        for part in name.split():
-            cmd = cmd.commands[part]  # type: ignore[attr-defined]
+    for name, cmd in _commands(cli):
         assert cmd.help, f"`trustmeter {name}` has no help text"
         if not isinstance(cmd, click.Group):
             assert "Example:" in cmd.help, f"`trustmeter {name}` --help has no Example: block"
@@ -35,7 +35,7 @@ def test_every_command_has_help_with_an_example() -> None:
 
 def test_every_top_level_command_is_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text()
-    for name in cli.commands:
+    for name in cli.list_commands(click.Context(cli)):
         assert f"trustmeter {name}" in readme, f"`trustmeter {name}` is not in README.md"
 
 

@@ -7,22 +7,58 @@ commands live one family to a module; this module only assembles the group.
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from trustmeter import __version__
-from trustmeter.cli.backup import backup, restore
 from trustmeter.cli.common import keep_examples_verbatim
-from trustmeter.cli.compare import benchmarks, compare
-from trustmeter.cli.connectors import presets_cmd, sources, sync
-from trustmeter.cli.demo import demo
-from trustmeter.cli.forecast import forecast
-from trustmeter.cli.imports import import_
-from trustmeter.cli.scoring import explain, report, score, trend
-from trustmeter.cli.web import serve, user
-from trustmeter.cli.workspace import framework, init
+
+# Each command, by name, in the module of its family: loaded when it runs (or for --help),
+# so `trustmeter score` does not import the importers, the web app or the report's templates.
+COMMANDS = {
+    "init": "trustmeter.cli.workspace:init",
+    "framework": "trustmeter.cli.workspace:framework",
+    "import": "trustmeter.cli.imports:import_",
+    "score": "trustmeter.cli.scoring:score",
+    "trend": "trustmeter.cli.scoring:trend",
+    "explain": "trustmeter.cli.scoring:explain",
+    "report": "trustmeter.cli.scoring:report",
+    "compare": "trustmeter.cli.compare:compare",
+    "benchmarks": "trustmeter.cli.compare:benchmarks",
+    "demo": "trustmeter.cli.demo:demo",
+    "forecast": "trustmeter.cli.forecast:forecast",
+    "presets": "trustmeter.cli.connectors:presets_cmd",
+    "sources": "trustmeter.cli.connectors:sources",
+    "sync": "trustmeter.cli.connectors:sync",
+    "serve": "trustmeter.cli.web:serve",
+    "user": "trustmeter.cli.web:user",
+    "backup": "trustmeter.cli.backup:backup",
+    "restore": "trustmeter.cli.backup:restore",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """Click's documented pattern for loading subcommands lazily."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        if cmd_name not in COMMANDS:
+            return None
+        module, _, attr = COMMANDS[cmd_name].partition(":")
+        command = getattr(importlib.import_module(module), attr)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{COMMANDS[cmd_name]} is not a click command")
+        keep_examples_verbatim(command)
+        self.commands[cmd_name] = command
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="trustmeter")
 @click.option(
     "--workspace",
@@ -49,27 +85,6 @@ def cli(ctx: click.Context, workspace: str | None) -> None:
     ctx.obj["workspace"] = workspace
 
 
-for command in (
-    init,
-    import_,
-    score,
-    trend,
-    report,
-    explain,
-    compare,
-    benchmarks,
-    framework,
-    demo,
-    forecast,
-    presets_cmd,
-    sources,
-    sync,
-    serve,
-    user,
-    backup,
-    restore,
-):
-    cli.add_command(command)
 keep_examples_verbatim(cli)
 
 
