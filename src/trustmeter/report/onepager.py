@@ -23,7 +23,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from trustmeter.report.format import fmt_num, fmt_score, num
 from trustmeter.report.onepager_focus import focus_items
 from trustmeter.report.perception import QUADRANTS
-from trustmeter.report.plain import change_text, condition_text, plain_value
+from trustmeter.report.plain import change_text, condition_clause, plain_value
 from trustmeter.scorecard.model import Scorecard
 from trustmeter.store.freshness import RecordsEnd
 
@@ -96,10 +96,10 @@ def stage_view(card: Scorecard) -> dict[str, Any]:
     head = f"Stage {st.level} of {top}: {st.name or 'not determined'}"
     if st.blocked_by:
         first = st.blocked_by[0]
-        why = condition_text(first, metrics, areas)
+        why = condition_clause(first, metrics, areas)
         more = len(st.blocked_by) - 1
         tail = f" (and {more} more {'condition' if more == 1 else 'conditions'})" if more else ""
-        sentence = f"{first.stage_name} is out of reach while {_lower(why)}{tail}."
+        sentence = f"{first.stage_name} is out of reach while {why}{tail}."
         next_name = first.stage_name
     elif st.level >= top:
         sentence, next_name = "Every gate passes: the task now is to hold that standard.", ""
@@ -113,13 +113,6 @@ def stage_view(card: Scorecard) -> dict[str, Any]:
         "sentence": sentence,
         "next_name": next_name,
     }
-
-
-def _lower(s: str) -> str:
-    """Lower the first letter of a sentence used mid-sentence, unless it starts a name."""
-    if len(s) > 1 and s[0].isupper() and s[1].islower():
-        return s[0].lower() + s[1:]
-    return s
 
 
 def _delta(a: float | None, b: float | None) -> float | None:
@@ -143,11 +136,11 @@ def trust_view(
     if t.capped:
         metrics, areas = _names(cur)
         why = (
-            condition_text(stage.blocked_by[0], metrics, areas)
+            condition_clause(stage.blocked_by[0], metrics, areas)
             if stage.blocked_by
             else "the next gate does not pass"
         )
-        cap = f"Capped at {fmt_num(t.ceiling)} by the {stage.name} ceiling: {_lower(why)}."
+        cap = f"Capped at {fmt_num(t.ceiling)} by the {stage.name} ceiling: {why}."
     elif value is not None:
         cap = f"Not capped: the {stage.name or 'current'} ceiling is {fmt_num(t.ceiling)}."
 

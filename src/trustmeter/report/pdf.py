@@ -84,12 +84,13 @@ def html_to_pdf(html: str, paper: Paper = "a4") -> bytes:
             page.set_content(html, wait_until="load")
             page.emulate_media(media="print")
             scale = _fit_scale(page, width_mm, height_mm)
+            margin = f"{MARGIN_MM}mm"
             for _ in range(5):
                 pdf: bytes = page.pdf(
                     format=fmt,
                     print_background=True,
                     scale=scale,
-                    margin={side: f"{MARGIN_MM}mm" for side in ("top", "right", "bottom", "left")},
+                    margin={"top": margin, "right": margin, "bottom": margin, "left": margin},
                 )
                 if page_count(pdf) == 1:
                     return pdf

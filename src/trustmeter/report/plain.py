@@ -122,6 +122,17 @@ def condition_text(
     return f"{name} is {plain_value(actual, unit)}, at least {req}"
 
 
+def condition_clause(
+    cond: GateResult, metrics: Mapping[str, MetricEntry], area_names: Mapping[str, str]
+) -> str:
+    """`condition_text` to follow "while" mid-sentence: a metric's name loses its capital
+    ('key-person coverage is 75 %'), an area's name keeps it ('Delivery scores 64.8')."""
+    text = condition_text(cond, metrics, area_names)
+    if cond.kind == "metric" and len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
 def _single_experts(m: MetricEntry) -> str:
     """'1 of 4 tier-1 services has a single expert (SAP S/4HANA ERP)' from the breakdown."""
     single = m.breakdown.get("single_person")
