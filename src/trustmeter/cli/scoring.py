@@ -160,7 +160,7 @@ def report(
 ) -> None:
     """Write one self-contained HTML report that opens offline, or the one-pager.
 
-    Examples:
+    Example:
 
         trustmeter report --out q3-report.html
 
