@@ -189,6 +189,7 @@ def test_freshness_flags_a_record_kind_that_ends_early() -> None:
         RecordsEnd("engagement", "Business contacts", 10, date(2026, 8, 1)),
         RecordsEnd("change", "Changes", 0, None),
         RecordsEnd("survey_response", "Survey responses", 5, date(2026, 3, 1)),
+        RecordsEnd("learning", "Training", 5, date(2026, 9, 16)),  # 14 days: not yet stale
     ]
     view = freshness_view(rows, date(2026, 9, 30))
     flags = {r["label"]: r["flag"] for r in view["rows"]}
@@ -197,9 +198,15 @@ def test_freshness_flags_a_record_kind_that_ends_early() -> None:
         "Business contacts": True,
         "Changes": True,
         "Survey responses": False,  # surveys come in campaigns: a quiet quarter is normal
+        "Training": False,
     }
-    assert "business contacts" in view["warning"] and "30 Sep 2026" in view["warning"]
+    assert view["warning"] == (
+        "The records of business contacts end more than 14 days before "
+        "30 Sep 2026: figures that rest on them miss the end of the period."
+    )
     assert freshness_view(rows[:1], date(2026, 9, 30))["warning"] == ""
+    later = freshness_view(rows, date(2026, 10, 1))["warning"]  # training is now 15 days short
+    assert later.startswith("The records of business contacts and training end")
 
 
 def test_stale_data_is_warned_about_on_the_page(
@@ -208,7 +215,7 @@ def test_stale_data_is_warned_about_on_the_page(
     cur, prev, ago = cards
     stale = [RecordsEnd("incident", "Incidents", 10, date(2026, 7, 31))]
     text = visible(render_onepager(OnePagerInput(cur, prev, ago, stale)))
-    assert "Data ends early. The incidents records end more than 14 days before" in text
+    assert "Data ends early. The records of incidents end more than 14 days before" in text
     assert "31 Jul 2026 ⚠" in text
 
 

@@ -242,8 +242,9 @@ def freshness_view(rows: Sequence[RecordsEnd], period_last_day: date) -> dict[st
         out.append({"label": r.label, "to": to, "flag": flag})
     warning = ""
     if stale:
+        kinds = stale[0] if len(stale) == 1 else ", ".join(stale[:-1]) + " and " + stale[-1]
         warning = (
-            f"The {', '.join(stale)} records end more than {STALE_AFTER_DAYS} days before "
+            f"The records of {kinds} end more than {STALE_AFTER_DAYS} days before "
             f"{_fmt_day(period_last_day)}: figures that rest on them miss the end of the period."
         )
     return {"rows": out, "warning": warning, "period_end": _fmt_day(period_last_day)}

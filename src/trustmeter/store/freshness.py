@@ -24,7 +24,7 @@ EVENT_COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("commitment", "Commitments", ("committed_on", "delivered_on")),
     ("engagement", "Business contacts", ("date",)),
     ("survey_response", "Survey responses", ("submitted_at",)),
-    ("learning", "Training records", ("date",)),
+    ("learning", "Training", ("date",)),
     ("budget_line", "Budget lines", ("period",)),
 )
 
