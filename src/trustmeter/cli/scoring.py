@@ -168,7 +168,7 @@ def report(
 
         trustmeter report --pdf q3-summary.pdf --paper letter
 
-    --pdf alone writes only the PDF; with --summary it writes the HTML one-pager too.
+    --pdf alone writes only the PDF; with --summary or --out it writes the HTML one-pager too.
     """
     ws = workspace_of(ctx)
     day = parse_date(as_of, "--as-of") if as_of else None
