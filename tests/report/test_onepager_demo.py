@@ -143,3 +143,18 @@ def test_a_long_page_is_scaled_onto_one_sheet() -> None:
     pdf = html_to_pdf(html, "letter")
     assert page_count(pdf) == 1
     assert "line149" in flat(text(pdf))
+
+
+def test_no_chromium_at_all_names_both_ways_to_get_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    need_browser()  # Playwright itself is there; its browsers and the system's are not
+    from trustmeter.report import pdf
+
+    monkeypatch.setattr(pdf, "chromium_path", lambda: None)
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path / "no-browsers"))
+    with pytest.raises(PdfError) as err:
+        html_to_pdf("<p>x</p>")
+    msg = str(err.value)
+    assert msg.startswith("Chromium could not start")
+    assert "playwright install chromium" in msg and "apt-get install chromium" in msg
