@@ -234,3 +234,27 @@ def test_without_earlier_periods_there_is_no_change_column(
 ) -> None:
     text = visible(render_onepager(OnePagerInput(cards[0], None, None, [])))
     assert "Change since" not in text and "Stage 1 of 4: Order Taker" in text
+
+
+def test_top_of_the_ladder_and_an_empty_card() -> None:
+    from report_cards import as_card, make_empty_card, make_stage4_card
+
+    top = visible(render_onepager(OnePagerInput(as_card(make_stage4_card()), None, None, [])))
+    assert "Stage 4 of 4: Trusted Partner" in top
+    assert "Every gate passes: the task now is to hold that standard." in top
+    assert "Not capped: the Trusted Partner ceiling is 100." in top
+    empty = visible(render_onepager(OnePagerInput(as_card(make_empty_card()), None, None, [])))
+    assert "Stage 0 of 4: Unstable" in empty
+    assert "No area could be scored yet." in empty and "None" not in empty
+
+
+def test_year_before() -> None:
+    from trustmeter.periods import Period, containing
+    from trustmeter.usecases.reporting import year_before
+
+    q3 = containing(date(2026, 8, 1), "quarter")
+    assert year_before(q3) == containing(date(2025, 8, 1), "quarter")
+    assert year_before(containing(date(2026, 2, 10), "month")) == containing(
+        date(2025, 2, 1), "month"
+    )
+    assert year_before(Period(date(2026, 1, 5), date(2026, 2, 5))) is None

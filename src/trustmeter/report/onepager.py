@@ -24,6 +24,7 @@ from trustmeter.report.format import fmt_num, fmt_score, num
 from trustmeter.report.onepager_focus import focus_items
 from trustmeter.report.perception import QUADRANTS
 from trustmeter.report.plain import change_text, condition_clause, plain_value
+from trustmeter.report.stage import stage_of
 from trustmeter.scorecard.model import Scorecard
 from trustmeter.store.freshness import RecordsEnd
 
@@ -91,7 +92,7 @@ def _names(card: Scorecard) -> tuple[dict[str, Any], dict[str, str]]:
 def stage_view(card: Scorecard) -> dict[str, Any]:
     """The stage and what holds it there, in one sentence."""
     st = card.stage
-    top = max((r.level for r in st.ladder), default=st.level)
+    top: int = stage_of(card)["top"]  # the default ladder when the card carries none
     metrics, areas = _names(card)
     head = f"Stage {st.level} of {top}: {st.name or 'not determined'}"
     if st.blocked_by:
