@@ -158,3 +158,13 @@ def test_no_chromium_at_all_names_both_ways_to_get_one(
     msg = str(err.value)
     assert msg.startswith("Chromium could not start")
     assert "playwright install chromium" in msg and "apt-get install chromium" in msg
+
+
+def test_the_printing_page_runs_no_script_and_fetches_nothing() -> None:
+    need_browser()
+    html = (
+        "<p>kept</p><script>document.body.textContent = 'script ran'</script>"
+        "<img src='http://127.0.0.1:9/x.png'>"
+    )
+    words = flat(text(html_to_pdf(html)))
+    assert "kept" in words and "scriptran" not in words

@@ -80,7 +80,9 @@ def html_to_pdf(html: str, paper: Paper = "a4") -> bytes:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise PdfError(f"Chromium could not start ({first}): {HOW_TO_INSTALL}") from exc
         try:
-            page = browser.new_page()
+            # The page needs neither scripts nor the network; with both off, nothing in the
+            # data could run or fetch anything even if it escaped the templates' escaping.
+            page = browser.new_context(java_script_enabled=False, offline=True).new_page()
             page.set_content(html, wait_until="load")
             page.emulate_media(media="print")
             scale = _fit_scale(page, width_mm, height_mm)
