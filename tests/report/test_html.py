@@ -119,7 +119,7 @@ def test_headline_stage_and_indices(page: tuple[str, Page]) -> None:
     assert "2026-Q3" in text
     assert "40.0" in text  # trust index
     assert "46.2" in text  # predictability index
-    assert "Capped at the stage ceiling of 40" in text
+    assert "Capped at 40 by the Order Taker ceiling" in text
     assert "The areas average 57.8" in text
 
 
@@ -138,7 +138,9 @@ def test_summary_paragraph(page: tuple[str, Page]) -> None:
     assert "Where we stand. In 2026-Q3 IT is at stage 1 of 4, Order Taker." in text
     assert "Delivery is strongest (65.8), Production Stability weakest (49.3)" in text
     assert "Planning & Optimization is not measured yet" in text
-    assert "Reaching Reliable Operator needs stability ≥ 70" in text
+    assert (
+        "Reliable Operator is out of reach while Production Stability scores 49.3, below 70" in text
+    )
     assert "The biggest lever is mean time to restore (median) in Production Stability" in text
     assert "Since 2026-Q2 the Trust Index has held at 40.0" in text
     assert "Production Stability improved most (+5.0)" in text

@@ -20,7 +20,7 @@ from trustmeter.cli.common import (
 from trustmeter.cli.compare_render import benchmarks_text
 from trustmeter.cli.render import explain_text, scorecard_text, trend_text
 from trustmeter.periods import series
-from trustmeter.usecases.reporting import write_report
+from trustmeter.usecases.reporting import write_onepager, write_report
 from trustmeter.usecases.scoring import open_scorer
 
 
@@ -125,9 +125,8 @@ def trend(
 @click.option(
     "--out",
     type=click.Path(dir_okay=False),
-    default="trustmeter-report.html",
-    show_default=True,
-    help="Where to write the HTML file.",
+    help="Where to write the HTML file (default: trustmeter-report.html, or "
+    "trustmeter-summary.html with --summary).",
 )
 @click.option("--as-of", help="Report on the last complete period before this date.")
 @click.option(
@@ -135,22 +134,69 @@ def trend(
     default=8,
     show_default=True,
     type=click.IntRange(1, 60),
-    help="Periods in the trend chart.",
+    help="Periods in the trend chart of the full report.",
+)
+@click.option(
+    "--summary",
+    is_flag=True,
+    help="Write the executive one-pager instead of the full report.",
+)
+@click.option(
+    "--pdf",
+    "pdf_out",
+    type=click.Path(dir_okay=False),
+    help="Print the one-pager to this PDF file, one page (needs the `pdf` extra).",
+)
+@click.option(
+    "--paper",
+    type=click.Choice(["a4", "letter"]),
+    default="a4",
+    show_default=True,
+    help="The PDF's paper size.",
 )
 @click.pass_context
 @clean_errors
-def report(ctx: click.Context, out: str, as_of: str | None, periods: int) -> None:
-    """Write one self-contained HTML report that opens offline.
+def report(
+    ctx: click.Context,
+    out: str | None,
+    as_of: str | None,
+    periods: int,
+    summary: bool,
+    pdf_out: str | None,
+    paper: str,
+) -> None:
+    """Write one self-contained HTML report that opens offline, or the one-pager.
 
     Example:
 
         trustmeter report --out q3-report.html
+
+        trustmeter report --summary --out q3-summary.html
+
+        trustmeter report --pdf q3-summary.pdf --paper letter
+
+    --pdf alone writes only the PDF; with --summary or --out it writes the HTML one-pager too.
     """
     ws = workspace_of(ctx)
     day = parse_date(as_of, "--as-of") if as_of else None
     with open_scorer(ws) as scorer:
-        write_report(ws, scorer, Path(out), day, periods)
-    click.echo(f"wrote {out}")
+        if summary or pdf_out:
+            html_out = Path(out or "trustmeter-summary.html") if summary or out else None
+            write_onepager(
+                ws,
+                scorer,
+                day,
+                html_out=html_out,
+                pdf_out=Path(pdf_out) if pdf_out else None,
+                paper="letter" if paper == "letter" else "a4",
+            )
+            for written in (html_out, pdf_out):
+                if written:
+                    click.echo(f"wrote {written}")
+            return
+        target = out or "trustmeter-report.html"
+        write_report(ws, scorer, Path(target), day, periods)
+    click.echo(f"wrote {target}")
 
 
 @click.command()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from trustmeter.report.format import DASH, fmt_delta, fmt_num, fmt_score, fmt_value, num
-from trustmeter.report.stage import cond_view
+from trustmeter.report.plain import change_text, condition_clause
 from trustmeter.scorecard.model import Blocker, MetricEntry, Scorecard
 
 
@@ -29,22 +29,11 @@ def headline_view(
         for k, v in pred.metrics.items()
         if num(v) is not None
     ]
-    delta = None
-    if len(series) >= 2:
-        a = num(series[-2].trust_index)
-        b = num(series[-1].trust_index)
-        if a is not None and b is not None:
-            d = round(b - a, 1)
-            delta = {
-                "value": fmt_delta(d) if d else "0.0",
-                "dir": "up" if d > 0 else ("down" if d < 0 else "flat"),
-                "since": series[-2].period.label,
-                "uncapped": "",
-            }
-            ua = num(series[-2].indices.trust.uncapped)
-            ub = num(series[-1].indices.trust.uncapped)
-            if ua is not None and ub is not None and round(ub - ua, 1) != d:
-                delta["uncapped"] = fmt_delta(ub - ua)
+    delta = _delta_view(series)
+    blocked = current.stage.blocked_by
+    area_names = {a.id: a.name for a in current.areas}
+    # What holds the stage (and so the capped index) where it is, in plain words.
+    held_by = condition_clause(blocked[0], metrics, area_names) if blocked else ""
     return {
         "stage_level": str(stage["level"]),
         "stage_top": str(stage["top"]),
@@ -59,10 +48,46 @@ def headline_view(
         "predictability_missing": pi is None,
         "predictability_parts": pred_parts,
         "delta": delta,
+        "held_by": held_by,
         "next_name": next(
             (x.name for x in stage["ladder"] if x.level == stage["level"] + 1),
             "",
         ),
+    }
+
+
+def _delta_view(series: list[Scorecard]) -> dict[str, Any] | None:
+    """The change tile: the Trust Index's change and the areas' average's change, both
+    labelled and measured against the same earlier period, so a flat capped index cannot hide
+    a fall (or a rise) of the areas beneath it."""
+    if len(series) < 2:
+        return None
+    prev, cur = series[-2], series[-1]
+
+    def change(a: float | None, b: float | None) -> dict[str, str] | None:
+        if a is None or b is None:
+            return None
+        d = round(b - a, 1)
+        return {
+            "value": change_text(d),
+            "dir": "up" if d > 0 else ("down" if d < 0 else "flat"),
+            "from": fmt_score(a),
+            "to": fmt_score(b),
+        }
+
+    index = change(num(prev.trust_index), num(cur.trust_index))
+    average = change(num(prev.indices.trust.uncapped), num(cur.indices.trust.uncapped))
+    if index is None and average is None:
+        return None
+    lead = index or average
+    assert lead is not None
+    return {
+        # value/dir: the Trust Index's change (the web page's tile reads these two)
+        "value": lead["value"],
+        "dir": lead["dir"],
+        "since": prev.period.label,
+        "index": index,
+        "average": average,
     }
 
 
@@ -108,9 +133,8 @@ def summary_view(
     s = ""
     if blocked:
         first = blocked[0]
-        c = cond_view(first, ctx)
-        now = "not measured" if num(first.actual) is None else c["now"].split(" (")[0]
-        s = f"Reaching {first.stage_name} needs {c['label']} ({now})"
+        why = condition_clause(first, ctx["metrics"], ctx["area_names"])
+        s = f"{first.stage_name} is out of reach while {why}"
         if len(blocked) > 1:
             more = len(blocked) - 1
             s += f", and {more} more {'condition' if more == 1 else 'conditions'} listed below"

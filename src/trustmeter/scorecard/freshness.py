@@ -9,15 +9,13 @@ before its period does.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-import ibis
-
-from trustmeter.metrics.model import fetch
 from trustmeter.periods import Period
 from trustmeter.records import EVENTS, KINDS
 from trustmeter.scorecard.model import Freshness
 from trustmeter.store import Store
+from trustmeter.store.freshness import records_end
 
 KIND_OF_TABLE = {k.table: k.kind for k in KINDS}
 # A kind is flagged stale when its records end more than this before the period's last day:
@@ -25,23 +23,10 @@ KIND_OF_TABLE = {k.table: k.kind for k in KINDS}
 QUIET_DAYS = 7
 
 
-def runs_to(store: Store) -> dict[str, date | None]:
-    """For each record kind with events, by its table: the latest event's day (UTC). One
-    query for every kind."""
-    parts = []
-    for table, columns in EVENTS.items():
-        t = store.table(table)
-        latest = [t[c].max().cast("timestamp") for c in columns]
-        hi = latest[0] if len(latest) == 1 else ibis.greatest(*latest)
-        parts.append(t.aggregate(hi=hi).mutate(tbl=ibis.literal(table)))
-    union = parts[0]
-    for p in parts[1:]:
-        union = union.union(p)
-    out: dict[str, date | None] = dict.fromkeys(EVENTS)
-    for row in fetch(union):
-        hi = row["hi"]
-        out[str(row["tbl"])] = hi.date() if isinstance(hi, datetime) else hi
-    return out
+def runs_to(store: Store, timezone: str = "UTC") -> dict[str, date | None]:
+    """For each record kind with events, by its table: the day of its latest event in the
+    workspace's zone (store/freshness.py reads them)."""
+    return {r.table: r.last_day for r in records_end(store, timezone) if r.table in EVENTS}
 
 
 def freshness(ends: dict[str, date | None], period: Period) -> Freshness:

@@ -73,7 +73,7 @@ class Scorer:
 
     def records_end(self) -> dict[str, date | None]:
         if self._ends is None:
-            self._ends = runs_to(self.store)
+            self._ends = runs_to(self.store, str(self.workspace.get("timezone", "UTC")))
         return self._ends
 
     def default_day(self, today: date) -> date:

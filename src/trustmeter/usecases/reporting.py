@@ -1,4 +1,5 @@
-"""The HTML report of a workspace: the trend of scorecards and the forecasting section."""
+"""The reports of a workspace: the full HTML report (the trend of scorecards and the forecasting
+section) and the executive one-pager, as HTML or as a one-page PDF."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from trustmeter.periods import Period, last_complete, series
+from trustmeter.periods import Period, containing, last_complete, series
 from trustmeter.report import render_html
 from trustmeter.report.forecasting import forecasting_data
+from trustmeter.report.onepager import OnePagerInput, render_onepager
+from trustmeter.report.pdf import Paper, html_to_pdf
 from trustmeter.scorecard.model import Scorecard
 from trustmeter.scorecard.scorer import Scorer
+from trustmeter.store.freshness import records_end
 from trustmeter.workspace import Workspace
 
 
@@ -38,3 +42,52 @@ def write_report(
     report = build_report(ws, scorer, last, periods, day)
     out.write_text(report.html, "utf-8")
     return report
+
+
+def year_before(period: Period) -> Period | None:
+    """The same month or quarter a year earlier; None for a custom range."""
+    if period.kind not in ("month", "quarter"):
+        return None
+    return containing(date(period.start.year - 1, period.start.month, 1), period.kind)
+
+
+def build_onepager(ws: Workspace, scorer: Scorer, last: Period) -> OnePagerInput:
+    """This period, the one before and the one a year before, in one pass, and the data's end."""
+    ago = year_before(last)
+    wanted = [p for p in (ago, last.previous(), last) if p is not None]
+    cards = scorer.trend(wanted)
+    by_period = {c.period: c for c in cards}
+    return OnePagerInput(
+        current=by_period[last],
+        previous=by_period[last.previous()],
+        year_ago=by_period[ago] if ago is not None else None,
+        freshness=records_end(scorer.store, ws.timezone),
+        title=f"{ws.name}: IT trust on one page",
+    )
+
+
+def onepager_period(scorer: Scorer, as_of: date | None) -> Period:
+    """The framework's last complete period before `as_of` (today when not given)."""
+    return last_complete(as_of or date.today(), scorer.framework.settings.period)
+
+
+def write_onepager(
+    ws: Workspace,
+    scorer: Scorer,
+    as_of: date | None = None,
+    html_out: Path | None = None,
+    pdf_out: Path | None = None,
+    paper: Paper = "a4",
+) -> OnePagerInput:
+    """The one-pager as HTML to `html_out` and/or as a one-page PDF to `pdf_out`.
+
+    The PDF is printed before anything is written, so a missing browser leaves no half result.
+    """
+    data = build_onepager(ws, scorer, onepager_period(scorer, as_of))
+    html = render_onepager(data)
+    pdf = html_to_pdf(html, paper) if pdf_out is not None else None
+    if html_out is not None:
+        html_out.write_text(html, "utf-8")
+    if pdf_out is not None and pdf is not None:
+        pdf_out.write_bytes(pdf)
+    return data

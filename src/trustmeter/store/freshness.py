@@ -1,0 +1,82 @@
+"""How fresh the records are: per record kind, the last day its data runs to.
+
+A figure for a period past that day rests on an export that stops early, not on a quiet
+month, so the one-pager shows these dates beside the figures (docs/report.md). Only record
+kinds that describe events in time have such a day; catalogues (services, people, skills,
+stakeholders, objectives) do not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from trustmeter.records import EVENTS
+from trustmeter.store.database import Store
+
+# The label a reader understands, by table. The kinds whose events say how far an export
+# runs are records.EVENTS; survey responses and budget lines are shown too, never flagged:
+# they come in waves (a campaign, a planning round). Budget lines count only once they carry
+# an actual: a plan for next quarter is not data about it.
+LABELS = {
+    "incident": "Incidents",
+    "change": "Changes",
+    "work_item": "Work items",
+    "commitment": "Commitments",
+    "project": "Projects",
+    "engagement": "Business contacts",
+    "learning": "Training",
+    "survey_response": "Survey responses",
+    "budget_line": "Budget lines",
+}
+EVENT_COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    *((table, LABELS[table], columns) for table, columns in EVENTS.items()),
+    ("survey_response", LABELS["survey_response"], ("submitted_at",)),
+    ("budget_line", LABELS["budget_line"], ("period",)),
+)
+
+
+@dataclass(frozen=True)
+class RecordsEnd:
+    """One record kind: how many records the store holds and the last day they describe."""
+
+    table: str
+    label: str
+    records: int
+    last_day: date | None  # None when the kind holds no record with a date
+
+
+def records_end(store: Store, timezone: str = "UTC") -> list[RecordsEnd]:
+    """Each event kind's last day, in the workspace's time zone (timestamps are naive UTC).
+
+    Budget lines carry the first day of their month or quarter, so their last day is that
+    first day: the plan covers the period it starts, which the reader sees beside it.
+    """
+    zone = ZoneInfo(timezone)
+    out = []
+    for table, label, columns in EVENT_COLUMNS:
+        t = store.table(table)
+        counted = t.filter(t.actual.notnull()) if table == "budget_line" else t
+        row = (
+            counted.aggregate(n=counted.count(), **{c: counted[c].max() for c in columns})
+            .execute()
+            .iloc[0]
+        )
+        # Dates are calendar days already; timestamps are naive UTC, read in the zone.
+        days = [_day(row[c], zone if t[c].type().is_timestamp() else None) for c in columns]
+        known = [d for d in days if d is not None]
+        out.append(RecordsEnd(table, label, int(row["n"]), max(known) if known else None))
+    return out
+
+
+def _day(v: Any, zone: ZoneInfo | None) -> date | None:
+    if v is None or v != v:  # NULL, NaT
+        return None
+    stamp = v.to_pydatetime() if hasattr(v, "to_pydatetime") else v
+    if isinstance(stamp, datetime):
+        if zone is None:
+            return stamp.date()
+        return stamp.replace(tzinfo=UTC).astimezone(zone).date()
+    return stamp if isinstance(stamp, date) else None
