@@ -1,0 +1,149 @@
+"""Setup shared by the metric tests (tests/metrics/test_<area>.py).
+
+Every factory here is bound to the `store` fixture (tests/conftest.py), so each test that uses
+one runs on DuckDB and on PostgreSQL. The default period is 2024-Q1, 2024-01-01 00:00 up to
+2024-04-01 00:00 (naive UTC), the quarter every metric test file computes by default.
+
+- `params`: the default framework's `[params]`, a fresh copy per test.
+- `ctx(period=Q1, **overrides)`: a `Context` for one period, parameters overridden by name.
+- `batch(periods, **overrides)`: a `Batch` of several periods (what the Scorer computes).
+- `measure(metric_id, period=Q1, **overrides)`: one registered metric's figure for a period.
+- `respond(campaign, answers, ...)`: write survey responses, each answer validated as an
+  importer would, in one transaction.
+
+Figures (value, n) are asserted in the test files; evidence sentences at most once per metric.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from collections.abc import Iterable, Sequence
+from datetime import date
+from importlib import resources
+from typing import Any, Protocol
+
+import pyarrow as pa
+import pytest
+
+import trustmeter.metrics.catalogue  # noqa: F401  (importing registers every metric)
+from trustmeter import surveys as sv
+from trustmeter.metrics.model import Batch, Context, Measurement
+from trustmeter.metrics.registry import REGISTRY
+from trustmeter.periods import Period
+from trustmeter.records import kind
+from trustmeter.store import Store
+from trustmeter.store.writer import to_arrow, write
+
+PARAMS: dict[str, Any] = tomllib.loads(
+    (resources.files("trustmeter.framework") / "default.toml").read_text("utf-8")
+)["params"]
+Q1 = Period(date(2024, 1, 1), date(2024, 4, 1), "quarter")
+
+Answers = Sequence[tuple[str, str | None, dict[str, Any]]]
+
+
+class MakeContext(Protocol):
+    def __call__(self, period: Period = Q1, **overrides: Any) -> Context: ...
+
+
+class MakeBatch(Protocol):
+    def __call__(self, periods: Iterable[Period], **overrides: Any) -> Batch: ...
+
+
+class Measure(Protocol):
+    def __call__(self, metric_id: str, period: Period = Q1, **overrides: Any) -> Measurement: ...
+
+
+class Respond(Protocol):
+    def __call__(
+        self,
+        campaign: str,
+        answers: Answers,
+        submitted: str | None = ...,
+        survey: sv.SurveyKind = ...,
+        source: str = ...,
+        raw: bool = ...,
+    ) -> None: ...
+
+
+@pytest.fixture
+def params() -> dict[str, Any]:
+    """The default framework's parameters; a copy, so a test may change it freely."""
+    return copy.deepcopy(PARAMS)
+
+
+@pytest.fixture
+def ctx(store: Store, params: dict[str, Any]) -> MakeContext:
+    def make(period: Period = Q1, **overrides: Any) -> Context:
+        return Context(store, period, {**params, **overrides})
+
+    return make
+
+
+@pytest.fixture
+def batch(store: Store, params: dict[str, Any]) -> MakeBatch:
+    def make(periods: Iterable[Period], **overrides: Any) -> Batch:
+        return Batch(store, tuple(periods), {**params, **overrides})
+
+    return make
+
+
+@pytest.fixture
+def measure(ctx: MakeContext) -> Measure:
+    def run(metric_id: str, period: Period = Q1, **overrides: Any) -> Measurement:
+        return REGISTRY[metric_id](ctx(period, **overrides))
+
+    return run
+
+
+@pytest.fixture
+def respond(store: Store) -> Respond:
+    """A writer of survey responses: (id, group, {item: answer}) per respondent.
+
+    Answers pass through `surveys.validate` as an import's do, unless `raw` (to store what an
+    importer would refuse and show the metric copes).
+    """
+
+    def write_responses(
+        campaign: str,
+        answers: Answers,
+        submitted: str | None = "2024-03-10T09:00:00",
+        survey: sv.SurveyKind = "stakeholder",
+        source: str = "test",
+        raw: bool = False,
+    ) -> None:
+        rows, a_rows = [], []
+        for rid, group, given in answers:
+            rows.append(
+                {
+                    "id": rid,
+                    "campaign": campaign,
+                    "kind": survey,
+                    "group": group,
+                    "submitted_at": submitted,
+                }
+            )
+            for it, v in given.items():
+                value = v if raw else sv.validate(sv.item(it, survey), v)
+                num = float(value) if isinstance(value, (int, float)) else None
+                text = value if isinstance(value, str) else None
+                a_rows.append(
+                    {"response_id": rid, "item": it, "value_num": num, "value_text": text}
+                )
+        rk = kind("survey-responses")
+        answers_table = pa.Table.from_pylist(
+            a_rows,
+            schema=pa.schema(
+                [
+                    ("response_id", pa.string()),
+                    ("item", pa.string()),
+                    ("value_num", pa.float64()),
+                    ("value_text", pa.string()),
+                ]
+            ),
+        )
+        with store.transaction():
+            write(store, rk, to_arrow(rk, rows), source, answers=answers_table)
+
+    return write_responses
