@@ -9,7 +9,7 @@ one runs on DuckDB and on PostgreSQL. The default period is 2024-Q1, 2024-01-01 
 - `batch(periods, **overrides)`: a `Batch` of several periods (what the Scorer computes).
 - `measure(metric_id, period=Q1, **overrides)`: one registered metric's figure for a period.
 - `respond(campaign, answers, ...)`: write survey responses, each answer validated as an
-  importer would, in one transaction.
+  importer would, in one transaction (tests/survey_responses.py).
 
 Figures (value, n) are asserted in the test files; evidence sentences at most once per metric.
 """
@@ -18,29 +18,26 @@ from __future__ import annotations
 
 import copy
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date
+from functools import partial
 from importlib import resources
 from typing import Any, Protocol
 
-import pyarrow as pa
 import pytest
 
 import trustmeter.metrics.catalogue  # noqa: F401  (importing registers every metric)
+from survey_responses import Answers, write_responses
 from trustmeter import surveys as sv
 from trustmeter.metrics.model import Batch, Context, Measurement
 from trustmeter.metrics.registry import REGISTRY
 from trustmeter.periods import Period
-from trustmeter.records import kind
 from trustmeter.store import Store
-from trustmeter.store.writer import to_arrow, write
 
 PARAMS: dict[str, Any] = tomllib.loads(
     (resources.files("trustmeter.framework") / "default.toml").read_text("utf-8")
 )["params"]
 Q1 = Period(date(2024, 1, 1), date(2024, 4, 1), "quarter")
-
-Answers = Sequence[tuple[str, str | None, dict[str, Any]]]
 
 
 class MakeContext(Protocol):
@@ -99,51 +96,5 @@ def measure(ctx: MakeContext) -> Measure:
 
 @pytest.fixture
 def respond(store: Store) -> Respond:
-    """A writer of survey responses: (id, group, {item: answer}) per respondent.
-
-    Answers pass through `surveys.validate` as an import's do, unless `raw` (to store what an
-    importer would refuse and show the metric copes).
-    """
-
-    def write_responses(
-        campaign: str,
-        answers: Answers,
-        submitted: str | None = "2024-03-10T09:00:00",
-        survey: sv.SurveyKind = "stakeholder",
-        source: str = "test",
-        raw: bool = False,
-    ) -> None:
-        rows, a_rows = [], []
-        for rid, group, given in answers:
-            rows.append(
-                {
-                    "id": rid,
-                    "campaign": campaign,
-                    "kind": survey,
-                    "group": group,
-                    "submitted_at": submitted,
-                }
-            )
-            for it, v in given.items():
-                value = v if raw else sv.validate(sv.item(it, survey), v)
-                num = float(value) if isinstance(value, (int, float)) else None
-                text = value if isinstance(value, str) else None
-                a_rows.append(
-                    {"response_id": rid, "item": it, "value_num": num, "value_text": text}
-                )
-        rk = kind("survey-responses")
-        answers_table = pa.Table.from_pylist(
-            a_rows,
-            schema=pa.schema(
-                [
-                    ("response_id", pa.string()),
-                    ("item", pa.string()),
-                    ("value_num", pa.float64()),
-                    ("value_text", pa.string()),
-                ]
-            ),
-        )
-        with store.transaction():
-            write(store, rk, to_arrow(rk, rows), source, answers=answers_table)
-
-    return write_responses
+    """A writer of survey responses on this test's store (tests/survey_responses.py)."""
+    return partial(write_responses, store)
