@@ -17,11 +17,14 @@ Figures (value, n) are asserted in the test files; evidence sentences at most on
 from __future__ import annotations
 
 import copy
+import json
+import os
 import tomllib
 from collections.abc import Iterable
 from datetime import date
 from functools import partial
 from importlib import resources
+from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
@@ -98,3 +101,37 @@ def measure(ctx: MakeContext) -> Measure:
 def respond(store: Store) -> Respond:
     """A writer of survey responses on this test's store (tests/survey_responses.py)."""
     return partial(write_responses, store)
+
+
+# -- evidence wording ----------------------------------------------------------------------------
+# The sentences a metric's evidence shows are presentation: one test per metric compares them
+# with tests/golden/evidence.json; every other test asserts values, n and contributors' names.
+EVIDENCE = Path(__file__).resolve().parents[1] / "golden" / "evidence.json"
+_WORDING_TESTS: dict[str, str] = {}
+
+
+class Wording(Protocol):
+    def __call__(self, metric_id: str, m: Measurement) -> None: ...
+
+
+@pytest.fixture
+def wording(request: pytest.FixtureRequest) -> Wording:
+    """Compare a measurement's evidence sentences with the golden file (TRUSTMETER_UPDATE_GOLDEN=1
+    rewrites that metric's entry); a changed sentence is reviewed in the file's diff."""
+    test = request.node.originalname
+
+    def check(metric_id: str, m: Measurement) -> None:
+        assert metric_id in REGISTRY, metric_id
+        owner = _WORDING_TESTS.setdefault(metric_id, test)
+        assert owner == test, f"{metric_id}'s wording is already checked by {owner}: one test only"
+        got = [c.detail for c in m.evidence]
+        golden = json.loads(EVIDENCE.read_text("utf-8")) if EVIDENCE.is_file() else {}
+        if os.environ.get("TRUSTMETER_UPDATE_GOLDEN") == "1":
+            golden[metric_id] = got
+            text = json.dumps(dict(sorted(golden.items())), indent=2, ensure_ascii=False)
+            EVIDENCE.write_text(text + "\n", "utf-8")
+            return
+        assert metric_id in golden, f"{EVIDENCE} has no {metric_id} (TRUSTMETER_UPDATE_GOLDEN=1)"
+        assert got == golden[metric_id], f"{metric_id}'s evidence wording changed ({EVIDENCE})"
+
+    return check

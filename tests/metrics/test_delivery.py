@@ -88,7 +88,9 @@ def commitments() -> list[dict[str, Any]]:
     ]
 
 
-def test_commitment_reliability(store: Store, measure: Callable[..., Measurement]) -> None:
+def test_commitment_reliability(
+    store: Store, measure: Callable[..., Measurement], wording: Callable[[str, Measurement], None]
+) -> None:
     insert_records(store, "commitments", commitments())
     # Duplicates count once: the same record re-imported, and imported under a second source.
     insert_records(store, "commitments", commitments()[4:5])
@@ -117,7 +119,7 @@ def test_commitment_reliability(store: Store, measure: Callable[..., Measurement
         ("team", "A"),
         ("project", "ERP"),
     ]
-    assert m.evidence[0].detail == "B: kept 33 % of what it committed (3 commitments due)"
+    wording("commitment_reliability", m)
     assert m.evidence[3].value == 50.0  # ERP: M1 kept, M2 missed
     assert m.records is not None
     assert m.records.count().execute() == 8
@@ -259,7 +261,9 @@ def test_same_id_from_two_sources_counts_once_latest_import_wins(
 
 
 # -- schedule_slip -------------------------------------------------------------------------
-def test_schedule_slip(store: Store, measure: Callable[..., Measurement]) -> None:
+def test_schedule_slip(
+    store: Store, measure: Callable[..., Measurement], wording: Callable[[str, Measurement], None]
+) -> None:
     def c(
         id: str, kind: str, committed: str | None, due: str, delivered: str | None
     ) -> dict[str, Any]:
@@ -297,9 +301,7 @@ def test_schedule_slip(store: Store, measure: Callable[..., Measurement]) -> Non
     assert m.breakdown["late"] == 4  # B, C, D, I
     assert m.breakdown["open_at_end"] == 2  # C, D
     assert [e.name for e in m.evidence] == ["C", "I", "D"]
-    assert m.evidence[0].detail == (
-        "C (ERP): still open 31 days after its due date, 107 % of its 29-day plan"
-    )
+    wording("schedule_slip", m)
     assert m.evidence[0].value == pytest.approx(106.9)
     assert m.records is not None
     assert m.records.count().execute() == 6
@@ -339,7 +341,9 @@ def changes_for_frequency() -> list[dict[str, Any]]:
     ]
 
 
-def test_deployment_frequency(store: Store, measure: Callable[..., Measurement]) -> None:
+def test_deployment_frequency(
+    store: Store, measure: Callable[..., Measurement], wording: Callable[[str, Measurement], None]
+) -> None:
     insert_records(store, "changes", changes_for_frequency())
     insert_records(store, "changes", changes_for_frequency()[:1], source="ci-copy")  # duplicate
     m = measure("deployment_frequency")
@@ -350,7 +354,7 @@ def test_deployment_frequency(store: Store, measure: Callable[..., Measurement])
     assert m.breakdown["days_with_deployment"] == 4
     assert m.breakdown["other_production_changes_not_counted"] == 1  # d11
     assert m.breakdown["deployment_days_by_service"] == {"ERP": 2, "Web": 2}
-    assert m.evidence[0].detail == "Web: 3 of 5 successful production deployments"
+    wording("deployment_frequency", m)
 
 
 def test_deployment_frequency_monthly(store: Store, measure: Callable[..., Measurement]) -> None:
@@ -413,7 +417,9 @@ def test_lead_time_for_changes(store: Store, measure: Callable[..., Measurement]
 
 
 # -- request_lead_time ---------------------------------------------------------------------
-def test_request_lead_time(store: Store, measure: Callable[..., Measurement]) -> None:
+def test_request_lead_time(
+    store: Store, measure: Callable[..., Measurement], wording: Callable[[str, Measurement], None]
+) -> None:
     def w(
         id: str, kind: str | None, created: str, done: str | None, team: str = "Desk"
     ) -> dict[str, Any]:
@@ -452,7 +458,7 @@ def test_request_lead_time(store: Store, measure: Callable[..., Measurement]) ->
     assert m.breakdown["p85_days_by_team"]["Dev"] == {"value": 29.2, "n": 2}
     assert m.breakdown["p85_days_by_team"]["Desk"] == {"value": 21.5, "n": 4}
     assert [e.name for e in m.evidence] == ["Dev", "Desk"]
-    assert m.evidence[0].detail == "Dev: 85 % of 2 items done within 29 days"
+    wording("request_lead_time", m)
 
 
 def test_request_lead_time_one_short_of_minimum(
@@ -481,7 +487,10 @@ def test_request_lead_time_one_short_of_minimum(
 
 # -- aged_demand ---------------------------------------------------------------------------
 def test_aged_demand(
-    store: Store, measure: Callable[..., Measurement], params: dict[str, Any]
+    store: Store,
+    measure: Callable[..., Measurement],
+    params: dict[str, Any],
+    wording: Callable[[str, Measurement], None],
 ) -> None:
     assert params["aged_demand_days"] == 90
 
@@ -521,10 +530,7 @@ def test_aged_demand(
     # open: r1 r2 r3 r4 r8 = 5; aged: r1 r2 r4 = 3 -> 60 %
     assert (m.n, m.value) == (5, pytest.approx(60.0))
     assert m.breakdown["aged"] == 3
-    assert [e.detail for e in m.evidence] == [
-        "Finance: 2 of 3 requests open for more than 90 days",
-        "HR: 1 of 3 requests open for more than 90 days",
-    ]
+    wording("aged_demand", m)
     assert m.breakdown["by_requester_unit"]["(no business unit)"] == {"open": 1, "aged": 0}
 
 
@@ -850,10 +856,10 @@ def test_several_periods_hand_checked(store: Store, batch: Callable[..., Batch])
     # 1 day over 60 (1.67 %). Delivered in Q1, X1 does not count again there.
     assert slip[q4].value == pytest.approx((17 / 75 + 1 / 60) * 100 / 2)
     assert [e.name for e in slip[q4].evidence] == ["X1", "X2"]
-    assert slip[q4].evidence[0].detail.startswith("X1 (ERP): still open 17 days after")
+    assert slip[q4].evidence[0].value == 22.7  # still open: 17 / 75 = 22.67 %, to one place
     # Q1: X6 and X7 both 39 days late over 50 (78 %): the tie goes to the lower id
     assert [e.name for e in slip[q1].evidence] == ["X6", "X7"]
-    assert slip[q1].evidence[0].detail == "X6 (A): delivered 39 days late, 78 % of its 50-day plan"
+    assert slip[q1].evidence[0].value == pytest.approx(78.0)
     forecast = REGISTRY["forecast_calibration"].compute(b)
     # Q4: f1 true (1 of 1); Q1: f2 late, f4 explicitly false (0 of 2); Q2: f3 late, f5 true
     assert [forecast[p].breakdown["came_true"] for p in (q4, q1, q2)] == [1, 0, 1]

@@ -78,7 +78,9 @@ def budget() -> list[dict[str, Any]]:
     ]
 
 
-def test_run_share_from_spend(store: Store, measure: Callable[..., Measurement]) -> None:
+def test_run_share_from_spend(
+    store: Store, measure: Callable[..., Measurement], wording: Callable[[str, Measurement], None]
+) -> None:
     insert_records(store, "budget", budget())
     insert_records(store, "budget", budget()[:1], source="finance-copy")  # a duplicate line
     m = measure("run_share")
@@ -86,7 +88,7 @@ def test_run_share_from_spend(store: Store, measure: Callable[..., Measurement])
     assert (m.n, m.value) == (4, pytest.approx(70.0))
     assert m.breakdown["basis"] == "spend"
     assert m.breakdown["by_category"] == {"run": 210.0, "grow": 60.0, "transform": 30.0}
-    assert m.evidence[0].detail == "Hosting: 210 of 300 spent, on run"
+    wording("run_share", m)
 
 
 def test_run_share_falls_back_to_effort(store: Store, measure: Callable[..., Measurement]) -> None:
@@ -129,21 +131,19 @@ def test_run_share_falls_back_to_effort(store: Store, measure: Callable[..., Mea
     # run 10 + 20 = 30 of 10 + 5 + 5 + 20 = 40 -> 75 %
     assert (m.n, m.value) == (4, pytest.approx(75.0))
     assert m.breakdown["basis"] == "effort"
-    assert m.evidence[0].detail == "Ops: 30 of 40 hours, on run"
+    assert (m.evidence[0].name, m.evidence[0].value) == ("Ops", 30.0)  # 30 of 40 hours on run
 
 
-def test_budget_variance(store: Store, measure: Callable[..., Measurement]) -> None:
+def test_budget_variance(
+    store: Store, measure: Callable[..., Measurement], wording: Callable[[str, Measurement], None]
+) -> None:
     insert_records(store, "budget", budget())
     insert_records(store, "budget", budget()[:1], source="finance-copy")
     m = measure("budget_variance")
     # |90-100| + |60-50| + |30-50| + |120-100| = 60 over planned 100 + 50 + 50 + 100 = 300 -> 20 %
     assert (m.n, m.value) == (4, pytest.approx(20.0))
     # Ties on the amount are ordered by category: run before transform.
-    assert [e.detail for e in m.evidence] == [
-        "Hosting (run): 20 over its plan of 100 (+20 %)",
-        "Data platform (transform): 20 under its plan of 50 (−40 %)",
-        "CRM (grow): 10 over its plan of 50 (+20 %)",
-    ]
+    wording("budget_variance", m)
     # run: |90-100| + |120-100| = 30 over 200 planned = 15 %
     assert m.breakdown["by_category"]["run"]["variance"] == 15.0
 
@@ -175,7 +175,9 @@ def portfolio() -> list[dict[str, Any]]:
     ]
 
 
-def test_objective_traceability(store: Store, measure: Callable[..., Measurement]) -> None:
+def test_objective_traceability(
+    store: Store, measure: Callable[..., Measurement], wording: Callable[[str, Measurement], None]
+) -> None:
     insert_records(store, "projects", portfolio())
     insert_records(store, "projects", portfolio()[:2], source="ppm-copy")  # duplicates
     m = measure("objective_traceability")
@@ -184,26 +186,26 @@ def test_objective_traceability(store: Store, measure: Callable[..., Measurement
     assert m.breakdown["without_objective"] == 2  # p3, p9
     assert m.breakdown["without_sponsor"] == 2  # p2, p9
     # The largest budget first, then by name.
-    assert [e.detail for e in m.evidence] == [
-        "Project p9: no objective and no sponsor",
-        "Project p2: no sponsor",
-        "Project p3: no objective",
-    ]
+    wording("objective_traceability", m)
     assert m.records is not None
     assert m.records.count().execute() == 5
 
 
-def test_portfolio_load(store: Store, measure: Callable[..., Measurement]) -> None:
+def test_portfolio_load(
+    store: Store, measure: Callable[..., Measurement], wording: Callable[[str, Measurement], None]
+) -> None:
     insert_records(store, "projects", portfolio())
     m = measure("portfolio_load")
     # active with a team: A has p1 p2 p3 ("A " is A), B has p7 -> 4 projects / 2 teams = 2
     assert (m.n, m.value) == (4, pytest.approx(2.0))
     assert m.breakdown["by_team"] == {"A": 3, "B": 1}
     assert m.breakdown["projects_without_team"] == 1  # p9
-    assert m.evidence[0].detail == "A: 3 active projects at the end of the period"
+    wording("portfolio_load", m)
 
 
-def test_early_involvement(store: Store, measure: Callable[..., Measurement]) -> None:
+def test_early_involvement(
+    store: Store, measure: Callable[..., Measurement], wording: Callable[[str, Measurement], None]
+) -> None:
     def p(
         id: str, approved: str, engaged: str | None, unit: str | None = "Finance"
     ) -> dict[str, Any]:
@@ -232,10 +234,7 @@ def test_early_involvement(store: Store, measure: Callable[..., Measurement]) ->
     m = measure("early_involvement")
     # approved in Q1: a1 a2 a3 a4 a5 a8 = 6; early: a1 a2 a8 = 3 -> 50 %
     assert (m.n, m.value) == (6, pytest.approx(50.0))
-    assert [e.detail for e in m.evidence] == [
-        "Finance: 2 of 4 projects approved before IT was involved",
-        "HR: 1 of 1 project approved before IT was involved",
-    ]
+    wording("early_involvement", m)
 
 
 def test_early_involvement_one_short_of_minimum(
@@ -396,7 +395,10 @@ def test_a_batch_keeps_each_period_to_its_own_records(
     assert runs[MONTHS[2]].value == pytest.approx(0.0)
     # July: no spend, so effort: e3 (run 4 h, done on July's first instant) -> 100 %
     assert (runs[MONTHS[3]].breakdown["basis"], runs[MONTHS[3]].n) == ("effort", 1)
-    assert runs[MONTHS[3]].evidence[0].detail == "(no team): 4 of 4 hours, on run"
+    assert (runs[MONTHS[3]].evidence[0].name, runs[MONTHS[3]].evidence[0].value) == (
+        "(no team)",
+        4.0,  # 4 of 4 hours on run
+    )
     load = REGISTRY["portfolio_load"].compute(batch(QUARTERS))
     # Q1 as test_portfolio_load plus q2 on team D; Q4 has q1 on D; Q2 loses q2 (ended 06-30).
     assert load[Q1].breakdown["by_team"] == {"A": 3, "B": 1, "D": 1}
