@@ -9,6 +9,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import golden_workspace
 from survey_responses import write_responses
 from trustmeter import framework as fw
@@ -115,6 +117,7 @@ LATER: dict[str, list[dict[str, Any]]] = {
 LOW = {**golden_workspace.STAKEHOLDER_ANSWERS, "overall_satisfaction": 1, "nps": 0}
 
 
+@pytest.mark.slow
 def test_a_figure_as_of_a_date_ignores_records_of_later_events(store: Store) -> None:
     golden_workspace.fill(store)
     before = card(store)
@@ -134,6 +137,7 @@ def test_a_figure_as_of_a_date_ignores_records_of_later_events(store: Store) -> 
     assert sat is not None and sat.breakdown["campaign"] == "2024-Q2"
 
 
+@pytest.mark.slow
 def test_reimporting_the_same_records_changes_nothing(store: Store) -> None:
     golden_workspace.fill(store)
     rows, before = counts(store), card(store)
@@ -141,6 +145,7 @@ def test_reimporting_the_same_records_changes_nothing(store: Store) -> None:
     assert (counts(store), card(store)) == (rows, before)
 
 
+@pytest.mark.slow
 def test_the_same_records_from_a_second_source_count_once(store: Store) -> None:
     golden_workspace.fill(store)
     before = card(store)
@@ -149,6 +154,7 @@ def test_the_same_records_from_a_second_source_count_once(store: Store) -> None:
     assert card(store) == before
 
 
+@pytest.mark.slow
 def test_no_metric_is_scored_without_a_sample(store: Store) -> None:
     """An empty period is no_data or insufficient, never a perfect (or any) score."""
     golden_workspace.fill(store)
@@ -174,6 +180,7 @@ def test_every_figure_carries_its_sample_size(store: Store) -> None:
             assert m["score"] is None, m["id"]
 
 
+@pytest.mark.slow
 def test_duckdb_and_postgresql_agree(tmp_path: Path, pg_database: str) -> None:
     """The golden workspace scored on DuckDB and on PostgreSQL: the same scorecard, figure for
     figure (skipped without TRUSTMETER_TEST_PG, failed with TRUSTMETER_REQUIRE_PG)."""
