@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import artifacts
 from trustmeter.store import Store, connect, migrate
 
 REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
@@ -27,6 +28,12 @@ def _backends() -> list[object]:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "postgres: runs against a PostgreSQL server")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Name the folder the run's artefacts went to (tests/artifacts.py), if any were written."""
+    if artifacts.used():
+        terminalreporter.write_line(f"test artefacts: {artifacts.artifacts_dir()}")
 
 
 @pytest.fixture(scope="session")

@@ -48,10 +48,14 @@ def test_every_metric_is_documented_with_its_id() -> None:
 def test_every_framework_param_is_commented_in_the_default_file() -> None:
     text = fw.default_text()
     params = tomllib.loads(text)["params"]
+    seen = set()
     for line in text.split("[params]", 1)[1].split("[areas", 1)[0].splitlines():
         key = line.split("=", 1)[0].strip()
         if key in params:
+            seen.add(key)
             assert "#" in line, f"params.{key} has no comment in default.toml"
+    # every parameter was looked at: a reordered file cannot make this pass by checking nothing
+    assert seen == set(params), sorted(set(params) - seen)
 
 
 def test_json_doc_names_every_top_level_key() -> None:

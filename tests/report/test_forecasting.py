@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 from report_cards import make_empty_card
-from test_html import EVIL, ROOT, parse, render
+from test_html import EVIL, parse, render
 
+from artifacts import artifacts_dir
 from trustmeter.forecast import Calendar, MonteCarlo, Subject, daily_completions, ledger
 from trustmeter.report.forecasting import forecasting_data
 from trustmeter.store import Store
@@ -127,8 +128,7 @@ def offline(html: str) -> None:
 
 def test_section_renders_with_charts_tables_and_ranges(card: dict[str, Any]) -> None:
     html = render(card, [card], forecasting=fixture_data())
-    (ROOT / "test-artifacts").mkdir(exist_ok=True)
-    (ROOT / "test-artifacts" / "report-forecasting.html").write_text(html, "utf-8")
+    (artifacts_dir() / "report-forecasting.html").write_text(html, "utf-8")
     p = parse(html)
     text = p.all_text
     assert "Forecasts and flow" in text

@@ -1,22 +1,21 @@
 """The HTML report: content, offline-ness, escaping and the awkward cases.
 
 The report is checked with the standard library's html.parser; the fixture report is also
-written to test-artifacts/report-fixture.html for a human (or a headless browser) to look at.
+written to report-fixture.html in the artefacts folder (tests/artifacts.py) for a human (or a headless browser) to look at.
 """
 
 from __future__ import annotations
 
 import copy
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 
 import pytest
 from report_cards import as_card, make_empty_card, metric
 
+from artifacts import artifacts_dir
 from trustmeter.report import render_html
 
-ROOT = Path(__file__).resolve().parents[2]
 AREA_NAMES = [
     "Production Stability",
     "Delivery",
@@ -101,8 +100,7 @@ def parse(html: str) -> Page:
 @pytest.fixture
 def page(card: dict[str, Any], trend: list[dict[str, Any]]) -> tuple[str, Page]:
     html = render(card, trend)
-    out = ROOT / "test-artifacts" / "report-fixture.html"
-    out.parent.mkdir(exist_ok=True)
+    out = artifacts_dir() / "report-fixture.html"
     out.write_text(html, encoding="utf-8")
     return html, parse(html)
 

@@ -1,0 +1,170 @@
+-- query 1
+WITH "t7" AS (
+  SELECT
+    "t6"."pid",
+    COALESCE("t6"."first_commit_at", "t6"."created_at") AS "started_at",
+    CASE WHEN "t6"."first_commit_at" IS NOT NULL THEN 'first_commit' ELSE 'created' END AS "started_from",
+    COALESCE(NULLIF(TRIM("t6"."service", ' 	
+'), ''), '(no service)') AS "service_name",
+    (
+      COALESCE("t6"."first_commit_at", "t6"."created_at") IS NOT NULL
+    )
+    AND (
+      COALESCE("t6"."first_commit_at", "t6"."created_at") <= "t6"."deployed_at"
+    ) AS "valid",
+    (
+      EPOCH(CAST("t6"."deployed_at" AS TIMESTAMP)) - EPOCH(CAST(COALESCE("t6"."first_commit_at", "t6"."created_at") AS TIMESTAMP))
+    ) / 3600.0 AS "hours"
+  FROM (
+    SELECT
+      "t5".*
+      EXCLUDE ("_bucket")
+    FROM (
+      SELECT
+        "t4"."id",
+        "t4"."deployed_at",
+        "t4"."service",
+        "t4"."kind",
+        "t4"."environment",
+        "t4"."outcome",
+        "t4"."created_at",
+        "t4"."first_commit_at",
+        "t4"."title",
+        "t4"."source",
+        "t4"."source_id",
+        "t4"."row_hash",
+        "t4"."origin",
+        "t4"."imported_at",
+        "t4"."_bucket",
+        "t2"."pid",
+        "t2"."p_start",
+        "t2"."p_end",
+        "t2"."p_start_date",
+        "t2"."p_end_date",
+        "t2"."p_days"
+      FROM (
+        SELECT
+          "t0"."id",
+          "t0"."deployed_at",
+          "t0"."service",
+          "t0"."kind",
+          "t0"."environment",
+          "t0"."outcome",
+          "t0"."created_at",
+          "t0"."first_commit_at",
+          "t0"."title",
+          "t0"."source",
+          "t0"."source_id",
+          "t0"."row_hash",
+          "t0"."origin",
+          "t0"."imported_at",
+          DATE_TRUNC('QUARTER', "t0"."deployed_at") AS "_bucket"
+        FROM "change" AS "t0"
+        WHERE
+          (
+            (
+              NULLIF(LOWER(TRIM("t0"."environment", ' 	
+')), '') IS NULL
+            )
+            OR NULLIF(LOWER(TRIM("t0"."environment", ' 	
+')), '') IN ('production', 'prod', 'prd', 'live', 'prod-eu', 'prod-us')
+          )
+          AND "t0"."deployed_at" >= MAKE_TIMESTAMP(2023, 10, 1, 0, 0, 0.0)
+          AND "t0"."deployed_at" < MAKE_TIMESTAMP(2024, 4, 1, 0, 0, 0.0)
+      ) AS "t4"
+      INNER JOIN "memtable_1" AS "t2"
+        ON "t4"."_bucket" = "t2"."p_start"
+    ) AS "t5"
+  ) AS "t6"
+  WHERE
+    (
+      LOWER(TRIM("t6"."outcome", ' 	
+')) IS NULL
+    )
+    OR (
+      LOWER(TRIM("t6"."outcome", ' 	
+')) = 'success'
+    )
+)
+SELECT
+  *
+FROM (
+  SELECT
+    *
+  FROM (
+    SELECT
+      "t10"."pid",
+      'all' AS "grain",
+      CAST(NULL AS TEXT) AS "service_name",
+      CAST(NULL AS TEXT) AS "started_from",
+      "t10"."k",
+      "t10"."med",
+      "t10"."no_start"
+    FROM (
+      SELECT
+        "t8"."pid",
+        COUNT(*) FILTER(WHERE
+          "t8"."valid") AS "k",
+        QUANTILE_CONT(CASE WHEN "t8"."valid" THEN "t8"."hours" ELSE CAST(NULL AS DOUBLE) END, 0.5) AS "med",
+        COUNT(*) FILTER(WHERE
+          "t8"."started_at" IS NULL) AS "no_start"
+      FROM "t7" AS "t8"
+      GROUP BY
+        1
+    ) AS "t10"
+  ) AS "t13"
+  UNION ALL
+  SELECT
+    *
+  FROM (
+    SELECT
+      "t11"."pid",
+      'service' AS "grain",
+      "t11"."service_name",
+      CAST(NULL AS TEXT) AS "started_from",
+      "t11"."k",
+      "t11"."med",
+      "t11"."no_start"
+    FROM (
+      SELECT
+        "t8"."pid",
+        "t8"."service_name",
+        COUNT(*) FILTER(WHERE
+          "t8"."valid") AS "k",
+        QUANTILE_CONT(CASE WHEN "t8"."valid" THEN "t8"."hours" ELSE CAST(NULL AS DOUBLE) END, 0.5) AS "med",
+        COUNT(*) FILTER(WHERE
+          "t8"."started_at" IS NULL) AS "no_start"
+      FROM "t7" AS "t8"
+      GROUP BY
+        1,
+        2
+    ) AS "t11"
+  ) AS "t14"
+) AS "t15"
+UNION ALL
+SELECT
+  *
+FROM (
+  SELECT
+    "t9"."pid",
+    'basis' AS "grain",
+    CAST(NULL AS TEXT) AS "service_name",
+    "t9"."started_from",
+    "t9"."k",
+    "t9"."med",
+    "t9"."no_start"
+  FROM (
+    SELECT
+      "t8"."pid",
+      "t8"."started_from",
+      COUNT(*) FILTER(WHERE
+        "t8"."valid") AS "k",
+      QUANTILE_CONT(CASE WHEN "t8"."valid" THEN "t8"."hours" ELSE CAST(NULL AS DOUBLE) END, 0.5) AS "med",
+      COUNT(*) FILTER(WHERE
+        "t8"."started_at" IS NULL) AS "no_start"
+    FROM "t7" AS "t8"
+    GROUP BY
+      1,
+      2
+  ) AS "t9"
+) AS "t12";

@@ -1,0 +1,155 @@
+-- query 1
+WITH "t7" AS (
+  SELECT
+    "t6"."pid",
+    (
+      (
+        EPOCH(CAST("t6"."done_at" AS TIMESTAMP)) - EPOCH(CAST("t6"."created_at" AS TIMESTAMP))
+      ) / 3600.0
+    ) / 24.0 AS "days",
+    COALESCE(NULLIF(TRIM("t6"."team", ' 	
+'), ''), '(no team)') AS "team_name",
+    COALESCE("t6"."kind", '(no kind)') AS "kind_name"
+  FROM (
+    SELECT
+      "t5".*
+      EXCLUDE ("_bucket")
+    FROM (
+      SELECT
+        "t4"."id",
+        "t4"."created_at",
+        "t4"."kind",
+        "t4"."planned",
+        "t4"."category",
+        "t4"."started_at",
+        "t4"."done_at",
+        "t4"."due_on",
+        "t4"."team",
+        "t4"."requester_unit",
+        "t4"."project",
+        "t4"."objective",
+        "t4"."effort_hours",
+        "t4"."title",
+        "t4"."source",
+        "t4"."source_id",
+        "t4"."row_hash",
+        "t4"."origin",
+        "t4"."imported_at",
+        "t4"."_bucket",
+        "t2"."pid",
+        "t2"."p_start",
+        "t2"."p_end",
+        "t2"."p_start_date",
+        "t2"."p_end_date",
+        "t2"."p_days"
+      FROM (
+        SELECT
+          "t0"."id",
+          "t0"."created_at",
+          "t0"."kind",
+          "t0"."planned",
+          "t0"."category",
+          "t0"."started_at",
+          "t0"."done_at",
+          "t0"."due_on",
+          "t0"."team",
+          "t0"."requester_unit",
+          "t0"."project",
+          "t0"."objective",
+          "t0"."effort_hours",
+          "t0"."title",
+          "t0"."source",
+          "t0"."source_id",
+          "t0"."row_hash",
+          "t0"."origin",
+          "t0"."imported_at",
+          DATE_TRUNC('QUARTER', "t0"."done_at") AS "_bucket"
+        FROM "work_item" AS "t0"
+        WHERE
+          "t0"."done_at" >= MAKE_TIMESTAMP(2023, 10, 1, 0, 0, 0.0)
+          AND "t0"."done_at" < MAKE_TIMESTAMP(2024, 4, 1, 0, 0, 0.0)
+      ) AS "t4"
+      INNER JOIN "memtable_1" AS "t2"
+        ON "t4"."_bucket" = "t2"."p_start"
+    ) AS "t5"
+  ) AS "t6"
+  WHERE
+    "t6"."done_at" >= "t6"."created_at"
+    AND (
+      (
+        "t6"."kind" IS NULL
+      ) OR NOT (
+        "t6"."kind" IN ('epic', 'incident')
+      )
+    )
+)
+SELECT
+  *
+FROM (
+  SELECT
+    *
+  FROM (
+    SELECT
+      "t10"."pid",
+      'all' AS "grain",
+      CAST(NULL AS TEXT) AS "kind_name",
+      CAST(NULL AS TEXT) AS "team_name",
+      "t10"."p85",
+      "t10"."k"
+    FROM (
+      SELECT
+        "t8"."pid",
+        QUANTILE_CONT("t8"."days", 0.85) AS "p85",
+        COUNT(*) AS "k"
+      FROM "t7" AS "t8"
+      GROUP BY
+        1
+    ) AS "t10"
+  ) AS "t13"
+  UNION ALL
+  SELECT
+    *
+  FROM (
+    SELECT
+      "t11"."pid",
+      'team' AS "grain",
+      CAST(NULL AS TEXT) AS "kind_name",
+      "t11"."team_name",
+      "t11"."p85",
+      "t11"."k"
+    FROM (
+      SELECT
+        "t8"."pid",
+        "t8"."team_name",
+        QUANTILE_CONT("t8"."days", 0.85) AS "p85",
+        COUNT(*) AS "k"
+      FROM "t7" AS "t8"
+      GROUP BY
+        1,
+        2
+    ) AS "t11"
+  ) AS "t14"
+) AS "t15"
+UNION ALL
+SELECT
+  *
+FROM (
+  SELECT
+    "t9"."pid",
+    'kind' AS "grain",
+    "t9"."kind_name",
+    CAST(NULL AS TEXT) AS "team_name",
+    "t9"."p85",
+    "t9"."k"
+  FROM (
+    SELECT
+      "t8"."pid",
+      "t8"."kind_name",
+      QUANTILE_CONT("t8"."days", 0.85) AS "p85",
+      COUNT(*) AS "k"
+    FROM "t7" AS "t8"
+    GROUP BY
+      1,
+      2
+  ) AS "t9"
+) AS "t12";

@@ -1,0 +1,110 @@
+-- query 1
+SELECT
+  "t7"."pid",
+  "t7"."team",
+  COUNT(*) AS "k",
+  SUM(CASE WHEN "t7"."unplanned" THEN 1 ELSE 0 END) AS "k_un",
+  COUNT("t7"."effort_hours") AS "with_effort",
+  SUM("t7"."effort_hours") AS "effort",
+  SUM(CASE WHEN "t7"."unplanned" THEN "t7"."effort_hours" ELSE 0 END) AS "effort_un"
+FROM (
+  SELECT
+    "t6"."id",
+    "t6"."created_at",
+    "t6"."kind",
+    "t6"."planned",
+    "t6"."category",
+    "t6"."started_at",
+    "t6"."done_at",
+    "t6"."due_on",
+    "t6"."team",
+    "t6"."requester_unit",
+    "t6"."project",
+    "t6"."objective",
+    "t6"."effort_hours",
+    "t6"."title",
+    "t6"."source",
+    "t6"."source_id",
+    "t6"."row_hash",
+    "t6"."origin",
+    "t6"."imported_at",
+    "t6"."pid",
+    "t6"."p_start",
+    "t6"."p_end",
+    "t6"."p_start_date",
+    "t6"."p_end_date",
+    "t6"."p_days",
+    CASE
+      WHEN "t6"."planned" IS NULL
+      THEN COALESCE("t6"."kind", '') = 'incident'
+      ELSE NOT (
+        "t6"."planned"
+      )
+    END AS "unplanned"
+  FROM (
+    SELECT
+      "t5".*
+      EXCLUDE ("_bucket")
+    FROM (
+      SELECT
+        "t4"."id",
+        "t4"."created_at",
+        "t4"."kind",
+        "t4"."planned",
+        "t4"."category",
+        "t4"."started_at",
+        "t4"."done_at",
+        "t4"."due_on",
+        "t4"."team",
+        "t4"."requester_unit",
+        "t4"."project",
+        "t4"."objective",
+        "t4"."effort_hours",
+        "t4"."title",
+        "t4"."source",
+        "t4"."source_id",
+        "t4"."row_hash",
+        "t4"."origin",
+        "t4"."imported_at",
+        "t4"."_bucket",
+        "t2"."pid",
+        "t2"."p_start",
+        "t2"."p_end",
+        "t2"."p_start_date",
+        "t2"."p_end_date",
+        "t2"."p_days"
+      FROM (
+        SELECT
+          "t0"."id",
+          "t0"."created_at",
+          "t0"."kind",
+          "t0"."planned",
+          "t0"."category",
+          "t0"."started_at",
+          "t0"."done_at",
+          "t0"."due_on",
+          "t0"."team",
+          "t0"."requester_unit",
+          "t0"."project",
+          "t0"."objective",
+          "t0"."effort_hours",
+          "t0"."title",
+          "t0"."source",
+          "t0"."source_id",
+          "t0"."row_hash",
+          "t0"."origin",
+          "t0"."imported_at",
+          DATE_TRUNC('QUARTER', "t0"."done_at") AS "_bucket"
+        FROM "work_item" AS "t0"
+        WHERE
+          "t0"."done_at" >= MAKE_TIMESTAMP(2023, 10, 1, 0, 0, 0.0)
+          AND "t0"."done_at" < MAKE_TIMESTAMP(2024, 4, 1, 0, 0, 0.0)
+      ) AS "t4"
+      INNER JOIN "memtable_1" AS "t2"
+        ON "t4"."_bucket" = "t2"."p_start"
+    ) AS "t5"
+  ) AS "t6"
+) AS "t7"
+GROUP BY
+  1,
+  2;

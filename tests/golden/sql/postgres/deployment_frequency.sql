@@ -1,0 +1,162 @@
+-- query 1
+WITH "t7" AS (
+  SELECT
+    "t6"."pid",
+    (
+      (
+        "t6"."kind" IS NULL
+      ) OR (
+        "t6"."kind" = 'deployment'
+      )
+    )
+    AND (
+      (
+        LOWER(TRIM(' 	
+' FROM "t6"."outcome")) IS NULL
+      )
+      OR (
+        LOWER(TRIM(' 	
+' FROM "t6"."outcome")) = 'success'
+      )
+    ) AS "deploy",
+    NOT (
+      (
+        "t6"."kind" IS NULL
+      ) OR (
+        "t6"."kind" = 'deployment'
+      )
+    ) AS "other",
+    DATE("t6"."deployed_at") AS "day",
+    COALESCE(NULLIF(TRIM(' 	
+' FROM "t6"."service"), ''), '(no service)') AS "service_name"
+  FROM (
+    SELECT
+      "t5"."id",
+      "t5"."deployed_at",
+      "t5"."service",
+      "t5"."kind",
+      "t5"."environment",
+      "t5"."outcome",
+      "t5"."created_at",
+      "t5"."first_commit_at",
+      "t5"."title",
+      "t5"."source",
+      "t5"."source_id",
+      "t5"."row_hash",
+      "t5"."origin",
+      "t5"."imported_at",
+      "t5"."pid",
+      "t5"."p_start",
+      "t5"."p_end",
+      "t5"."p_start_date",
+      "t5"."p_end_date",
+      "t5"."p_days"
+    FROM (
+      SELECT
+        "t4"."id",
+        "t4"."deployed_at",
+        "t4"."service",
+        "t4"."kind",
+        "t4"."environment",
+        "t4"."outcome",
+        "t4"."created_at",
+        "t4"."first_commit_at",
+        "t4"."title",
+        "t4"."source",
+        "t4"."source_id",
+        "t4"."row_hash",
+        "t4"."origin",
+        "t4"."imported_at",
+        "t4"."_bucket",
+        "t2"."pid",
+        "t2"."p_start",
+        "t2"."p_end",
+        "t2"."p_start_date",
+        "t2"."p_end_date",
+        "t2"."p_days"
+      FROM (
+        SELECT
+          "t0"."id",
+          "t0"."deployed_at",
+          "t0"."service",
+          "t0"."kind",
+          "t0"."environment",
+          "t0"."outcome",
+          "t0"."created_at",
+          "t0"."first_commit_at",
+          "t0"."title",
+          "t0"."source",
+          "t0"."source_id",
+          "t0"."row_hash",
+          "t0"."origin",
+          "t0"."imported_at",
+          DATE_TRUNC('QUARTER', "t0"."deployed_at") AS "_bucket"
+        FROM "change" AS "t0"
+        WHERE
+          (
+            (
+              NULLIF(LOWER(TRIM(' 	
+' FROM "t0"."environment")), '') IS NULL
+            )
+            OR NULLIF(LOWER(TRIM(' 	
+' FROM "t0"."environment")), '') IN ('production', 'prod', 'prd', 'live', 'prod-eu', 'prod-us')
+          )
+          AND "t0"."deployed_at" >= CAST('2023-10-01T00:00:00' AS TIMESTAMP)
+          AND "t0"."deployed_at" < CAST('2024-04-01T00:00:00' AS TIMESTAMP)
+      ) AS "t4"
+      INNER JOIN "memtable_1" AS "t2"
+        ON "t4"."_bucket" = "t2"."p_start"
+    ) AS "t5"
+  ) AS "t6"
+)
+SELECT
+  *
+FROM (
+  SELECT
+    "t9"."pid",
+    'all' AS "grain",
+    CAST(NULL AS VARCHAR) AS "service_name",
+    "t9"."k",
+    "t9"."days",
+    "t9"."other"
+  FROM (
+    SELECT
+      "t8"."pid",
+      COUNT(*) FILTER(WHERE
+        "t8"."deploy") AS "k",
+      COUNT(DISTINCT "t8"."day") FILTER(WHERE
+        "t8"."deploy") AS "days",
+      COUNT(*) FILTER(WHERE
+        "t8"."other") AS "other"
+    FROM "t7" AS "t8"
+    GROUP BY
+      1
+  ) AS "t9"
+) AS "t11"
+UNION ALL
+SELECT
+  *
+FROM (
+  SELECT
+    "t10"."pid",
+    'service' AS "grain",
+    "t10"."service_name",
+    "t10"."k",
+    "t10"."days",
+    "t10"."other"
+  FROM (
+    SELECT
+      "t8"."pid",
+      "t8"."service_name",
+      COUNT(*) FILTER(WHERE
+        "t8"."deploy") AS "k",
+      COUNT(DISTINCT "t8"."day") FILTER(WHERE
+        "t8"."deploy") AS "days",
+      COUNT(*) FILTER(WHERE
+        "t8"."other") AS "other"
+    FROM "t7" AS "t8"
+    GROUP BY
+      1,
+      2
+  ) AS "t10"
+) AS "t12";
