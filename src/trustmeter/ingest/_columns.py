@@ -22,6 +22,10 @@ class Plan:
     fields: dict[str, str] = field(default_factory=dict)  # field → file column
     constants: dict[str, str] = field(default_factory=dict)  # field → [defaults] value
     items: dict[str, str] = field(default_factory=dict)  # survey item → file column
+    # field → the file's columns read, in order, where the field's own column is empty
+    fallbacks: dict[str, list[str]] = field(default_factory=dict)
+    # field → (the field it is computed from, the file's duration column)
+    derived: dict[str, tuple[str, str]] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
 
 
@@ -92,6 +96,17 @@ def resolve(
             plan.fields[f.name] = found
         elif f.name in mapping.defaults:
             plan.constants[f.name] = mapping.defaults[f.name]
+    for name, wanted_list in mapping.fallbacks.items():
+        found_list = [c for w in wanted_list if (c := _find(w, columns)) is not None]
+        found_list = [c for c in dict.fromkeys(found_list) if c != plan.fields.get(name)]
+        if name not in plan.fields and found_list:
+            plan.fields[name] = found_list.pop(0)
+        if found_list:
+            plan.fallbacks[name] = found_list
+    for name, spec in mapping.derive.items():
+        base, _, wanted = spec.partition("+")
+        if (found := _find(wanted.strip(), columns)) is not None:
+            plan.derived[name] = (base.strip(), found)
     absent = [
         name
         for name in rk.required
@@ -109,6 +124,8 @@ def resolve(
             "mapping file)",
         )
     used = set(plan.fields.values())
+    used.update(c for cols in plan.fallbacks.values() for c in cols)
+    used.update(c for _, c in plan.derived.values())
     if rk.kind == "survey-responses":
         _items(plan, mapping, columns, used, file, line, strict, is_item, rk)
         used |= set(plan.items.values())

@@ -8,6 +8,7 @@ All writes share one transaction, so one bad value anywhere leaves the database 
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime as dt
 import json
 import os
@@ -23,9 +24,9 @@ import pyarrow.compute as pc
 
 from trustmeter import records
 from trustmeter.errors import ConfigError, InputError
-from trustmeter.ingest import _surveys
+from trustmeter.ingest import _surveys, _times
 from trustmeter.ingest._columns import Plan, resolve
-from trustmeter.ingest._convert import Converted, convert_batch
+from trustmeter.ingest._convert import Converted, RowError, convert_batch
 from trustmeter.ingest._fastcsv import FastDelimitedReader, NotPlain
 from trustmeter.ingest._files import Batch, Reader, check_exists, file_format
 from trustmeter.ingest._json import JsonReader
@@ -63,6 +64,9 @@ class _Settings:
     encoding: str | None
     questionnaire: ModuleType | None
     reader: Callable[[Path], Reader] | None = None
+    skip_invalid: bool = False
+    # The rows refused under skip_invalid, in file order.
+    rejects: list[RowError] = field(default_factory=list)
     # Plain CSV/TSV goes through Arrow's reader first (see _fastcsv); off after it gave up.
     fast: bool = True
 
@@ -121,12 +125,17 @@ def import_files(
     settings = _Settings(
         rk,
         mapping,
-        Context(timezone, opts.date_format or mapping.date_format),
+        Context(
+            timezone,
+            opts.date_format or mapping.date_format,
+            _times.Order(mapping.date_order),
+        ),
         delimiter_char(delimiter) if delimiter else None,
         opts.sheet or mapping.sheet,
         opts.encoding or mapping.encoding,
         questionnaire,
         opts.reader,
+        opts.skip_invalid,
         fast=opts.reader is None and questionnaire is None and not mapping.keep,
     )
     paths = [Path(f) for f in files]
@@ -145,6 +154,8 @@ def import_files(
             # right); the transaction has rolled back, so start again with the exact reader.
             settings.fast = False
             result = _attempt(store, settings, paths, opts)
+        if opts.skip_invalid:
+            _write_rejects(settings.rejects, result, opts.rejects or Path(f"{rk.kind}-rejects.csv"))
         if not opts.dry_run:
             # Write the import into the database file now, under the cap, rather than at
             # whatever later moment the connection closes without one.
@@ -161,7 +172,10 @@ def _attempt(
         files=[str(p) for p in paths],
         dry_run=opts.dry_run,
         timezone=settings.ctx.timezone,
+        notes=list(settings.mapping.notes),
     )
+    settings.ctx.order.reset()  # a retry with the exact reader starts afresh
+    settings.rejects.clear()
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     if opts.dry_run:
         try:
@@ -193,6 +207,8 @@ def _run(
             for batch in _converted(path, reader, s, result):
                 result.rows_read += len(batch.table)
                 result.zoneless += batch.zoneless
+                for name, count in batch.derived.items():
+                    result.derived[name] = result.derived.get(name, 0) + count
                 pending.remember(s.rk, batch.table)
                 pending.tables.append(batch.table)
                 pending.origins.append(_origins(path, batch.lines))
@@ -202,6 +218,9 @@ def _run(
                     _flush(store, s.rk, pending, result)
                 if opts.progress is not None:
                     opts.progress(result.rows_read, done_bytes + reader.bytes_read(), total)
+            said = getattr(reader, "notes", None)
+            if callable(said):
+                result.notes.extend(f"{path.name}: {note}" for note in said())
         finally:
             reader.close()
         done_bytes += path.stat().st_size
@@ -276,9 +295,54 @@ def _converted(
                 strict=first,
                 is_item=is_item,
             )
-        yield convert_batch(s.rk, plan, batch, s.mapping, s.ctx, file, s.questionnaire)
+        if s.skip_invalid:
+            yield from _valid(s, plan, batch, file, result)
+        else:
+            yield convert_batch(s.rk, plan, batch, s.mapping, s.ctx, file, s.questionnaire)
     if plan is not None and plan.ignored:
         result.ignored_columns[file] = plan.ignored
+
+
+def _valid(
+    s: _Settings, plan: Plan, batch: Batch, file: str, result: ImportResult
+) -> Iterator[Converted]:
+    """The batch's valid rows, converted; each invalid row goes to the rejects instead. The
+    first bad row's error says every row before it is valid, so each refusal costs one more
+    conversion of the rest of the batch, not one per row."""
+    while len(batch):
+        try:
+            yield convert_batch(s.rk, plan, batch, s.mapping, s.ctx, file, s.questionnaire)
+            return
+        except RowError as exc:
+            result.rejected += 1
+            s.rejects.append(exc)
+            i = exc.index
+            if i > 0:
+                yield convert_batch(
+                    s.rk, plan, _rows(batch, 0, i), s.mapping, s.ctx, file, s.questionnaire
+                )
+            batch = _rows(batch, i + 1, len(batch))
+
+
+def _rows(batch: Batch, start: int, stop: int) -> Batch:
+    return Batch(
+        lines=batch.lines[start:stop],
+        columns={c: v[start:stop] for c, v in batch.columns.items()},
+        records=batch.records[start:stop] if batch.records is not None else None,
+    )
+
+
+def _write_rejects(errors: list[RowError], result: ImportResult, path: Path) -> None:
+    """Each refused row: the file, line, column, value and why (a CSV any tool opens)."""
+    result.rejects_file = str(path)
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["file", "line", "column", "value", "reason"])
+        for e in errors:
+            reason = e.problem + (f"; expected {e.expected}" if e.expected else "")
+            w.writerow(
+                [e.file, e.line, e.column, e.value, reason + (f". {e.hint}" if e.hint else "")]
+            )
 
 
 def _kept(batch: Batch, mapping: Mapping, file: str, result: ImportResult) -> Batch:
