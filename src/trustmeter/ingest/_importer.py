@@ -306,22 +306,21 @@ def _converted(
 def _valid(
     s: _Settings, plan: Plan, batch: Batch, file: str, result: ImportResult
 ) -> Iterator[Converted]:
-    """The batch's valid rows, converted; each invalid row goes to the rejects instead. The
-    first bad row's error says every row before it is valid, so each refusal costs one more
-    conversion of the rest of the batch, not one per row."""
-    while len(batch):
+    """The batch's valid rows, converted, in file order; each invalid row goes to the rejects.
+    A conversion names one bad row; the rows before it are tried again (a value that failed
+    to convert hides the checks that combine it with others) and so are the rows after it."""
+    todo = [batch]
+    while todo:
+        part = todo.pop()
+        if not len(part):
+            continue
         try:
-            yield convert_batch(s.rk, plan, batch, s.mapping, s.ctx, file, s.questionnaire)
-            return
+            yield convert_batch(s.rk, plan, part, s.mapping, s.ctx, file, s.questionnaire)
         except RowError as exc:
             result.rejected += 1
             s.rejects.append(exc)
-            i = exc.index
-            if i > 0:
-                yield convert_batch(
-                    s.rk, plan, _rows(batch, 0, i), s.mapping, s.ctx, file, s.questionnaire
-                )
-            batch = _rows(batch, i + 1, len(batch))
+            todo.append(_rows(part, exc.index + 1, len(part)))
+            todo.append(_rows(part, 0, exc.index))
 
 
 def _rows(batch: Batch, start: int, stop: int) -> Batch:
@@ -335,6 +334,7 @@ def _rows(batch: Batch, start: int, stop: int) -> Batch:
 def _write_rejects(errors: list[RowError], result: ImportResult, path: Path) -> None:
     """Each refused row: the file, line, column, value and why (a CSV any tool opens)."""
     result.rejects_file = str(path)
+    errors = sorted(errors, key=lambda e: (e.file, e.line or 0))
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["file", "line", "column", "value", "reason"])
