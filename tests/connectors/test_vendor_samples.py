@@ -114,3 +114,38 @@ def test_pagerduty_classic_incidents_keep_the_resolver(store: Store, vendor: Pat
             None,
         ),
     ]
+
+
+def test_opsgenie_services_by_uuid_are_refused_until_mapped(store: Store, vendor: Path) -> None:
+    from trustmeter.ingest import Mapping
+
+    sample = vendor / "opsgenie-incidents-devlake" / "incidents.json"
+    uuid = "695bce3d-4621-4630-8ae1-24eb89c22d6e"
+    with pytest.raises(InputError) as info:
+        import_preset(store, "incidents", [sample], "opsgenie-incidents", NEW_YORK)
+    assert (info.value.column, info.value.value) == ("service", uuid)
+    assert "GET /v1/services" in (info.value.hint or "")
+    assert store.scalar("SELECT count(*) FROM service") == 0
+    names = Mapping().merged(values={"service": {uuid: "Checkout"}})
+    r = import_preset(store, "incidents", [sample], "opsgenie-incidents", NEW_YORK, overrides=names)
+    assert r.rows_read == 2 and r.zoneless == 0
+    assert incidents(store) == [
+        (
+            "3a74524a-f492-4172-b3f5-6041c7cb404a",
+            dt.datetime(2023, 9, 6, 14, 30, 56, 346000),
+            None,
+            None,
+            "P3",
+            "Checkout",
+            None,
+        ),
+        (
+            "3f84e009-7548-4e7d-832a-fa82c1ceb6b1",
+            dt.datetime(2023, 9, 5, 18, 20, 28, 3000),
+            None,
+            dt.datetime(2023, 9, 5, 18, 21, 21, 490000),
+            "P5",
+            "Checkout",
+            None,
+        ),
+    ]
