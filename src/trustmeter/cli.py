@@ -185,6 +185,19 @@ def _parse_value_maps(values: tuple[str, ...]) -> dict[str, dict[str, str]]:
 @click.option("--date-format", help="strptime format for dates, e.g. '%d/%m/%Y %H:%M'.")
 @click.option("--delimiter", help="Field delimiter for CSV/TSV files.")
 @click.option("--sheet", help="Sheet name for XLSX files.")
+@click.option(
+    "--encoding", help="Text encoding of CSV/TSV/JSON files, e.g. cp1252 (default UTF-8)."
+)
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Import the valid rows and list each refused row, with its reason, in a rejects file.",
+)
+@click.option(
+    "--rejects",
+    type=click.Path(dir_okay=False),
+    help="Where --skip-invalid lists the refused rows (default: KIND-rejects.csv).",
+)
 @click.option("--dry-run", is_flag=True, help="Validate everything and write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option(
@@ -217,6 +230,9 @@ def import_(
     as_json: bool,
     fmt: str | None = None,
     explain: bool = False,
+    encoding: str | None = None,
+    skip_invalid: bool = False,
+    rejects: str | None = None,
 ) -> None:
     """Import records of KIND from CSV, TSV, JSON, NDJSON or XLSX files.
 
@@ -248,6 +264,9 @@ def import_(
             sheet,
             dry_run,
             as_json,
+            encoding=encoding,
+            skip_invalid=skip_invalid,
+            rejects=rejects,
         )
     ws = _workspace(ctx)
     result = run_import(
@@ -264,6 +283,9 @@ def import_(
         sheet,
         dry_run,
         quiet=as_json,
+        encoding=encoding,
+        skip_invalid=skip_invalid,
+        rejects=rejects,
     )
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=2, default=str))
@@ -285,6 +307,9 @@ def run_import(
     sheet: str | None = None,
     dry_run: bool = False,
     quiet: bool = False,
+    encoding: str | None = None,
+    skip_invalid: bool = False,
+    rejects: str | None = None,
 ) -> Any:
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -317,7 +342,10 @@ def run_import(
             date_format=date_format,
             delimiter=delimiter,
             sheet=sheet,
+            encoding=encoding,
             dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            rejects=Path(rejects) if rejects else None,
             progress=progress,
         )
         store = ws.open()
@@ -345,6 +373,11 @@ def _import_summary(kind: str, r: Any) -> str:
         lines.append(
             f"  {r.stubs:,} services/teams/people named but not yet in the catalogue were created as stubs"
         )
+    for name, count in getattr(r, "derived", {}).items():
+        lines.append(f"  {count:,} {name} values were computed by the mapping's [derive]")
+    if getattr(r, "rejected", 0):
+        lines.append(f"  {r.rejected:,} invalid rows were refused, each listed in {r.rejects_file}")
+    lines.extend(f"  {note}" for note in getattr(r, "notes", []))
     if r.dry_run:
         lines.append("  dry run: nothing was written")
     return "\n".join(lines)

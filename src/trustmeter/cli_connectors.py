@@ -39,6 +39,9 @@ def import_with_format(
     sheet: str | None,
     dry_run: bool,
     as_json: bool,
+    encoding: str | None = None,
+    skip_invalid: bool = False,
+    rejects: str | None = None,
 ) -> None:
     """`trustmeter import KIND FILE --format NAME [--explain]`."""
     from trustmeter.connectors._importing import fitted, layered, opener, read_options
@@ -58,7 +61,10 @@ def import_with_format(
         date_format=date_format,
         delimiter=delimiter,
         sheet=sheet,
+        encoding=encoding,
         dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        rejects=Path(rejects) if rejects else None,
     )
     preset = get_preset(fmt, kind) if fmt else None
     if preset is not None:
