@@ -249,3 +249,25 @@ def test_closed_standard_change_without_planned_dates(store: Store, tmp_path: Pa
         ("CHG1", dt.datetime(2026, 4, 1, 21, 40)),
         ("CHG2", dt.datetime(2026, 4, 20, 11, 15)),
     ]
+
+
+def test_sync_does_not_stop_at_a_standard_change_without_dates(store: Store) -> None:
+    from connector_helpers import NOW, Replay, creds, source
+
+    from trustmeter.connectors import sync
+
+    r = sync.run(
+        store,
+        source("servicenow", tables=["change_request"]),
+        creds("servicenow"),
+        "Europe/Berlin",
+        transport=Replay("servicenow/sync-standard-change.json"),
+        sleep=lambda s: None,
+        clock=lambda: NOW,
+    )
+    assert r.records == 2
+    got = store.fetch("SELECT id, deployed_at, kind FROM change WHERE source <> 'auto' ORDER BY id")
+    assert got == [
+        ("CHG0040001", dt.datetime(2026, 4, 1, 21, 40), "normal"),
+        ("CHG0040002", dt.datetime(2026, 4, 20, 11, 15), "standard"),
+    ]
