@@ -176,3 +176,97 @@ def test_servicenow_choice_labels_lead_with_the_level(store: Store, write: Write
     p = write("s.csv", "id,opened_at,severity\nA,2024-01-05,3 - Low\nB,2024-01-05,1 - High\n")
     run(store, "incidents", p)
     assert store.fetch("SELECT severity FROM incident ORDER BY id") == [("P3",), ("P1",)]
+
+
+# -- mapping features: ids, one record per value, which snapshot row wins --------------------
+def test_id_from_the_row(store: Store, write: Write) -> None:
+    p = write("no-ids.csv", "opened_at,service\n2024-01-05 10:00,ERP\n2024-01-06 10:00,CRM\n")
+    r = run(store, "incidents", p, mapping=Mapping.from_dict({"id_from": "row"}))
+    assert r.inserted == 2
+    got = store.fetch("SELECT id, service FROM incident WHERE source <> 'auto' ORDER BY id")
+    assert got == [("no-ids.csv:2", "ERP"), ("no-ids.csv:3", "CRM")]
+    again = run(store, "incidents", p, mapping=Mapping.from_dict({"id_from": "row"}))
+    assert (again.inserted, again.unchanged) == (0, 2)
+
+
+def test_id_from_a_hash_of_columns_is_stable_across_exports(store: Store, write: Write) -> None:
+    m = Mapping.from_dict({"id_from": ["Ticket", "System"], "columns": {"opened_at": "Opened"}})
+    first = write(
+        "a.csv", "Ticket,System,Opened\n77,ERP,2024-01-05 10:00\n78,CRM,2024-01-05 11:00\n"
+    )
+    run(store, "incidents", first, mapping=m)
+    # A later export, rows in another order and one more: the same records are found.
+    later = write(
+        "b.csv",
+        "System,Opened,Ticket\nCRM,2024-01-05 11:00,78\nHR,2024-01-07 09:00,79\nERP,2024-01-05 10:00,77\n",
+    )
+    r = run(store, "incidents", later, mapping=m)
+    assert (r.inserted, r.unchanged) == (1, 2)
+    ids = [i for (i,) in store.fetch("SELECT id FROM incident WHERE source <> 'auto'")]
+    assert len(ids) == 3 and all(i.startswith("h-") and len(i) == 22 for i in ids)
+
+
+def test_id_from_names_a_missing_column(store: Store, write: Write) -> None:
+    p = write("x.csv", "Ticket,opened_at\n1,2024-01-05\n")
+    with pytest.raises(InputError, match="id_from names column 'System'"):
+        run(store, "incidents", p, mapping=Mapping.from_dict({"id_from": ["Ticket", "System"]}))
+
+
+def test_one_record_per_value_of_a_multi_valued_column(store: Store, write: Write) -> None:
+    m = Mapping.from_dict({"split": {"service": ";"}})
+    p = write(
+        "multi.csv",
+        "id,opened_at,resolved_at,severity,service\n"
+        "INC1,2024-01-05 10:00,2024-01-05 11:00,P1,ERP; CRM ;\n"
+        "INC2,2024-01-06 10:00,,P2,\n"
+        "INC3,2024-01-07 10:00,,P2,Mail\n",
+    )
+    r = run(store, "incidents", p, mapping=m)
+    assert r.rows_read == 4
+    got = store.fetch(
+        "SELECT id, service, resolved_at FROM incident WHERE source <> 'auto' ORDER BY id"
+    )
+    assert got == [
+        ("INC1/CRM", "CRM", dt.datetime(2024, 1, 5, 11)),
+        ("INC1/ERP", "ERP", dt.datetime(2024, 1, 5, 11)),
+        ("INC2", None, None),
+        ("INC3/Mail", "Mail", None),
+    ]
+
+
+SNAPSHOT = (
+    "id,created_at,done_at,title\n"
+    "W1,2024-01-01,,week 1 snapshot\n"
+    "W2,2024-01-01,,other\n"
+    "W1,2024-01-01,2024-01-20,week 2 snapshot\n"
+    "W1,2024-01-01,2024-01-10,week 3 snapshot\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("pick", "title"),
+    [
+        (None, "week 3 snapshot"),
+        ("last", "week 3 snapshot"),
+        ("first", "week 1 snapshot"),
+        ("latest done_at", "week 2 snapshot"),
+        ("earliest done_at", "week 3 snapshot"),
+    ],
+)
+def test_which_row_of_a_snapshot_export_wins(
+    store: Store, write: Write, pick: str | None, title: str
+) -> None:
+    p = write("snap.csv", SNAPSHOT)
+    m = Mapping.from_dict({"pick": pick} if pick else {})
+    r = run(store, "work-items", p, mapping=m)
+    assert r.duplicates_in_file == 2
+    got = store.fetch("SELECT id, title FROM work_item ORDER BY id")
+    assert got == [("W1", title), ("W2", "other")]
+
+
+def test_a_wrong_pick_is_refused(store: Store, write: Write) -> None:
+    p = write("snap.csv", SNAPSHOT)
+    with pytest.raises(ConfigError, match="earliest FIELD"):
+        run(store, "work-items", p, mapping=Mapping.from_dict({"pick": "newest"}))
+    with pytest.raises(ConfigError, match="not a field of work-items"):
+        run(store, "work-items", p, mapping=Mapping.from_dict({"pick": "latest week"}))

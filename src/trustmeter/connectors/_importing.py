@@ -29,6 +29,7 @@ def layered(base: Mapping, top: Mapping | None) -> Mapping:
             "delimiter",
             "sheet",
             "encoding",
+            "pick",
         )
         if getattr(top, k) is not None
     }
@@ -46,6 +47,8 @@ def layered(base: Mapping, top: Mapping | None) -> Mapping:
         derive={**m.derive, **top.derive},
         nulls=tuple(dict.fromkeys((*m.nulls, *top.nulls))),
         notes=(*m.notes, *top.notes),
+        split={**m.split, **top.split},
+        id_from=top.id_from or m.id_from,
     )
     return replace(m, path=f"{base.path} + {top.path}" if top.path else base.path)
 

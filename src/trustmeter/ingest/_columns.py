@@ -10,6 +10,8 @@ from trustmeter.ingest._mapping import Mapping
 from trustmeter.records import RecordKind
 
 _DELIMITERS = (";", "\t", "|", ",")
+# The column that carries an id made by the mapping's id_from, beside the file's own.
+GENERATED_ID = "(id made by id_from)"
 
 
 def normalise(name: str) -> str:
@@ -26,6 +28,8 @@ class Plan:
     fallbacks: dict[str, list[str]] = field(default_factory=dict)
     # field → (the field it is computed from, the file's duration column)
     derived: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # id_from's column names → the file's columns
+    sources: dict[str, str] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
 
 
@@ -78,7 +82,23 @@ def resolve(
             hint=(hint + "; or " + fix) if hint else fix,
         )
 
+    if mapping.id_from:
+        plan.fields["id"] = GENERATED_ID
+        for wanted in mapping.id_from if mapping.id_from != ("row",) else ():
+            found = _find(wanted, columns)
+            if found is None:
+                if strict:
+                    raise missing(
+                        f"id_from names column {wanted!r}, which the file lacks",
+                        wanted,
+                        f"one of the file's columns: {listed}",
+                        'fix id_from in the mapping file (e.g. id_from = ["Service", "Week"])',
+                    )
+                continue
+            plan.sources[wanted] = found
     for f in rk.fields:
+        if f.name in plan.fields:
+            continue
         if f.name in mapping.columns:
             wanted = mapping.columns[f.name]
             found = _find(wanted, columns)
@@ -126,6 +146,7 @@ def resolve(
     used = set(plan.fields.values())
     used.update(c for cols in plan.fallbacks.values() for c in cols)
     used.update(c for _, c in plan.derived.values())
+    used.update(plan.sources.values())
     if rk.kind == "survey-responses":
         _items(plan, mapping, columns, used, file, line, strict, is_item, rk)
         used |= set(plan.items.values())

@@ -8,8 +8,8 @@ All writes share one transaction, so one bad value anywhere leaves the database 
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
+import functools
 import json
 import os
 import zoneinfo
@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 
 from trustmeter import records
 from trustmeter.errors import ConfigError, InputError
-from trustmeter.ingest import _surveys, _times
+from trustmeter.ingest import _rows, _surveys, _times
 from trustmeter.ingest._columns import Plan, resolve
 from trustmeter.ingest._convert import Converted, RowError, convert_batch
 from trustmeter.ingest._fastcsv import FastDelimitedReader, NotPlain
@@ -120,6 +120,7 @@ def import_files(
     delimiter = opts.delimiter or mapping.delimiter
     if delimiter is not None:
         mapping.merged(delimiter=delimiter)  # checks it is one character
+    _rows.pick_parts(mapping, rk)  # a wrong pick fails before any file is read
     questionnaire = _surveys.questionnaire() if rk.kind == "survey-responses" else None
     _surveys.check_items(questionnaire, list(mapping.items), mapping.path or "mapping")
     settings = _Settings(
@@ -155,7 +156,9 @@ def import_files(
             settings.fast = False
             result = _attempt(store, settings, paths, opts)
         if opts.skip_invalid:
-            _write_rejects(settings.rejects, result, opts.rejects or Path(f"{rk.kind}-rejects.csv"))
+            path = opts.rejects or Path(f"{rk.kind}-rejects.csv")
+            _rows.write_rejects(settings.rejects, path)
+            result.rejects_file = str(path)
         if not opts.dry_run:
             # Write the import into the database file now, under the cap, rather than at
             # whatever later moment the connection closes without one.
@@ -214,7 +217,7 @@ def _run(
                 pending.origins.append(_origins(path, batch.lines))
                 if batch.answers is not None:
                     pending.answers.append(batch.answers)
-                if pending.rows >= WRITE_ROWS:
+                if pending.rows >= WRITE_ROWS and s.mapping.pick in (None, "last"):
                     _flush(store, s.rk, pending, result)
                 if opts.progress is not None:
                     opts.progress(result.rows_read, done_bytes + reader.bytes_read(), total)
@@ -226,6 +229,13 @@ def _run(
         done_bytes += path.stat().st_size
         if opts.progress is not None:
             opts.progress(result.rows_read, done_bytes, total)
+    if s.mapping.pick not in (None, "last") and pending.tables:
+        # Every row of the import is waiting: keep the one that wins for each key.
+        how, by = _rows.pick_parts(s.mapping, s.rk)
+        table = pa.concat_tables(pending.tables)
+        keep = pa.array(_rows.picked(table, source_ids(s.rk, table), how, by))
+        pending.tables = [table.take(keep)]
+        pending.origins = [pa.concat_arrays(pending.origins).take(keep)]
     _flush(store, s.rk, pending, result)
     result.duplicates_in_file = pending.duplicates()
     _log(store, result, started)
@@ -295,54 +305,23 @@ def _converted(
                 strict=first,
                 is_item=is_item,
             )
+        batch = _rows.split(
+            _rows.with_ids(batch, s.mapping, plan.sources, file), s.mapping, plan.fields
+        )
+        convert = functools.partial(_convert_one, s=s, plan=plan, file=file)
+
         if s.skip_invalid:
-            yield from _valid(s, plan, batch, file, result)
+            before = len(s.rejects)
+            yield from _rows.valid(batch, convert, s.rejects)
+            result.rejected += len(s.rejects) - before
         else:
-            yield convert_batch(s.rk, plan, batch, s.mapping, s.ctx, file, s.questionnaire)
+            yield convert(batch)
     if plan is not None and plan.ignored:
         result.ignored_columns[file] = plan.ignored
 
 
-def _valid(
-    s: _Settings, plan: Plan, batch: Batch, file: str, result: ImportResult
-) -> Iterator[Converted]:
-    """The batch's valid rows, converted, in file order; each invalid row goes to the rejects.
-    A conversion names one bad row; the rows before it are tried again (a value that failed
-    to convert hides the checks that combine it with others) and so are the rows after it."""
-    todo = [batch]
-    while todo:
-        part = todo.pop()
-        if not len(part):
-            continue
-        try:
-            yield convert_batch(s.rk, plan, part, s.mapping, s.ctx, file, s.questionnaire)
-        except RowError as exc:
-            result.rejected += 1
-            s.rejects.append(exc)
-            todo.append(_rows(part, exc.index + 1, len(part)))
-            todo.append(_rows(part, 0, exc.index))
-
-
-def _rows(batch: Batch, start: int, stop: int) -> Batch:
-    return Batch(
-        lines=batch.lines[start:stop],
-        columns={c: v[start:stop] for c, v in batch.columns.items()},
-        records=batch.records[start:stop] if batch.records is not None else None,
-    )
-
-
-def _write_rejects(errors: list[RowError], result: ImportResult, path: Path) -> None:
-    """Each refused row: the file, line, column, value and why (a CSV any tool opens)."""
-    result.rejects_file = str(path)
-    errors = sorted(errors, key=lambda e: (e.file, e.line or 0))
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["file", "line", "column", "value", "reason"])
-        for e in errors:
-            reason = e.problem + (f"; expected {e.expected}" if e.expected else "")
-            w.writerow(
-                [e.file, e.line, e.column, e.value, reason + (f". {e.hint}" if e.hint else "")]
-            )
+def _convert_one(batch: Batch, *, s: _Settings, plan: Plan, file: str) -> Converted:
+    return convert_batch(s.rk, plan, batch, s.mapping, s.ctx, file, s.questionnaire)
 
 
 def _kept(batch: Batch, mapping: Mapping, file: str, result: ImportResult) -> Batch:

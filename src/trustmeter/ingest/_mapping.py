@@ -24,11 +24,22 @@ _SCALARS = (
     "delimiter",
     "sheet",
     "encoding",
+    "pick",
 )
 # How numeric dates with the year last (3/17/2025) are read without a date_format.
 DATE_ORDERS = ("infer", "day-first", "month-first")
-_TABLES = ("columns", "values", "defaults", "items", "keep", "fallbacks", "must_map", "derive")
-_LISTS = ("nulls", "notes")
+_TABLES = (
+    "columns",
+    "values",
+    "defaults",
+    "items",
+    "keep",
+    "fallbacks",
+    "must_map",
+    "derive",
+    "split",
+)
+_LISTS = ("nulls", "notes", "id_from")
 # [must_map] kinds: an id a tool writes where a name belongs, which must be mapped to a name.
 ID_PATTERNS = {
     "uuid": r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
@@ -72,6 +83,13 @@ class Mapping:
     # field -> "FIELD + COLUMN": where the field is empty, the other (converted) field plus the
     # column's duration (seconds, or ServiceNow's "1970-01-01 02:00:00" and "2 Days 3 Hours").
     derive: dict[str, str] = field(default_factory=dict)
+    # An export without ids: "row" (file name and line), or the columns whose hash is the id.
+    id_from: tuple[str, ...] = ()
+    # field -> separator: one record per value of a multi-valued column (ids get "/VALUE").
+    split: dict[str, str] = field(default_factory=dict)
+    # A snapshot export's rows of one key: "first", "last" (the default), "earliest FIELD"
+    # or "latest FIELD" wins.
+    pick: str | None = None
     # Texts read as empty, whatever the field ("null" in a file Excel re-saved).
     nulls: tuple[str, ...] = ()
     # Said in the import summary: what this mapping reads differently from the plain columns.
@@ -139,7 +157,7 @@ class Mapping:
                 )
             fallbacks[str(name)] = tuple(str(c) for c in cols)
         flat: dict[str, dict[str, str]] = {}
-        for t in ("columns", "defaults", "items", "must_map", "derive"):
+        for t in ("columns", "defaults", "items", "must_map", "derive", "split"):
             flat[t] = {}
             for k, v in tables.get(t, {}).items():
                 if isinstance(v, dict | list):
@@ -200,6 +218,7 @@ class Mapping:
             ("fallbacks", list(self.fallbacks)),
             ("must_map", list(self.must_map)),
             ("derive", list(self.derive)),
+            ("split", list(self.split)),
         )
         for table, names in named:
             for name in names:
@@ -217,6 +236,17 @@ class Mapping:
                 )
             if rk.field(name).type != "timestamp":
                 raise ConfigError(f"{where}: derive.{name}: {name} is not a date-time field")
+        if (self.id_from or self.split) and "id" not in rk.field_names:
+            raise ConfigError(f"{where}: id_from and [split] need a kind with ids, not {rk.kind}")
+        if self.id_from and "id" in self.columns:
+            raise ConfigError(f"{where}: give the id either in [columns] or by id_from, not both")
+        if len(self.split) > 1:
+            raise ConfigError(f"{where}: [split] takes one multi-valued field per import")
+        if self.split and self.id_from == ("row",):
+            raise ConfigError(
+                f'{where}: [split] with id_from = "row" would give one id to several '
+                "records: take the id from a column or a hash of columns"
+            )
         if self.items and rk.kind != "survey-responses":
             raise ConfigError(f"{where}: [items] is only for survey-responses, not {rk.kind}")
 
