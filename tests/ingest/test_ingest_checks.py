@@ -270,3 +270,18 @@ def test_a_wrong_pick_is_refused(store: Store, write: Write) -> None:
         run(store, "work-items", p, mapping=Mapping.from_dict({"pick": "newest"}))
     with pytest.raises(ConfigError, match="not a field of work-items"):
         run(store, "work-items", p, mapping=Mapping.from_dict({"pick": "latest week"}))
+
+
+def test_a_field_combined_from_several_columns(store: Store, write: Write) -> None:
+    m = Mapping.from_dict({"combine": {"problem": ["Cause", "Cause detail"]}, "nulls": ["null"]})
+    p = write(
+        "c.csv",
+        "id,opened_at,Cause,Cause detail\n"
+        "A,2024-01-05,Network,DNS\nB,2024-01-05,Hardware,null\nC,2024-01-05,,\n",
+    )
+    r = run(store, "incidents", p, mapping=m)
+    assert r.ignored_columns == {}
+    got = store.fetch("SELECT id, problem FROM incident WHERE source <> 'auto' ORDER BY id")
+    assert got == [("A", "Network / DNS"), ("B", "Hardware"), ("C", None)]
+    with pytest.raises(ConfigError, match="only a text field"):
+        run(store, "incidents", p, mapping=Mapping.from_dict({"combine": {"opened_at": ["Cause"]}}))

@@ -48,6 +48,7 @@ def layered(base: Mapping, top: Mapping | None) -> Mapping:
         nulls=tuple(dict.fromkeys((*m.nulls, *top.nulls))),
         notes=(*m.notes, *top.notes),
         split={**m.split, **top.split},
+        combine={**m.combine, **top.combine},
         id_from=top.id_from or m.id_from,
     )
     return replace(m, path=f"{base.path} + {top.path}" if top.path else base.path)

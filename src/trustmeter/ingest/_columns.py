@@ -28,6 +28,8 @@ class Plan:
     fallbacks: dict[str, list[str]] = field(default_factory=dict)
     # field → (the field it is computed from, the file's duration column)
     derived: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # field → the file's columns joined into it ([combine])
+    combined: dict[str, list[str]] = field(default_factory=dict)
     # id_from's column names → the file's columns
     sources: dict[str, str] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
@@ -123,6 +125,19 @@ def resolve(
             plan.fields[name] = found_list.pop(0)
         if found_list:
             plan.fallbacks[name] = found_list
+    for name, wanted_list in mapping.combine.items():
+        found_list = [c for w in wanted_list if (c := _find(w, columns)) is not None]
+        if len(found_list) < len(wanted_list) and strict:
+            lacking = next(w for w in wanted_list if _find(w, columns) is None)
+            raise missing(
+                f"[combine] takes {name} from column {lacking!r}, which the file lacks",
+                lacking,
+                f"one of the file's columns: {listed}",
+                f"fix [combine] {name} in the mapping file",
+            )
+        if found_list:
+            plan.fields[name] = found_list[0]
+            plan.combined[name] = found_list
     for name, spec in mapping.derive.items():
         base, _, wanted = spec.partition("+")
         if (found := _find(wanted.strip(), columns)) is not None:
@@ -147,6 +162,7 @@ def resolve(
     used.update(c for cols in plan.fallbacks.values() for c in cols)
     used.update(c for _, c in plan.derived.values())
     used.update(plan.sources.values())
+    used.update(c for cols in plan.combined.values() for c in cols)
     if rk.kind == "survey-responses":
         _items(plan, mapping, columns, used, file, line, strict, is_item, rk)
         used |= set(plan.items.values())

@@ -43,6 +43,14 @@ def _text(batch: Batch, column: str, n: int) -> pa.Array:
     return pa.array(raw, pa.string()) if raw is not None else pa.nulls(n, pa.string())
 
 
+def _combined(batch: Batch, columns: list[str], n: int, nulls: tuple[str, ...]) -> pa.Array:
+    """The columns' non-empty values joined with " / " (null where all are empty)."""
+    parts = [clean(_text(batch, c, n), None, nulls).to_pylist() for c in columns]
+    # Arrow's binary_join_element_wise(null_handling="skip") drops rows that are all null.
+    joined = [" / ".join(v for v in row if v) or None for row in zip(*parts, strict=True)]
+    return pa.array(joined, pa.string())
+
+
 def convert_batch(
     rk: RecordKind,
     plan: Plan,
@@ -65,6 +73,8 @@ def convert_batch(
             x = pa.repeat(pa.scalar(plan.constants[f.name], pa.string()), n)
         else:
             continue
+        if f.name in plan.combined:
+            x = _combined(batch, plan.combined[f.name], n, mapping.nulls)
         x = clean(x, mapping.values.get(f.name), mapping.nulls)
         for other in plan.fallbacks.get(f.name, ()):
             x = pc.coalesce(

@@ -38,6 +38,7 @@ _TABLES = (
     "must_map",
     "derive",
     "split",
+    "combine",
 )
 _LISTS = ("nulls", "notes", "id_from")
 # [must_map] kinds: an id a tool writes where a name belongs, which must be mapped to a name.
@@ -77,6 +78,9 @@ class Mapping:
     # field -> further columns read, in order, where the field's own column is empty
     # (a change's deployed time: the actual end, else the planned end, else when it closed).
     fallbacks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # field -> columns whose non-empty values are joined with " / " into the field (a cause
+    # spread over Category and Subcategory).
+    combine: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # field -> an id kind of ID_PATTERNS: a value of that shape left unmapped is refused, so a
     # service is never created under a UUID or a sys_id for a name.
     must_map: dict[str, str] = field(default_factory=dict)
@@ -148,14 +152,15 @@ class Mapping:
                     f"mapping file {path}: keep.{col} must be a value or a list of values"
                 )
             keep[str(col)] = tuple(_text(v) for v in allowed)
-        fallbacks: dict[str, tuple[str, ...]] = {}
-        for name, cols in tables.get("fallbacks", {}).items():
-            cols = cols if isinstance(cols, list) else [cols]
-            if not cols or any(isinstance(c, dict | list) for c in cols):
-                raise ConfigError(
-                    f"mapping file {path}: fallbacks.{name} must be a column or a list of columns"
-                )
-            fallbacks[str(name)] = tuple(str(c) for c in cols)
+        lists_of: dict[str, dict[str, tuple[str, ...]]] = {"fallbacks": {}, "combine": {}}
+        for t, out in lists_of.items():
+            for name, cols in tables.get(t, {}).items():
+                cols = cols if isinstance(cols, list) else [cols]
+                if not cols or any(isinstance(c, dict | list) for c in cols):
+                    raise ConfigError(
+                        f"mapping file {path}: {t}.{name} must be a column or a list of columns"
+                    )
+                out[str(name)] = tuple(str(c) for c in cols)
         flat: dict[str, dict[str, str]] = {}
         for t in ("columns", "defaults", "items", "must_map", "derive", "split"):
             flat[t] = {}
@@ -167,7 +172,8 @@ class Mapping:
             **scalars,  # type: ignore[arg-type]
             values=values,
             keep=keep,
-            fallbacks=fallbacks,
+            fallbacks=lists_of["fallbacks"],
+            combine=lists_of["combine"],
             path=path,
             **flat,  # type: ignore[arg-type]
             **lists,  # type: ignore[arg-type]
@@ -219,6 +225,7 @@ class Mapping:
             ("must_map", list(self.must_map)),
             ("derive", list(self.derive)),
             ("split", list(self.split)),
+            ("combine", list(self.combine)),
         )
         for table, names in named:
             for name in names:
@@ -238,6 +245,12 @@ class Mapping:
                 raise ConfigError(f"{where}: derive.{name}: {name} is not a date-time field")
         if (self.id_from or self.split) and "id" not in rk.field_names:
             raise ConfigError(f"{where}: id_from and [split] need a kind with ids, not {rk.kind}")
+        for name in self.combine:
+            if name in self.columns or rk.field(name).type != "text":
+                raise ConfigError(
+                    f"{where}: [combine] {name}: only a text field not also in [columns] "
+                    "can be combined from several columns"
+                )
         if self.id_from and "id" in self.columns:
             raise ConfigError(f"{where}: give the id either in [columns] or by id_from, not both")
         if len(self.split) > 1:
