@@ -271,3 +271,36 @@ def test_sync_does_not_stop_at_a_standard_change_without_dates(store: Store) -> 
         ("CHG0040001", dt.datetime(2026, 4, 1, 21, 40), "normal"),
         ("CHG0040002", dt.datetime(2026, 4, 20, 11, 15), "standard"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("zone", "stamp"),
+    [
+        (None, "2025-12-31 12:00:00"),  # 12 h early: right for any zone of the API user
+        ("America/New_York", "2025-12-31 18:55:00"),  # 19:00 EST, 5 minutes' overlap
+        ("Asia/Tokyo", "2026-01-01 08:55:00"),
+    ],
+)
+def test_sync_writes_its_cursor_in_the_api_users_zone(
+    store: Store, zone: str | None, stamp: str
+) -> None:
+    """ServiceNow reads an encoded query's times in the API user's zone, not UTC."""
+    from connector_helpers import NOW, Replay, creds, source
+
+    from trustmeter.connectors import sync
+
+    replay = Replay("servicenow/sync-standard-change.json")
+    options: dict[str, Any] = {"tables": ["change_request"]}
+    if zone:
+        options["timezone"] = zone
+    sync.run(
+        store,
+        source("servicenow", **options),
+        creds("servicenow"),
+        "UTC",
+        transport=replay,
+        sleep=lambda s: None,
+        clock=lambda: NOW,
+    )
+    query = replay.requests[0].url.params["sysparm_query"]
+    assert query == f"sys_updated_on>={stamp}^ORDERBYsys_updated_on"

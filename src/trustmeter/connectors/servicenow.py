@@ -24,7 +24,9 @@ warning that it was probably cut off.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import zoneinfo
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -192,6 +194,25 @@ def auth(creds: Credentials) -> tuple[dict[str, str], tuple[str, str] | None]:
     return {"Accept": "application/json", "Authorization": f"Bearer {creds.require('token')}"}, None
 
 
+# The earliest UTC offset a ServiceNow user's zone can have: a query written that many hours
+# early misses nothing whatever the zone.
+_WESTMOST = dt.timedelta(hours=12)
+_OVERLAP = dt.timedelta(minutes=5)
+
+
+def query_time(since: str, timezone: str | None) -> str:
+    """The cursor as an encoded query's date-time. ServiceNow reads those in the API user's
+    time zone, not UTC: in that zone (options.timezone) with a few minutes' overlap, else 12
+    hours early, so no update is skipped; records read twice are upserted unchanged."""
+    at = parse_time(since)
+    if timezone:
+        local = at.replace(tzinfo=dt.UTC).astimezone(zoneinfo.ZoneInfo(timezone))
+        at = local.replace(tzinfo=None) - _OVERLAP
+    else:
+        at -= _WESTMOST
+    return at.strftime("%Y-%m-%d %H:%M:%S")
+
+
 def sync(http: Http, source: SourceConfig, cursors: Cursors) -> Iterator[Page]:
     """Each table in options.tables (default: incident and change_request), records updated
     since the cursor, oldest first, paged with sysparm_offset."""
@@ -209,7 +230,7 @@ def sync(http: Http, source: SourceConfig, cursors: Cursors) -> Iterator[Page]:
         since = cursor.get("since") or source.since()
         offset = int(cursor.get("offset", 0))
         newest = cursor.get("newest") or since
-        stamp = parse_time(since).strftime("%Y-%m-%d %H:%M:%S")
+        stamp = query_time(since, source.options.get("timezone"))
         query = f"sys_updated_on>={stamp}^ORDERBYsys_updated_on"
         if source.options.get(f"{table}_query"):
             query = f"{source.options[f'{table}_query']}^{query}"
