@@ -3,9 +3,12 @@ later events, never change an earlier period's figure (FRAMEWORK.md, "As of a da
 
 from __future__ import annotations
 
+import csv
+import re
 import tomllib
 from datetime import date
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -75,3 +78,44 @@ def test_catalogue_services_count_without_incidents(store: Store) -> None:
     insert_records(store, "services", [{"id": "ERP", "name": "ERP"}, {"id": "HR", "name": "HR"}])
     m = availability(Context(store, Q1, dict(PARAMS)))
     assert (m.n, m.value) == (2, 100.0)
+
+
+def _service(title: str) -> str:
+    """The first service a GitHub status title names ("Incident with Codespaces and Pages")."""
+    m = re.match(r"(?:Incident with|Disruption with some) (.+)", title)
+    if not m:
+        return "GitHub"
+    return re.split(r",| and ", m.group(1))[0].strip()
+
+
+def test_a_real_status_feed_imported_in_two_goes(store: Store, real_data: Path) -> None:
+    """GitHub's real status history, with no service catalogue: every service is a stub made
+    from an incident. Importing the incidents after 2022-Q3 later must leave 2022-Q3 as it was
+    computed before they existed."""
+    with open(real_data / "github-statuses" / "downtime_windows.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    severity = {"critical": "P1", "major": "P2", "minor": "P3", "none": "P4", "maintenance": "P2"}
+
+    def incident(r: dict[str, str]) -> dict[str, Any]:
+        return {
+            "id": r["incident_id"],
+            "opened_at": r["downtime_start"].removesuffix("Z"),
+            "resolved_at": r["downtime_end"].removesuffix("Z"),
+            "severity": severity[r["impact"]],
+            "service": _service(r["title"]),
+            "is_maintenance": r["impact"] == "maintenance",
+        }
+
+    q3 = Period(date(2022, 7, 1), date(2022, 10, 1), "quarter")
+    cut = "2022-10-01T00:00:00Z"
+    early = [incident(r) for r in rows if r["downtime_start"] < cut]
+    later = [incident(r) for r in rows if r["downtime_start"] >= cut]
+    assert early and later
+    insert_records(store, "incidents", early)
+    before = availability(Context(store, q3, dict(PARAMS)))
+    insert_records(store, "incidents", later)
+    new_services = store.scalar("SELECT count(*) FROM service") - before.n
+    assert new_services > 0  # the later incidents did name services Q3 never saw
+    after = availability(Context(store, q3, dict(PARAMS)))
+    assert (after.n, after.value) == (before.n, before.value)
+    assert after.breakdown["services"] == before.breakdown["services"]
