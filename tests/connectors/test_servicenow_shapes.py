@@ -304,3 +304,33 @@ def test_sync_writes_its_cursor_in_the_api_users_zone(
     )
     query = replay.requests[0].url.params["sysparm_query"]
     assert query == f"sys_updated_on>={stamp}^ORDERBYsys_updated_on"
+
+
+def test_explain_reads_the_excel_resave_as_the_import_does(tmp_path: Path, db_url: str) -> None:
+    from click.testing import CliRunner
+
+    from trustmeter.cli import cli
+
+    root = tmp_path / "ws"
+    assert CliRunner().invoke(cli, ["init", str(root), "--db", db_url]).exit_code == 0
+    path = tmp_path / "incident.csv"
+    path.write_text(
+        "number,opened_at,priority,resolved_at,resolved_by\n"
+        "INC1,3/17/2025 6:04,2 - High,3/17/2025 9:30,null\n"
+    )
+    r = CliRunner().invoke(
+        cli,
+        [
+            "--workspace",
+            str(root),
+            "import",
+            "incidents",
+            str(path),
+            "--format",
+            "servicenow",
+            "--explain",
+            "--dry-run",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert "resolver: 0 distinct names" in r.output and "✗" not in r.output

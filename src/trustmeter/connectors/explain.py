@@ -194,7 +194,10 @@ def _file(
             if not isinstance(out, Bad) and out[1]:
                 fx.zoneless[f.name] = out[1]
         if f.refers_to and f.name not in mapping.values:
-            counts = Counter(v.strip() for v in values if v and v.strip())
+            nulls = {n.strip().lower() for n in mapping.nulls}
+            counts = Counter(
+                v.strip() for v in values if v and v.strip() and v.strip().lower() not in nulls
+            )
             fx.names[f.name] = (len(counts), counts.most_common(5))
         if f.type in ("enum", "severity", "bool") or f.name in mapping.values:
             _values(fx, f, values, mapping, ctx)
