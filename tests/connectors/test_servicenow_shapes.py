@@ -334,3 +334,11 @@ def test_explain_reads_the_excel_resave_as_the_import_does(tmp_path: Path, db_ur
     )
     assert r.exit_code == 0, r.output
     assert "resolver: 0 distinct names" in r.output and "✗" not in r.output
+
+
+def test_a_semicolon_export_still_gets_the_delimiter_hint(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "incident.csv"
+    path.write_text("number;opened_at;priority\nINC1;2025-03-17 06:04:00;1 - Critical\n")
+    with pytest.raises(InputError) as info:
+        import_preset(store, "incidents", [path], "servicenow", UTC)
+    assert "--delimiter ';'" in (info.value.hint or "") and info.value.line == 1

@@ -108,6 +108,15 @@ class Counted:
     def header(self) -> list[str] | None:
         return self.inner.header()
 
+    @property
+    def delimiter(self) -> str | None:
+        """The inner reader's, so the importer's wrong-delimiter hint still works."""
+        return getattr(self.inner, "delimiter", None)
+
+    @property
+    def header_line(self) -> int:
+        return int(getattr(self.inner, "header_line", 1))
+
     def batches(self) -> Iterator[Batch]:
         for b in self.inner.batches():
             self.rows += len(b)

@@ -266,14 +266,15 @@ def _converted(
     path: Path, reader: Reader, s: _Settings, result: ImportResult
 ) -> Iterator[Converted]:
     file = str(path)
-    delimited = reader if isinstance(reader, DelimitedReader | FastDelimitedReader) else None
-    delimiter = delimited.delimiter if delimited else None
+    # A delimited reader (or a connector's reader around one) says its delimiter and the line
+    # its header is on, for the wrong-delimiter hint and the header's line in errors.
+    delimiter: str | None = getattr(reader, "delimiter", None)
     is_item = _surveys.item_finder(s.questionnaire)
     header = reader.header()
     plan: Plan | None = None
     columns: list[str] = []
     if header is not None:
-        line = delimited.header_line if delimited else 1
+        line = int(getattr(reader, "header_line", 1))
         plan = resolve(
             s.rk,
             s.mapping,
