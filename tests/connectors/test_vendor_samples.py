@@ -149,3 +149,32 @@ def test_opsgenie_services_by_uuid_are_refused_until_mapped(store: Store, vendor
             None,
         ),
     ]
+
+
+def test_pagerduty_sync_reads_the_answers_zone(store: Store, vendor: Path) -> None:
+    """The real Analytics answer replayed through `sync` in a New York workspace."""
+    import httpx
+    from connector_helpers import NOW, creds, source
+
+    from trustmeter.connectors import sync
+
+    body = json.loads((vendor / "pagerduty-analytics-raw-incidents" / "response.json").read_text())
+    sent: list[dict[str, Any]] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(json.loads(request.content))
+        return httpx.Response(200, json=body)
+
+    r = sync.run(
+        store,
+        source("pagerduty"),
+        creds("pagerduty"),
+        "America/New_York",
+        transport=httpx.MockTransport(answer),
+        sleep=lambda s: None,
+        clock=lambda: NOW,
+    )
+    assert r.records == 1 and sent[0]["time_zone"] == "Etc/UTC"
+    got = incidents(store)[0]
+    assert got[1] == dt.datetime(2021, 1, 8, 15, 36, 37)
+    assert got[3] == dt.datetime(2021, 1, 8, 15, 39, 52)
