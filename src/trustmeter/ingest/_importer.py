@@ -2,7 +2,9 @@
 
 Rows stream through in batches, so memory stays bounded whatever the file's size: each batch
 is converted with Arrow and written with `writer.write` once about 100,000 rows are waiting.
-All writes share one transaction, so one bad value anywhere leaves the database untouched.
+All writes share one transaction, so one bad value anywhere leaves the database untouched;
+with skip_invalid, a bad row is left out and listed in the rejects file instead (_rows.py).
+A mapping's pick other than "last" holds every row until the end, to choose among a key's.
 """
 
 from __future__ import annotations
