@@ -80,7 +80,7 @@ def write_incidents(
             title = f"Old title {n}" if n in retitled else f"Incident {n}"
             prio = priorities[n % len(priorities)]
             fh.write(
-                f"INC{n:07d},{day}T{n % 24:02d}:{n % 60:02d}:00,{prio},{day}T23:30:00,{title}\n"
+                f"INC{n:07d},{day}T{n % 24:02d}:{n % 60:02d}:00,{prio},{day}T23:59:59,{title}\n"
             )
 
 

@@ -192,11 +192,21 @@ def test_line_numbers_count_newlines_inside_quotes(seeded: Store, write: Write) 
     check_error(err, p, line=4, column="opened_at", value="nope", expected="ISO 8601")
 
 
-def test_duplicate_column_names(seeded: Store, write: Write) -> None:
-    p = write("dup.csv", "id,opened_at,ID\nINC1,2024-01-05,x\n")
-    err = fails(seeded, "incidents", p)
-    check_error(err, p, line=1, column="ID", value="ID", expected="each column name once")
-    assert "columns 1 and 3" in err.problem
+def test_a_label_written_twice_reads_the_first_non_empty_value(store: Store, write: Write) -> None:
+    """Real exports repeat a label (a customised ServiceNow form); the first non-empty value
+    of the repeated columns is read, and the summary says so and counts disagreements."""
+    p = write(
+        "dup.csv",
+        "id,opened_at,Title,title\nINC1,2024-01-05,,second\nINC2,2024-01-05,first,other\n",
+    )
+    r = run(store, "incidents", p)
+    assert r.rows_read == 2
+    got = store.fetch("SELECT id, title FROM incident ORDER BY id")
+    assert got == [("INC1", "second"), ("INC2", "first")]
+    assert r.notes == [
+        "dup.csv: the header has 'Title' 2 times (columns 3 and 4): each row's first "
+        "non-empty value of them is read; 1 rows had different values there"
+    ]
 
 
 def test_unclosed_quote(seeded: Store, write: Write) -> None:

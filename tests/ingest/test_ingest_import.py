@@ -85,7 +85,7 @@ def test_duplicates_across_files_are_counted(store: Store, write: Write) -> None
 def test_zoneless_times_in_a_zone_with_daylight_saving(
     store: Store, write: Write, local: str, utc: datetime
 ) -> None:
-    p = write("dst.csv", f"id,opened_at,resolved_at\nA,{local},2024-01-01T00:00:00Z\n")
+    p = write("dst.csv", f"id,opened_at,resolved_at\nA,{local},2025-01-01T00:00:00Z\n")
     r = run(store, "incidents", p, mapping=Mapping(timezone="Europe/Berlin"))
     assert r.zoneless == 1 and r.timezone == "Europe/Berlin"
     assert store.scalar("SELECT opened_at FROM incident") == utc

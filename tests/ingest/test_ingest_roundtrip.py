@@ -54,7 +54,7 @@ def work_item(draw: st.DrawFn, id: str) -> dict[str, Any]:
         "kind": draw(st.none() | st.sampled_from(KINDS)),
         "planned": draw(st.none() | st.booleans()),
         "started_at": draw(st.none() | _times),
-        "due_on": draw(st.none() | st.dates(date(1900, 1, 1), date(2200, 1, 1))),
+        "due_on": draw(st.none() | st.dates(date(1900, 1, 1), date(2199, 12, 31))),
         "effort_hours": draw(st.none() | st.floats(0, 1e12, allow_nan=False, allow_infinity=False)),
         "title": draw(st.none() | _text),
         "team": draw(st.none() | _ids),

@@ -54,6 +54,19 @@ from trustmeter.usecases.importing import ImportRequest, Progress, import_record
 @click.option("--date-format", help="strptime format for dates, e.g. '%d/%m/%Y %H:%M'.")
 @click.option("--delimiter", help="Field delimiter for CSV/TSV files.")
 @click.option("--sheet", help="Sheet name for XLSX files.")
+@click.option(
+    "--encoding", help="Text encoding of CSV/TSV/JSON files, e.g. cp1252 (default UTF-8)."
+)
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Import the valid rows and list each refused row, with its reason, in a rejects file.",
+)
+@click.option(
+    "--rejects",
+    type=click.Path(dir_okay=False),
+    help="Where --skip-invalid lists the refused rows (default: KIND-rejects.csv).",
+)
 @click.option("--dry-run", is_flag=True, help="Validate everything and write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option(
@@ -86,6 +99,9 @@ def import_(
     as_json: bool,
     fmt: str | None = None,
     explain: bool = False,
+    encoding: str | None = None,
+    skip_invalid: bool = False,
+    rejects: str | None = None,
 ) -> None:
     """Import records of KIND from CSV, TSV, JSON, NDJSON or XLSX files.
 
@@ -113,6 +129,9 @@ def import_(
         sheet=sheet,
         dry_run=dry_run,
         explain=explain,
+        encoding=encoding,
+        skip_invalid=skip_invalid,
+        rejects=Path(rejects) if rejects else None,
     )
 
     def show_explanation(e: Explanation) -> None:

@@ -16,6 +16,7 @@ from trustmeter.ingest._json import JsonReader, flatten
 from trustmeter.ingest._mapping import delimiter_char
 from trustmeter.ingest._surveys import item_finder, questionnaire
 from trustmeter.ingest._text import DelimitedReader
+from trustmeter.ingest._times import Order as DateOrder
 from trustmeter.ingest._values import Bad, Context, clean, convert
 from trustmeter.ingest._xlsx import XlsxReader
 
@@ -27,6 +28,7 @@ __all__ = [
     "Batch",
     "Context",
     "Converted",
+    "DateOrder",
     "DelimitedReader",
     "JsonReader",
     "Plan",

@@ -17,7 +17,16 @@ from typing import Any
 import pyarrow as pa
 
 from trustmeter import records
-from trustmeter.connectors._ingest import Bad, Context, Reader, clean, convert, normalise, resolve
+from trustmeter.connectors._ingest import (
+    Bad,
+    Context,
+    DateOrder,
+    Reader,
+    clean,
+    convert,
+    normalise,
+    resolve,
+)
 from trustmeter.connectors.presets import Preset
 from trustmeter.ingest import Mapping
 
@@ -96,7 +105,7 @@ def explain(
     """`date_format` is the command line's --date-format, which wins over the mapping's."""
     rk = records.kind(kind)
     tz = mapping.timezone or timezone
-    ctx = Context(tz, date_format or mapping.date_format)
+    ctx = Context(tz, date_format or mapping.date_format, DateOrder(mapping.date_order))
     out = [_file(rk, path, mapping, open_file, ctx, preset, user_columns or {}) for path in files]
     return Explanation(rk.kind, preset, mapping, tz, out)
 
@@ -178,12 +187,17 @@ def _file(
             continue
         values = raw.get(column, [])
         if f.type == "timestamp":
-            cleaned = clean(pa.array(values, pa.string()), mapping.values.get(f.name))
+            cleaned = clean(
+                pa.array(values, pa.string()), mapping.values.get(f.name), mapping.nulls
+            )
             out = convert(f, cleaned, ctx)
             if not isinstance(out, Bad) and out[1]:
                 fx.zoneless[f.name] = out[1]
         if f.refers_to and f.name not in mapping.values:
-            counts = Counter(v.strip() for v in values if v and v.strip())
+            nulls = {n.strip().lower() for n in mapping.nulls}
+            counts = Counter(
+                v.strip() for v in values if v and v.strip() and v.strip().lower() not in nulls
+            )
             fx.names[f.name] = (len(counts), counts.most_common(5))
         if f.type in ("enum", "severity", "bool") or f.name in mapping.values:
             _values(fx, f, values, mapping, ctx)
@@ -211,7 +225,7 @@ def _values(
     counts = Counter((v or "").strip() for v in values)
     lines: list[ValueLine] = []
     for value, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:VALUE_LIMIT]:
-        cleaned = clean(pa.array([value], pa.string()), mapping.values.get(f.name))
+        cleaned = clean(pa.array([value], pa.string()), mapping.values.get(f.name), mapping.nulls)
         out = convert(f, cleaned, ctx)
         if isinstance(out, Bad):
             error = f"{out.problem}; expected {out.expected}" + (

@@ -21,7 +21,16 @@ def layered(base: Mapping, top: Mapping | None) -> Mapping:
         return base
     scalars = {
         k: getattr(top, k)
-        for k in ("source", "timezone", "date_format", "delimiter", "sheet", "encoding")
+        for k in (
+            "source",
+            "timezone",
+            "date_format",
+            "date_order",
+            "delimiter",
+            "sheet",
+            "encoding",
+            "pick",
+        )
         if getattr(top, k) is not None
     }
     m = base.merged(
@@ -31,6 +40,17 @@ def layered(base: Mapping, top: Mapping | None) -> Mapping:
         m = replace(m, keep=dict(top.keep))
     if top.kind is not None:
         m = replace(m, kind=top.kind)
+    m = replace(
+        m,
+        fallbacks={**m.fallbacks, **top.fallbacks},
+        must_map={**m.must_map, **top.must_map},
+        derive={**m.derive, **top.derive},
+        nulls=tuple(dict.fromkeys((*m.nulls, *top.nulls))),
+        notes=(*m.notes, *top.notes),
+        split={**m.split, **top.split},
+        combine={**m.combine, **top.combine},
+        id_from=top.id_from or m.id_from,
+    )
     return replace(m, path=f"{base.path} + {top.path}" if top.path else base.path)
 
 

@@ -10,6 +10,8 @@ from trustmeter.ingest._mapping import Mapping
 from trustmeter.records import RecordKind
 
 _DELIMITERS = (";", "\t", "|", ",")
+# The column that carries an id made by the mapping's id_from, beside the file's own.
+GENERATED_ID = "(id made by id_from)"
 
 
 def normalise(name: str) -> str:
@@ -22,6 +24,14 @@ class Plan:
     fields: dict[str, str] = field(default_factory=dict)  # field → file column
     constants: dict[str, str] = field(default_factory=dict)  # field → [defaults] value
     items: dict[str, str] = field(default_factory=dict)  # survey item → file column
+    # field → the file's columns read, in order, where the field's own column is empty
+    fallbacks: dict[str, list[str]] = field(default_factory=dict)
+    # field → (the field it is computed from, the file's duration column)
+    derived: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # field → the file's columns joined into it ([combine])
+    combined: dict[str, list[str]] = field(default_factory=dict)
+    # id_from's column names → the file's columns
+    sources: dict[str, str] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
 
 
@@ -74,7 +84,23 @@ def resolve(
             hint=(hint + "; or " + fix) if hint else fix,
         )
 
+    if mapping.id_from:
+        plan.fields["id"] = GENERATED_ID
+        for wanted in mapping.id_from if mapping.id_from != ("row",) else ():
+            found = _find(wanted, columns)
+            if found is None:
+                if strict:
+                    raise missing(
+                        f"id_from names column {wanted!r}, which the file lacks",
+                        wanted,
+                        f"one of the file's columns: {listed}",
+                        'fix id_from in the mapping file (e.g. id_from = ["Service", "Week"])',
+                    )
+                continue
+            plan.sources[wanted] = found
     for f in rk.fields:
+        if f.name in plan.fields:
+            continue
         if f.name in mapping.columns:
             wanted = mapping.columns[f.name]
             if not wanted:  # mapped to no column: not read, even where a column has its name
@@ -94,6 +120,30 @@ def resolve(
             plan.fields[f.name] = found
         elif f.name in mapping.defaults:
             plan.constants[f.name] = mapping.defaults[f.name]
+    for name, wanted_list in mapping.fallbacks.items():
+        found_list = [c for w in wanted_list if (c := _find(w, columns)) is not None]
+        found_list = [c for c in dict.fromkeys(found_list) if c != plan.fields.get(name)]
+        if name not in plan.fields and found_list:
+            plan.fields[name] = found_list.pop(0)
+        if found_list:
+            plan.fallbacks[name] = found_list
+    for name, wanted_list in mapping.combine.items():
+        found_list = [c for w in wanted_list if (c := _find(w, columns)) is not None]
+        if len(found_list) < len(wanted_list) and strict:
+            lacking = next(w for w in wanted_list if _find(w, columns) is None)
+            raise missing(
+                f"[combine] takes {name} from column {lacking!r}, which the file lacks",
+                lacking,
+                f"one of the file's columns: {listed}",
+                f"fix [combine] {name} in the mapping file",
+            )
+        if found_list:
+            plan.fields[name] = found_list[0]
+            plan.combined[name] = found_list
+    for name, spec in mapping.derive.items():
+        base, _, wanted = spec.partition("+")
+        if (found := _find(wanted.strip(), columns)) is not None:
+            plan.derived[name] = (base.strip(), found)
     absent = [
         name
         for name in rk.required
@@ -111,6 +161,10 @@ def resolve(
             "mapping file)",
         )
     used = set(plan.fields.values())
+    used.update(c for cols in plan.fallbacks.values() for c in cols)
+    used.update(c for _, c in plan.derived.values())
+    used.update(plan.sources.values())
+    used.update(c for cols in plan.combined.values() for c in cols)
     if rk.kind == "survey-responses":
         _items(plan, mapping, columns, used, file, line, strict, is_item, rk)
         used |= set(plan.items.values())

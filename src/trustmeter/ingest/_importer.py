@@ -2,13 +2,16 @@
 
 Rows stream through in batches, so memory stays bounded whatever the file's size: each batch
 is converted with Arrow and written with `writer.write` once about 100,000 rows are waiting.
-All writes share one transaction, so one bad value anywhere leaves the database untouched.
+All writes share one transaction, so one bad value anywhere leaves the database untouched;
+with skip_invalid, a bad row is left out and listed in the rejects file instead (_rows.py).
+A mapping's pick other than "last" holds every row until the end, to choose among a key's.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import zoneinfo
@@ -23,9 +26,9 @@ import pyarrow.compute as pc
 
 from trustmeter import records
 from trustmeter.errors import ConfigError, InputError
-from trustmeter.ingest import _surveys
+from trustmeter.ingest import _rows, _surveys, _times
 from trustmeter.ingest._columns import Plan, resolve
-from trustmeter.ingest._convert import Converted, convert_batch
+from trustmeter.ingest._convert import Converted, RowError, convert_batch
 from trustmeter.ingest._fastcsv import FastDelimitedReader, NotPlain
 from trustmeter.ingest._files import Batch, Reader, check_exists, file_format
 from trustmeter.ingest._json import JsonReader
@@ -63,6 +66,9 @@ class _Settings:
     encoding: str | None
     questionnaire: ModuleType | None
     reader: Callable[[Path], Reader] | None = None
+    skip_invalid: bool = False
+    # The rows refused under skip_invalid, in file order.
+    rejects: list[RowError] = field(default_factory=list)
     # Plain CSV/TSV goes through Arrow's reader first (see _fastcsv); off after it gave up.
     fast: bool = True
 
@@ -116,17 +122,23 @@ def import_files(
     delimiter = opts.delimiter or mapping.delimiter
     if delimiter is not None:
         mapping.merged(delimiter=delimiter)  # checks it is one character
+    _rows.pick_parts(mapping, rk)  # a wrong pick fails before any file is read
     questionnaire = _surveys.questionnaire() if rk.kind == "survey-responses" else None
     _surveys.check_items(questionnaire, list(mapping.items), mapping.path or "mapping")
     settings = _Settings(
         rk,
         mapping,
-        Context(timezone, opts.date_format or mapping.date_format),
+        Context(
+            timezone,
+            opts.date_format or mapping.date_format,
+            _times.Order(mapping.date_order),
+        ),
         delimiter_char(delimiter) if delimiter else None,
         opts.sheet or mapping.sheet,
         opts.encoding or mapping.encoding,
         questionnaire,
         opts.reader,
+        opts.skip_invalid,
         fast=opts.reader is None and questionnaire is None and not mapping.keep,
     )
     paths = [Path(f) for f in files]
@@ -145,6 +157,10 @@ def import_files(
             # right); the transaction has rolled back, so start again with the exact reader.
             settings.fast = False
             result = _attempt(store, settings, paths, opts)
+        if opts.skip_invalid:
+            path = opts.rejects or Path(f"{rk.kind}-rejects.csv")
+            _rows.write_rejects(settings.rejects, path)
+            result.rejects_file = str(path)
         if not opts.dry_run:
             # Write the import into the database file now, under the cap, rather than at
             # whatever later moment the connection closes without one.
@@ -161,7 +177,10 @@ def _attempt(
         files=[str(p) for p in paths],
         dry_run=opts.dry_run,
         timezone=settings.ctx.timezone,
+        notes=list(settings.mapping.notes),
     )
+    settings.ctx.order.reset()  # a retry with the exact reader starts afresh
+    settings.rejects.clear()
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     if opts.dry_run:
         try:
@@ -193,20 +212,32 @@ def _run(
             for batch in _converted(path, reader, s, result):
                 result.rows_read += len(batch.table)
                 result.zoneless += batch.zoneless
+                for name, count in batch.derived.items():
+                    result.derived[name] = result.derived.get(name, 0) + count
                 pending.remember(s.rk, batch.table)
                 pending.tables.append(batch.table)
                 pending.origins.append(_origins(path, batch.lines))
                 if batch.answers is not None:
                     pending.answers.append(batch.answers)
-                if pending.rows >= WRITE_ROWS:
+                if pending.rows >= WRITE_ROWS and s.mapping.pick in (None, "last"):
                     _flush(store, s.rk, pending, result)
                 if opts.progress is not None:
                     opts.progress(result.rows_read, done_bytes + reader.bytes_read(), total)
+            said = getattr(reader, "notes", None)
+            if callable(said):
+                result.notes.extend(f"{path.name}: {note}" for note in said())
         finally:
             reader.close()
         done_bytes += path.stat().st_size
         if opts.progress is not None:
             opts.progress(result.rows_read, done_bytes, total)
+    if s.mapping.pick not in (None, "last") and pending.tables:
+        # Every row of the import is waiting: keep the one that wins for each key.
+        how, by = _rows.pick_parts(s.mapping, s.rk)
+        table = pa.concat_tables(pending.tables)
+        keep = pa.array(_rows.picked(table, source_ids(s.rk, table), how, by))
+        pending.tables = [table.take(keep)]
+        pending.origins = [pa.concat_arrays(pending.origins).take(keep)]
     _flush(store, s.rk, pending, result)
     result.duplicates_in_file = pending.duplicates()
     _log(store, result, started)
@@ -237,14 +268,15 @@ def _converted(
     path: Path, reader: Reader, s: _Settings, result: ImportResult
 ) -> Iterator[Converted]:
     file = str(path)
-    delimited = reader if isinstance(reader, DelimitedReader | FastDelimitedReader) else None
-    delimiter = delimited.delimiter if delimited else None
+    # A delimited reader (or a connector's reader around one) says its delimiter and the line
+    # its header is on, for the wrong-delimiter hint and the header's line in errors.
+    delimiter: str | None = getattr(reader, "delimiter", None)
     is_item = _surveys.item_finder(s.questionnaire)
     header = reader.header()
     plan: Plan | None = None
     columns: list[str] = []
     if header is not None:
-        line = delimited.header_line if delimited else 1
+        line = int(getattr(reader, "header_line", 1))
         plan = resolve(
             s.rk,
             s.mapping,
@@ -276,9 +308,23 @@ def _converted(
                 strict=first,
                 is_item=is_item,
             )
-        yield convert_batch(s.rk, plan, batch, s.mapping, s.ctx, file, s.questionnaire)
+        batch = _rows.split(
+            _rows.with_ids(batch, s.mapping, plan.sources, file), s.mapping, plan.fields
+        )
+        convert = functools.partial(_convert_one, s=s, plan=plan, file=file)
+
+        if s.skip_invalid:
+            before = len(s.rejects)
+            yield from _rows.valid(batch, convert, s.rejects)
+            result.rejected += len(s.rejects) - before
+        else:
+            yield convert(batch)
     if plan is not None and plan.ignored:
         result.ignored_columns[file] = plan.ignored
+
+
+def _convert_one(batch: Batch, *, s: _Settings, plan: Plan, file: str) -> Converted:
+    return convert_batch(s.rk, plan, batch, s.mapping, s.ctx, file, s.questionnaire)
 
 
 def _kept(batch: Batch, mapping: Mapping, file: str, result: ImportResult) -> Batch:

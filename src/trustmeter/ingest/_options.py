@@ -26,6 +26,10 @@ class ImportOptions:
     sheet: str | None = None
     encoding: str | None = None
     dry_run: bool = False
+    # Import the valid rows and list each refused row, with its reason, in `rejects` (a CSV)
+    # instead of refusing the whole import at the first bad value.
+    skip_invalid: bool = False
+    rejects: Path | None = None
     progress: Progress | None = None
     # Opens each file instead of the reader its extension picks: a connector's reader for a
     # vendor's shape (nested JSON, .ics, a git repository) that yields the same text batches.
@@ -57,6 +61,14 @@ class ImportResult:
     answers: int = 0
     # Per file, the columns that fed no field.
     ignored_columns: dict[str, list[str]] = field(default_factory=dict)
+    # Rows refused under skip_invalid, and the file that lists them.
+    rejected: int = 0
+    rejects_file: str | None = None
+    # Per field, the values computed by the mapping's [derive] (resolved = opened + duration).
+    derived: dict[str, int] = field(default_factory=dict)
+    # What the reader or the mapping read differently, said in the summary: a field taken
+    # from another column, a repeated header label, an export cut at a tool's row limit.
+    notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -45,13 +45,42 @@ class DelimitedReader:
         # strict: an unclosed quote is an error, not a value that swallows the rest of the file
         self.reader = csv.reader(self.text, delimiter=delimiter, strict=True)
         self._header: list[str] | None = None
+        # The header's labels as written, one per field; `_header` names each label once.
+        self._fields: list[str] = []
+        # A label written more than once → its fields' positions (real exports do this).
+        self._repeats: dict[str, list[int]] = {}
+        self._conflicts: dict[str, int] = {}
         self.header_line = 1
 
     # -- the header ----------------------------------------------------------------------------
     def header(self) -> list[str]:
         if self._header is None:
-            self._header = self._read_header()
+            self._fields = self._read_header()
+            first: dict[str, int] = {}
+            names: list[str] = []
+            for i, name in enumerate(self._fields):
+                key = name.casefold()
+                if key in first:
+                    self._repeats.setdefault(self._fields[first[key]], [first[key]]).append(i)
+                else:
+                    first[key] = i
+                    names.append(name)
+            self._header = names
         return self._header
+
+    def notes(self) -> list[str]:
+        """What the summary should say about the header: labels written twice."""
+        out = []
+        for name, where in self._repeats.items():
+            cols = " and ".join(str(i + 1) for i in where)
+            text = (
+                f"the header has {name!r} {len(where)} times (columns {cols}): each row's "
+                "first non-empty value of them is read"
+            )
+            if self._conflicts.get(name):
+                text += f"; {self._conflicts[name]:,} rows had different values there"
+            out.append(text)
+        return out
 
     def _read_header(self) -> list[str]:
         row: list[str] = []
@@ -66,26 +95,12 @@ class DelimitedReader:
                     expected="a first line naming the columns, e.g. id,opened_at,severity",
                 ) from None
         self.header_line = self.reader.line_num
-        names = [c.strip() or f"(column {i + 1})" for i, c in enumerate(row)]
-        seen: dict[str, int] = {}
-        for i, name in enumerate(names):
-            key = name.casefold()
-            if key in seen:
-                raise InputError(
-                    str(self.path),
-                    f"the header names the same column twice (columns {seen[key] + 1} and {i + 1})",
-                    line=self.header_line,
-                    column=name,
-                    value=name,
-                    expected="each column name once",
-                    hint="rename or remove one of the two columns",
-                )
-            seen[key] = i
-        return names
+        return [c.strip() or f"(column {i + 1})" for i, c in enumerate(row)]
 
     # -- the rows ------------------------------------------------------------------------------
     def batches(self) -> Iterator[Batch]:
-        header = self.header()
+        self.header()
+        header = self._fields
         width = len(header)
         while True:
             prev = self.reader.line_num
@@ -106,7 +121,29 @@ class DelimitedReader:
                 lines = [lines[i] for i in keep]
                 if not rows:
                     continue
-            yield Batch(lines, dict(zip(header, zip(*rows, strict=True), strict=True)))
+            yield Batch(lines, self._columns(rows))
+
+    def _columns(self, rows: list[list[str]]) -> dict[str, Sequence[str | None]]:
+        by_field = list(zip(*rows, strict=True))
+        if not self._repeats:
+            return dict(zip(self._fields, by_field, strict=True))
+        later = {j for where in self._repeats.values() for j in where[1:]}
+        out: dict[str, Sequence[str | None]] = {}
+        for i, name in enumerate(self._fields):
+            if i in later:
+                continue
+            where = self._repeats.get(name)
+            if where is None:
+                out[name] = by_field[i]
+                continue
+            merged = []
+            for values in zip(*(by_field[j] for j in where), strict=True):
+                filled = [v for v in values if v.strip()]
+                merged.append(filled[0] if filled else values[0])
+                if len({v.strip() for v in filled}) > 1:
+                    self._conflicts[name] = self._conflicts.get(name, 0) + 1
+            out[name] = tuple(merged)
+        return out
 
     def _take(self) -> list[list[str]]:
         """The next batch of records, parsed by the csv module without a Python loop."""
@@ -194,7 +231,7 @@ class DelimitedReader:
             for row in reader:
                 start, prev = prev + 1, reader.line_num
                 if start == line:
-                    header = self._header or []
+                    header = self._fields
                     for i, v in enumerate(row):
                         if len(v) > FIELD_LIMIT:
                             column = header[i] if i < len(header) else f"(field {i + 1})"
@@ -216,7 +253,7 @@ class DelimitedReader:
 
     def _column_at(self, first_line: str, prefix: str) -> str | None:
         """The column of a bad byte: fields before it on its line, named by the header."""
-        names = self._header or next(
+        names = self._fields or next(
             csv.reader([first_line.lstrip("\ufeff")], delimiter=self.delimiter), []
         )
         fields = next(csv.reader([prefix], delimiter=self.delimiter), []) or [""]

@@ -5,6 +5,13 @@ time in the import's zone. Where the clocks go back (an hour that happens twice)
 occurrence is taken; where they go forward (an hour that never happens) the value is read with
 the offset in force before the change, so 02:30 on the spring-forward night in Berlin is 01:30
 UTC, as if the clock had not been put forward yet: durations across the change stay right.
+
+Numeric dates with the year last (3/17/2025 6:04, as Excel writes a US export it re-saved;
+17.03.2025; 03-17-2025) need a date format, or a date order: "day-first", "month-first", or
+"infer", where the file itself says which number is the day (a first number above 12 means
+day first, a second one above 12 month first). The inferred order holds for the rest of the
+import (`Order`); a file whose every such date could be read both ways is refused with a
+request for --date-format, never guessed.
 """
 
 from __future__ import annotations
@@ -28,12 +35,78 @@ ISO_EXPECTED = (
 DATE_EXPECTED = "an ISO 8601 date such as 2024-01-05"
 
 
+_YEAR_LAST = r"^(\d{1,2})([/.-])(\d{1,2})[/.-](\d{4})((?:[ T]\d{1,2}:\d\d(?::\d\d)?)?)$"
+AMBIGUOUS_HINT = (
+    "pass --date-format (date_format in the mapping file), e.g. '%m/%d/%Y %H:%M' for "
+    "3/17/2025 6:04 or '%d/%m/%Y %H:%M' for 17/3/2025 6:04"
+)
+
+
+@dataclass
+class Order:
+    """Day first or month first in numeric dates with the year last: given ("day-first",
+    "month-first"), or inferred ("infer") once a value showed it; None: not read at all."""
+
+    setting: str | None = None
+    day_first: bool | None = None
+
+    def __post_init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.day_first = {"day-first": True, "month-first": False}.get(self.setting or "")
+
+
 @dataclass
 class Parsed:
     values: pa.Array  # timestamp('us') naive UTC, or date32
     zoneless: int
     # Index of the first value that could not be read, or -1.
     bad: int
+    # Why, where it is not simply an unreadable value.
+    problem: str | None = None
+    hint: str | None = None
+
+
+def year_last(x: pa.Array, order: Order) -> tuple[pa.Array, int, str | None]:
+    """Rewrite numeric dates with the year last as ISO; (text, index of a refused value, why)."""
+    if order.setting is None:
+        return x, -1, None
+    hit = pc.fill_null(pc.match_substring_regex(x, _YEAR_LAST), False)
+    if not pc.any(hit).as_py():
+        return x, -1, None
+    parts = pc.extract_regex(pc.if_else(hit, x, pa.scalar(None, pa.string())), _YEAR_LAST_NAMED)
+    first = pc.cast(pc.struct_field(parts, "a"), pa.int32())
+    second = pc.cast(pc.struct_field(parts, "b"), pa.int32())
+    day_first = pc.fill_null(pc.greater(first, 12), False)
+    month_first = pc.fill_null(pc.greater(second, 12), False)
+    if order.setting != "infer":
+        pass
+    elif pc.any(day_first).as_py():
+        if order.day_first is False or pc.any(month_first).as_py():
+            i = int(pc.index(month_first if order.day_first is None else day_first, True).as_py())
+            return x, i, "dates are written both day first and month first"
+        order.day_first = True
+    elif pc.any(month_first).as_py():
+        if order.day_first is True:
+            return (
+                x,
+                int(pc.index(month_first, True).as_py()),
+                ("dates are written both day first and month first"),
+            )
+        order.day_first = False
+    elif order.day_first is None:
+        i = int(pc.index(hit, True).as_py())
+        return (
+            x,
+            i,
+            "the date could be day first or month first, and no date in the file says which",
+        )
+    rewrite = r"\4-\3-\1\5" if order.day_first else r"\4-\1-\3\5"
+    return pc.if_else(hit, pc.replace_substring_regex(x, _YEAR_LAST, rewrite), x), -1, None
+
+
+_YEAR_LAST_NAMED = r"^(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-]\d{4}"
 
 
 def normalise(x: pa.Array) -> pa.Array:
@@ -110,7 +183,9 @@ def _bad(x: pa.Array, ok: pa.Array) -> int:
     return int(pc.index(missing, True).as_py())
 
 
-def timestamps(x: pa.Array, timezone: str, date_format: str | None) -> Parsed:
+def timestamps(
+    x: pa.Array, timezone: str, date_format: str | None, order: Order | None = None
+) -> Parsed:
     """`x`: trimmed text with nulls for empty values."""
     n = len(x)
     result = pa.nulls(n, pa.timestamp("us"))
@@ -130,7 +205,12 @@ def timestamps(x: pa.Array, timezone: str, date_format: str | None) -> Parsed:
             result = pc.if_else(hit, got, result)
             todo = pc.and_(todo, pc.invert(hit))
     # ISO 8601 for the rest (all of them without a date_format; XLSX dates with one).
-    iso = normalise(pc.if_else(todo, x, pa.scalar(None, pa.string())))
+    rest = pc.if_else(todo, x, pa.scalar(None, pa.string()))
+    if not date_format:
+        rest, bad, why = year_last(rest, order or Order())
+        if bad >= 0:
+            return Parsed(result, zoneless, bad, why, AMBIGUOUS_HINT)
+    iso = normalise(rest)
     zoned = pc.fill_null(pc.match_substring_regex(iso, _ZONED), False)
     naive = pc.fill_null(pc.match_substring_regex(iso, _NAIVE), False)
     bad = _bad(iso, pc.or_(zoned, naive))
@@ -148,7 +228,7 @@ def timestamps(x: pa.Array, timezone: str, date_format: str | None) -> Parsed:
     return Parsed(result, int(zoneless), -1)
 
 
-def dates(x: pa.Array, date_format: str | None) -> Parsed:
+def dates(x: pa.Array, date_format: str | None, order: Order | None = None) -> Parsed:
     """Dates as written: a date-time value gives its own calendar date, with no zone shift."""
     result = pa.nulls(len(x), pa.date32())
     todo = pc.is_valid(x)
@@ -160,7 +240,12 @@ def dates(x: pa.Array, date_format: str | None) -> Parsed:
             hit = pc.is_valid(got)
             result = pc.if_else(hit, pc.cast(pc.cast(got, pa.timestamp("us")), pa.date32()), result)
             todo = pc.and_(todo, pc.invert(hit))
-    iso = normalise(pc.if_else(todo, x, null))
+    rest = pc.if_else(todo, x, null)
+    if not date_format:
+        rest, bad, why = year_last(rest, order or Order())
+        if bad >= 0:
+            return Parsed(result, 0, bad, why, AMBIGUOUS_HINT)
+    iso = normalise(rest)
     ok = pc.or_(pc.match_substring_regex(iso, _NAIVE), pc.match_substring_regex(iso, _ZONED))
     bad = _bad(iso, ok)
     if bad >= 0:

@@ -6,8 +6,8 @@ read; the caller turns the earliest of them into an InputError with the file's l
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -36,11 +36,18 @@ class Bad:
 class Context:
     timezone: str
     date_format: str | None
+    # Day or month first in numeric dates (3/17/2025): the mapping's date_order, and what
+    # the file showed when that is "infer" (one per import).
+    order: _times.Order = field(default_factory=_times.Order)
 
 
-def clean(x: pa.Array, value_map: Mapping[str, str] | None) -> pa.Array:
-    """Trim, apply the field's value map (case-insensitive), and make empty values null."""
+def clean(x: pa.Array, value_map: Mapping[str, str] | None, nulls: Sequence[str] = ()) -> pa.Array:
+    """Trim, read the mapping's null words as empty, apply the field's value map
+    (case-insensitive), and make empty values null."""
     x = pc.utf8_trim_whitespace(x)
+    if nulls:
+        words = pa.array([n.strip().lower() for n in nulls], pa.string())
+        x = pc.if_else(pc.is_in(pc.utf8_lower(x), value_set=words), _NULL, x)
     if value_map:
         keys = pa.array([k.strip().lower() for k in value_map], pa.string())
         idx = pc.index_in(pc.utf8_lower(x), value_set=keys)
@@ -96,7 +103,8 @@ def convert(f: Field, x: pa.Array, ctx: Context) -> tuple[pa.Array, int] | Bad:
             )
         return norm, 0
     if f.type == "severity":
-        up = pc.utf8_upper(x)
+        # "3 - Low": ServiceNow's choice labels lead with the level.
+        up = pc.replace_substring_regex(pc.utf8_upper(x), r"^(P?[1-5])\s+-\s+\S.*$", r"\1")
         ok = pc.match_substring_regex(up, r"^P?[1-5]$")
         bad = _first(pc.and_(pc.is_valid(x), pc.invert(ok)))
         if bad >= 0:
@@ -112,13 +120,15 @@ def convert(f: Field, x: pa.Array, ctx: Context) -> tuple[pa.Array, int] | Bad:
 
 def _time(f: Field, x: pa.Array, ctx: Context) -> tuple[pa.Array, int] | Bad:
     if f.type == "timestamp":
-        parsed = _times.timestamps(x, ctx.timezone, ctx.date_format)
+        parsed = _times.timestamps(x, ctx.timezone, ctx.date_format, ctx.order)
         expected = _times.ISO_EXPECTED
     else:
-        parsed = _times.dates(x, ctx.date_format)
+        parsed = _times.dates(x, ctx.date_format, ctx.order)
         expected = _times.DATE_EXPECTED
     if parsed.bad < 0:
         return parsed.values, parsed.zoneless
+    if parsed.problem:
+        return Bad(parsed.bad, parsed.problem, expected, parsed.hint)
     if ctx.date_format:
         expected = (
             f"the date format {ctx.date_format!r} (e.g. {_times.example(ctx.date_format)!r}), "

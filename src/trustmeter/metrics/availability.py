@@ -21,10 +21,11 @@ from trustmeter.metrics.common import (
     seconds_between,
     severity_at_or_above,
 )
-from trustmeter.metrics.model import Batch
+from trustmeter.metrics.model import Batch, fetch
 from trustmeter.metrics.registry import Context, Contributor, Measurement, Results, metric
 from trustmeter.metrics.stability import incidents, service_catalogue, service_names
 from trustmeter.periods import Period
+from trustmeter.records import AUTO_SOURCE
 
 # A float availability computed as exactly the SLO may land a hair below it.
 _SLO_TOLERANCE = 1e-9
@@ -171,6 +172,22 @@ def _named_services(b: Batch) -> dict[int, list[str]]:
     }
 
 
+def _known_services(b: Batch, catalogue: list[str]) -> dict[int, list[str]]:
+    """Per period, the catalogue as known at its end: every service with a record of its own,
+    and a stub (a service the writer made from a name on another record) only once an
+    incident opened by the period's end names it. So importing later incidents, whose new
+    service names become stubs, never changes an earlier period's scope."""
+    t = b.t("service")
+    own = {str(r["id"]) for r in fetch(t.filter(t.source != AUTO_SOURCE).select("id").distinct())}
+    i = records_of(b, "incident")
+    named = b.before_end(i.filter(i.service.notnull()), "opened_at").select("pid", "service")
+    known = set(catalogue)
+    return {
+        pid: sorted((own & known) | ({str(r["service"]) for r in rows} & known))
+        for pid, rows in b.by_period(named.distinct()).items()
+    }
+
+
 @metric(
     "availability",
     area="stability",
@@ -192,8 +209,9 @@ def availability(b: Batch) -> Results:
         scopes = {pid: tier1 for pid in range(len(b.periods))}
         how = "tier-1 services"
     elif len(services):
-        scopes = {pid: sorted(names) for pid in range(len(b.periods))}
-        how = "all services (no service has a tier)"
+        # "All services" as known at each period's end (_known_services).
+        scopes = _known_services(b, sorted(names))
+        how = "all services known at the period's end (no service has a tier)"
     else:
         # A second query, only when the catalogue is empty: the scope then depends on the
         # period (the services named by the incidents known at its end).

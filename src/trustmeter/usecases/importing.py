@@ -39,6 +39,9 @@ class ImportRequest:
     sheet: str | None = None
     dry_run: bool = False
     explain: bool = False
+    encoding: str | None = None  # --encoding: of CSV/TSV/JSON files
+    skip_invalid: bool = False  # write the valid rows, list the refused ones in `rejects`
+    rejects: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,10 @@ def import_records(
         date_format=req.date_format,
         delimiter=req.delimiter,
         sheet=req.sheet,
+        encoding=req.encoding,
         dry_run=req.dry_run,
+        skip_invalid=req.skip_invalid,
+        rejects=req.rejects,
         progress=progress,
     )
     files = list(req.files)
@@ -130,6 +136,11 @@ def summary(kind: str, r: ImportResult) -> str:
         lines.append(
             f"  {r.stubs:,} services/teams/people named but not yet in the catalogue were created as stubs"
         )
+    for name, count in r.derived.items():
+        lines.append(f"  {count:,} {name} values were computed by the mapping's [derive]")
+    if r.rejected:
+        lines.append(f"  {r.rejected:,} invalid rows were refused, each listed in {r.rejects_file}")
+    lines.extend(f"  {note}" for note in r.notes)
     if r.dry_run:
         lines.append("  dry run: nothing was written")
     return "\n".join(lines)
