@@ -165,13 +165,23 @@ def claim(store: Store, token_hash: str, used_at: datetime) -> bool:
     DuckDB aborts the second transaction with a conflict). Call it in a transaction of its
     own, apart from writing the response.
 
-    On PostgreSQL an UPDATE writes a new version of the row, stamped with the transaction id
-    (`xmin`) and placed after the rows already in its page (`ctid`): left alone, the claimed
-    invitation would be the one with the newest xmin and the last place, which orders claims
-    as the responses are ordered. So every invitation of the campaign is rewritten too, one
-    by one in a random order: they all share this transaction's id and their places are
-    shuffled. (DuckDB updates rows in place and exposes no transaction id.)
+    An UPDATE writes a new version of the row: on PostgreSQL stamped with the transaction
+    id (`xmin`) and placed after the rows already in its page (`ctid`); on DuckDB, an
+    UPDATE … RETURNING on this indexed table, as a delete and an insert at the end (`rowid`).
+    Left alone, the claimed invitation would be the one with the newest xmin and the last
+    place, so the invitations would be ordered by claim as the responses are by arrival.
+    So every invitation of the campaign is rewritten too, one by one in a random order: they
+    all share this transaction's id and their places are shuffled.
     """
+    if store.engine == "postgres":
+        # One claim of a campaign at a time, across processes, locked before any invitation
+        # is: rewriting the same rows in two random orders at once could deadlock. (DuckDB
+        # has one writer at a time.)
+        store.fetch(
+            "SELECT c.id FROM survey_campaign c JOIN survey_invitation i "
+            "ON i.campaign_id = c.id WHERE i.token_hash = ? FOR UPDATE OF c",
+            (token_hash,),
+        )
     rows = store.fetch(
         "UPDATE survey_invitation SET used_at = ? WHERE token_hash = ? AND used_at IS NULL "
         "RETURNING campaign_id",
@@ -179,20 +189,18 @@ def claim(store: Store, token_hash: str, used_at: datetime) -> bool:
     )
     if len(rows) != 1:
         return False
-    if store.engine == "postgres":
-        campaign_id = rows[0][0]
-        # One claim of a campaign at a time, across processes: rewriting the same rows in
-        # two random orders at once could deadlock.
-        store.fetch("SELECT id FROM survey_campaign WHERE id = ? FOR UPDATE", (campaign_id,))
-        ids = [
-            str(r[0])
-            for r in store.fetch(
-                "SELECT id FROM survey_invitation WHERE campaign_id = ?", (campaign_id,)
-            )
-        ]
-        secrets.SystemRandom().shuffle(ids)
-        for inv_id in ids:
-            store.execute("UPDATE survey_invitation SET used_at = used_at WHERE id = ?", (inv_id,))
+    campaign_id = rows[0][0]
+    ids = [
+        str(r[0])
+        for r in store.fetch("SELECT id FROM survey_invitation WHERE campaign_id = ?", (campaign_id,))
+    ]
+    secrets.SystemRandom().shuffle(ids)
+    for inv_id in ids:
+        # RETURNING makes DuckDB write the row anew (a plain UPDATE of an unindexed column
+        # is done in place, and would leave the claimed row alone at the end).
+        store.fetch(
+            "UPDATE survey_invitation SET used_at = used_at WHERE id = ? RETURNING id", (inv_id,)
+        )
     return True
 
 
