@@ -438,9 +438,7 @@ def pick_campaign(
     big = [f for f in found if f.respondents >= least]
     if any(f.readable_from is not None for f in found):
         usable = [
-            f
-            for f in big
-            if f.readable_from is not None and f.readable_from <= min(end, now)
+            f for f in big if f.readable_from is not None and f.readable_from <= min(end, now)
         ]
         return max(
             usable,

@@ -17,7 +17,9 @@ Write = Callable[[str, str | bytes], Path]
 @pytest.mark.parametrize("value", ["inf", "-Infinity", "nan", "1e999"])
 def test_a_non_finite_answer_is_a_clear_error(store: Store, write: Write, value: str) -> None:
     before = counts(store)
-    p = write("team.csv", f"id,campaign,kind,enps,westrum_1\nR1,T1,team,9,6\nR2,T1,team,{value},5\n")
+    p = write(
+        "team.csv", f"id,campaign,kind,enps,westrum_1\nR1,T1,team,9,6\nR2,T1,team,{value},5\n"
+    )
     with pytest.raises(InputError) as info:
         run(store, "survey-responses", p)
     check_error(

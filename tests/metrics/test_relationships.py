@@ -362,8 +362,7 @@ def test_no_figure_when_fewer_than_min_group_answered_the_items(store: Store) ->
     respond(
         store,
         "2024-Q1",
-        group("Sales", [10, 9], "overall_satisfaction")
-        + group("Sales", [8] * 4, "nps", 10),
+        group("Sales", [10, 9], "overall_satisfaction") + group("Sales", [8] * 4, "nps", 10),
     )
     m = plain(stakeholder_satisfaction(ctx(store)))
     assert nothing(m) and "fewer than 5 respondents" in (m.note or "")

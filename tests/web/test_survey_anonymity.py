@@ -33,7 +33,9 @@ def test_the_dashboard_reads_a_campaign_only_once_it_has_closed(
     admin: TestClient, app: Any
 ) -> None:
     cid = create_campaign(admin, "team now", kind="team")
-    platform = [token_path(r["link"]) for r in download_links(admin, cid) if r["group"] == "Platform"]
+    platform = [
+        token_path(r["link"]) for r in download_links(admin, cid) if r["group"] == "Platform"
+    ]
     for n, path in enumerate(platform):
         assert answer(app, path, team_answers(n)).status_code == 200
     # A future as_of asks for a period that ends after today: the campaign is still open, so
@@ -78,9 +80,7 @@ def test_the_links_csv_leaves_empty_cells_empty() -> None:
     assert "P1,,,'=" in text
 
 
-def test_dates_show_the_last_day_and_consent_starts_unticked(
-    admin: TestClient, app: Any
-) -> None:
+def test_dates_show_the_last_day_and_consent_starts_unticked(admin: TestClient, app: Any) -> None:
     cid = create_campaign(admin, "dates")  # open through today + 7 days
     last = date.today() + timedelta(days=7)
     assert admin.get(f"/surveys/{cid}.json").json()["campaign"]["last_day"] == last.isoformat()
@@ -160,10 +160,7 @@ def test_nothing_in_the_database_joins_an_invitation_to_its_response(
 
     # No order: the invitations' physical order (DuckDB rowid, PostgreSQL ctid) and their
     # transaction ids do not give the order in which they were claimed.
-    if engine(app) == "duckdb":
-        keys = ["rowid"]
-    else:
-        keys = ["ctid", "xmin::text::bigint"]
+    keys = ["rowid"] if engine(app) == "duckdb" else ["ctid", "xmin::text::bigint"]
     for key in keys:
         ordered = [r[0] for r in fetch(
             app, f"SELECT id FROM survey_invitation WHERE used_at IS NOT NULL ORDER BY {key}, id"

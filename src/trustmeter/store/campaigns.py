@@ -192,7 +192,9 @@ def claim(store: Store, token_hash: str, used_at: datetime) -> bool:
     campaign_id = rows[0][0]
     ids = [
         str(r[0])
-        for r in store.fetch("SELECT id FROM survey_invitation WHERE campaign_id = ?", (campaign_id,))
+        for r in store.fetch(
+            "SELECT id FROM survey_invitation WHERE campaign_id = ?", (campaign_id,)
+        )
     ]
     secrets.SystemRandom().shuffle(ids)
     for inv_id in ids:
