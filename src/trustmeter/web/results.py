@@ -81,8 +81,8 @@ def response_rates(
     (`answered_step`), and no group's count is shown. Once it has closed, the exact counts
     are shown for the groups `surveys.anonymise` shows, the rest pooled as "other groups"
     (`other_groups`, when the pool itself is big enough), like every survey figure. A group
-    nobody answered from shows 0: it has no respondent to protect, and the results, which
-    count respondents, do not know it either.
+    nobody answered from is hidden too: showing its 0 would let the total, less the zeros,
+    name the group a lone answer came from.
     """
     counts = [(g or surveys.NO_GROUP, n, u) for g, n, u in rows.response_rates(store, campaign.id)]
     invited = sum(n for _, n, _ in counts)
@@ -94,9 +94,9 @@ def response_rates(
     other: dict[str, Any] | None = None
     if closed:
         anon = surveys.anonymise(
-            [surveys.GroupFigure(g, u, {"invited": n}) for g, n, u in counts if u], least
+            [surveys.GroupFigure(g, u, {"invited": n}) for g, n, u in counts], least
         )
-        shown_groups = {f.name for f in anon.shown} | {g for g, _, u in counts if not u}
+        shown_groups = {f.name for f in anon.shown}
         if anon.other is not None:
             n = int(anon.other.parts.get("invited", 0))
             other = {
