@@ -4,15 +4,13 @@ An invitation holds the sha256 of its token, never the token, and never the id o
 response it produced: claiming it only sets `used_at`, truncated to the day by the caller so
 that its time does not single out a response either. The answers themselves are canonical
 `survey_response`/`survey_answer` records, written by `store.writer` like any import, in a
-transaction of their own (`web.campaigns.submit`); `claim` rewrites every invitation of the
-campaign so that neither a transaction id nor a row's place in the table tells which one
-was claimed last.
+transaction of their own (`web.campaigns.write_response`); `claim` sees to it that neither
+a transaction id nor a row's place in the table tells which invitation was claimed last.
 """
 
 from __future__ import annotations
 
 import json
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -165,23 +163,29 @@ def claim(store: Store, token_hash: str, used_at: datetime) -> bool:
     DuckDB aborts the second transaction with a conflict). Call it in a transaction of its
     own, apart from writing the response.
 
-    An UPDATE writes a new version of the row: on PostgreSQL stamped with the transaction
-    id (`xmin`) and placed after the rows already in its page (`ctid`); on DuckDB, an
-    UPDATE … RETURNING on this indexed table, as a delete and an insert at the end (`rowid`).
-    Left alone, the claimed invitation would be the one with the newest xmin and the last
-    place, so the invitations would be ordered by claim as the responses are by arrival.
-    So every invitation of the campaign is rewritten too, one by one in a random order: they
-    all share this transaction's id and their places are shuffled.
+    Neither the row's place nor a transaction id may tell which invitation was claimed last
+    (the responses are stored in the order they arrive). DuckDB updates this column in place
+    and exposes no transaction id, so the row stays where it was created; the statement must
+    not use RETURNING, which makes DuckDB delete and re-insert the row at the end. On
+    PostgreSQL an UPDATE writes a new row version, stamped with the transaction id (`xmin`)
+    and placed after the rows of its page (`ctid`), so every invitation of the campaign is
+    then rewritten, one by one in a random order, by the server-side function
+    `survey_shuffle_invitations` (migration 12): they all share this transaction's id, and
+    their places no longer follow the claims.
     """
-    if store.engine == "postgres":
-        # One claim of a campaign at a time, across processes, locked before any invitation
-        # is: rewriting the same rows in two random orders at once could deadlock. (DuckDB
-        # has one writer at a time.)
-        store.fetch(
-            "SELECT c.id FROM survey_campaign c JOIN survey_invitation i "
-            "ON i.campaign_id = c.id WHERE i.token_hash = ? FOR UPDATE OF c",
-            (token_hash,),
+    if store.engine != "postgres":
+        count = store.fetch(
+            "UPDATE survey_invitation SET used_at = ? WHERE token_hash = ? AND used_at IS NULL",
+            (used_at, token_hash),
         )
+        return bool(count) and int(count[0][0]) == 1
+    # One claim of a campaign at a time, across processes, locked before any invitation is:
+    # rewriting the same rows in two random orders at once could deadlock.
+    store.fetch(
+        "SELECT c.id FROM survey_campaign c JOIN survey_invitation i "
+        "ON i.campaign_id = c.id WHERE i.token_hash = ? FOR UPDATE OF c",
+        (token_hash,),
+    )
     rows = store.fetch(
         "UPDATE survey_invitation SET used_at = ? WHERE token_hash = ? AND used_at IS NULL "
         "RETURNING campaign_id",
@@ -189,20 +193,7 @@ def claim(store: Store, token_hash: str, used_at: datetime) -> bool:
     )
     if len(rows) != 1:
         return False
-    campaign_id = rows[0][0]
-    ids = [
-        str(r[0])
-        for r in store.fetch(
-            "SELECT id FROM survey_invitation WHERE campaign_id = ?", (campaign_id,)
-        )
-    ]
-    secrets.SystemRandom().shuffle(ids)
-    for inv_id in ids:
-        # RETURNING makes DuckDB write the row anew (a plain UPDATE of an unindexed column
-        # is done in place, and would leave the claimed row alone at the end).
-        store.fetch(
-            "UPDATE survey_invitation SET used_at = used_at WHERE id = ? RETURNING id", (inv_id,)
-        )
+    store.fetch("SELECT survey_shuffle_invitations(?)", (rows[0][0],))
     return True
 
 
