@@ -10,10 +10,11 @@ rule, so every survey metric picks its campaign and hides small groups the same 
 from __future__ import annotations
 
 import copy
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, cast
 
 import ibis
@@ -269,7 +270,8 @@ def validate(it: Item | str, value: Any, kind: SurveyKind | None = None) -> floa
             num = float(value)
         except (TypeError, ValueError):
             raise ValueError(expected) from None
-        if num != int(num) or not lo <= num <= hi:
+        # inf and nan read as floats but are no answer (int(inf) would raise OverflowError).
+        if not math.isfinite(num) or num != int(num) or not lo <= num <= hi:
             raise ValueError(expected)
         return num
     if it.choices:
@@ -363,30 +365,87 @@ def responses(response_table: ibis.Table, kind: SurveyKind) -> ibis.Table:
 CampaignKey = tuple[str, datetime | None]  # (name, closed_at)
 
 
+def least_group(min_group: Any) -> int:
+    """The framework's `min_group`, never below MIN_GROUP_FLOOR: the one size threshold."""
+    return max(MIN_GROUP_FLOOR, int(min_group))
+
+
+def utc_now() -> datetime:
+    """Now, as naive UTC like every stored time: no campaign is read before it has closed,
+    whatever period or `as_of` is asked for."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class FoundCampaign:
+    """A campaign of one kind as `pick_campaign` weighs it."""
+
+    name: str
+    # Shown as `closed_at`: a web campaign's end, or an imported campaign's last submitted_at.
+    closed_at: datetime | None
+    # From when its figures may be read: a web campaign's end (closing date or early close);
+    # for an imported campaign, the start of the day after its last answer. None: undated.
+    readable_from: datetime | None
+    respondents: int
+
+    @property
+    def key(self) -> CampaignKey:
+        return (self.name, self.closed_at)
+
+
+def found_campaign(
+    name: str, last_answer: datetime | None, respondents: int, web_ends: dict[str, datetime]
+) -> FoundCampaign:
+    """A campaign's closing: the web campaign's own end when it was run from the web app,
+    else the end of the day of its last answer (an import has no closing date)."""
+    end = web_ends.get(name)
+    if end is not None:
+        return FoundCampaign(name, end, end, respondents)
+    if last_answer is None:
+        return FoundCampaign(name, None, None, respondents)
+    day_after = datetime(last_answer.year, last_answer.month, last_answer.day) + timedelta(days=1)
+    return FoundCampaign(name, last_answer, day_after, respondents)
+
+
 def campaign_closings(response_table: ibis.Table, kind: SurveyKind) -> ibis.Table:
-    """One row per campaign of this kind: its name and `closed`, its latest submitted_at."""
+    """One row per campaign of this kind: its name, `closed` (its latest submitted_at) and
+    `respondents` (its responses, each counted once)."""
     r = responses(response_table, kind)
-    return r.group_by(r.campaign).aggregate(closed=r.submitted_at.max())
+    return r.group_by(r.campaign).aggregate(closed=r.submitted_at.max(), respondents=r.count())
 
 
-def pick_campaign(found: Sequence[CampaignKey], end: datetime) -> CampaignKey | None:
-    """Of the campaigns (name, closed_at), the latest that had closed before `end`, or None.
+def web_campaign_ends(store: Any) -> dict[str, datetime]:
+    """When each campaign run from the web app ends (its closing date, or when it was closed
+    early). A read-only warehouse has no web campaigns."""
+    if store.read_only:
+        return {}
+    rows = store.fetch("SELECT name, coalesce(closed_early_at, closes_at) FROM survey_campaign")
+    return {str(n): end for n, end in rows if end is not None}
 
-    A campaign closes at its last submitted_at, so one still collecting answers at `end` is
-    not used yet. When no campaign carries a date at all, campaigns are taken in the order
-    of their names ("2024-Q1" < "2024-Q2") and the last one is used; undated campaigns are
-    ignored as soon as any campaign is dated.
+
+def pick_campaign(
+    found: Sequence[FoundCampaign], end: datetime, least: int, now: datetime
+) -> FoundCampaign | None:
+    """The campaign a period's survey figures read, or None: the anonymity rule's first half.
+
+    Only a campaign that has closed, both by the period's end and by now (a future `as_of`
+    never reads an open campaign), and that has at least `least` respondents, is readable:
+    a smaller one is never picked, even over an older one, and never shown. Among readable
+    campaigns the latest close wins (ties: the later last answer, then the greater name).
+    When no campaign carries a date at all, the greatest name among the big enough ones is
+    used ("2024-Q1" < "2024-Q2"); undated campaigns are ignored as soon as any is dated.
     """
-    if not found:
-        return None
-    dated = [(c, t) for c, t in found if t is not None]
-    if dated:
-        usable = [(t, c) for c, t in dated if t < end]
-        if not usable:
-            return None
-        closed_at, name = max(usable)
-        return (name, closed_at)
-    return (max(c for c, _ in found), None)
+    big = [f for f in found if f.respondents >= least]
+    if any(f.readable_from is not None for f in found):
+        usable = [
+            f for f in big if f.readable_from is not None and f.readable_from <= min(end, now)
+        ]
+        return max(
+            usable,
+            key=lambda f: (f.readable_from, f.closed_at or datetime.min, f.name),
+            default=None,
+        )
+    return max(big, key=lambda f: f.name, default=None)
 
 
 def campaign_of(
@@ -403,15 +462,22 @@ def campaign_of(
     )
 
 
-def campaigns(ctx: Context | Batch, kind: SurveyKind) -> list[CampaignKey]:
-    """Every campaign of this kind, (name, closed_at): one query, asked once per Scorer (one
-    data version) and shared by the metrics of that kind, whatever periods they compute."""
+def campaigns(ctx: Context | Batch, kind: SurveyKind) -> list[FoundCampaign]:
+    """Every campaign of this kind with its closing and respondents: one query, asked once per
+    Scorer (one data version) and shared by the metrics of that kind, whatever periods they
+    compute."""
     fact = f"survey_campaigns:{kind}"
     if fact not in ctx.facts:
         expr = campaign_closings(ctx.t("survey_response"), kind)
         rows = ctx.store.con.to_pyarrow(expr).to_pylist()
-        ctx.facts[fact] = [(str(r["campaign"]), as_datetime(r["closed"])) for r in rows]
-    found: list[CampaignKey] = ctx.facts[fact]
+        ends = web_campaign_ends(ctx.store)
+        ctx.facts[fact] = [
+            found_campaign(
+                str(r["campaign"]), as_datetime(r["closed"]), int(r["respondents"]), ends
+            )
+            for r in rows
+        ]
+    found: list[FoundCampaign] = ctx.facts[fact]
     return found
 
 
@@ -508,8 +574,36 @@ def nps_counts(parts: dict[str, float]) -> dict[str, int]:
 # -- survey metrics -----------------------------------------------------------------------
 
 
-def no_campaign(kind: SurveyKind) -> Measurement:
-    return Measurement(None, 0, note=f"no {kind} survey campaign had closed by the period's end")
+def no_campaign(kind: SurveyKind, least: int) -> Measurement:
+    return Measurement(
+        None,
+        0,
+        note=f"no {kind} survey campaign with at least {least} respondents had closed by the "
+        "period's end",
+    )
+
+
+def too_few(campaign: Campaign, least: int) -> Measurement:
+    """No figure: fewer than `least` respondents answered the metric's items."""
+    return Measurement(
+        None,
+        0,
+        breakdown=campaign.as_dict(),
+        note=f"fewer than {least} respondents answered these items, so no figure is shown",
+    )
+
+
+def answer_counts(answers: ibis.Table) -> ibis.Table:
+    """A survey metric's drill-down: how many answers each item got of each value.
+
+    Never the answer sheets: a response id would tie one person's answers together, and a
+    set of answers can single a person out even without a name.
+    """
+    return (
+        answers.group_by(["item", "value_num", "value_text"])
+        .aggregate(answers=answers.count())
+        .order_by(["item", "value_num", "value_text"])
+    )
 
 
 def survey_metric(
@@ -525,7 +619,7 @@ def survey_metric(
 ) -> Callable[[Callable[[Context, Campaign], Measurement]], Metric]:
     """Register a metric read from the campaign `pick_campaign` picks for each period: it needs survey answers,
     counts respondent groups as its sample unless told otherwise, and has no figure while no
-    campaign of its kind has closed. The computation receives that campaign; its docstring is
+    campaign of its kind with at least `min_group` respondents has closed. The computation receives that campaign; its docstring is
     the description, as for `metric`.
 
     Over a set of periods, the campaigns of the kind are looked up once (`campaigns`) and each
@@ -538,17 +632,21 @@ def survey_metric(
     def register(fn: Callable[[Context, Campaign], Measurement]) -> Metric:
         def compute(b: Batch) -> Results:
             found = campaigns(b, kind)
+            least = least_group(b.param("min_group"))
+            now = utc_now()
             done: dict[CampaignKey, Measurement] = {}
             out: Results = {}
             for period in b.periods:
-                chosen = pick_campaign(found, period.end_ts)
+                chosen = pick_campaign(found, period.end_ts, least, now)
                 if chosen is None:
-                    out[period] = no_campaign(kind)
-                elif chosen in done:
-                    out[period] = _same(done[chosen])
+                    out[period] = no_campaign(kind, least)
+                elif chosen.key in done:
+                    out[period] = _same(done[chosen.key])
                 else:
-                    camp = campaign_of(b.t("survey_response"), b.t("survey_answer"), kind, chosen)
-                    out[period] = done[chosen] = fn(b.context(period), camp)
+                    camp = campaign_of(
+                        b.t("survey_response"), b.t("survey_answer"), kind, chosen.key
+                    )
+                    out[period] = done[chosen.key] = fn(b.context(period), camp)
             return out
 
         compute.__name__, compute.__qualname__ = fn.__name__, fn.__qualname__
@@ -605,20 +703,23 @@ def measure_by_group(
     parts: Callable[[ibis.Table], dict[str, ibis.Value]],
     figure: Callable[[dict[str, float]], float | None],
     describe: Callable[[float], str],
-    records: ibis.Table | Callable[[], ibis.Table],
 ) -> tuple[Measurement, GroupFigure]:
     """A survey metric: the figure over the whole campaign, n = groups, and anonymised groups.
 
-    Evidence is the lowest-scoring groups that may be shown ("other groups" included);
-    `describe` words a figure ("satisfaction 52/100"); `records` is the drill-down (or a
-    function building it when asked for). Returns the pooled parts as well so a metric can
-    add its own breakdown.
+    No figure at all when fewer than `min_group` respondents answered the items (`too_few`;
+    the caller checks `value is None` before adding to the breakdown). Evidence is the
+    lowest-scoring groups that may be shown ("other groups" included); `describe` words a
+    figure ("satisfaction 52/100"). The drill-down is `answer_counts`, never answer sheets.
+    Returns the pooled parts as well so a metric can add its own breakdown.
     """
+    least = least_group(ctx.param("min_group"))
     figures = group_figures(answers, parts)
     total = pool("all", figures)
+    if total.respondents < least:
+        return too_few(campaign, least), total
     value = figure(total.parts) if figures else None
     kind = "business_unit" if campaign.kind == STAKEHOLDER else "team"
-    anon = anonymise(figures, ctx.param("min_group"))
+    anon = anonymise(figures, least)
     shown: list[tuple[GroupFigure, float]] = []
     for f in [*anon.shown, *([anon.other] if anon.other else [])]:
         v = figure(f.parts)
@@ -646,7 +747,7 @@ def measure_by_group(
         n=len(figures) if value is not None else 0,
         breakdown=breakdown,
         evidence=evidence,
-        records=records,
+        records=lambda: answer_counts(answers),
     )
     return m, total
 
@@ -655,14 +756,7 @@ def nps_measurement(ctx: Context, camp: Campaign, item_id: str, name: str) -> Me
     """An NPS metric over one 0–10 item of the campaign: the figure, anonymised groups, and
     promoters, passives and detractors in the breakdown. `name` words it ("eNPS +12")."""
     a = camp.numeric([item_id])
-    m, total = measure_by_group(
-        ctx,
-        camp,
-        a,
-        nps_parts,
-        nps_of,
-        lambda v: f"{name} {v:+.0f}",
-        lambda: a.select("response_id", "item", "value_num"),
-    )
-    m.breakdown.update(nps_counts(total.parts))
+    m, total = measure_by_group(ctx, camp, a, nps_parts, nps_of, lambda v: f"{name} {v:+.0f}")
+    if m.value is not None:
+        m.breakdown.update(nps_counts(total.parts))
     return m

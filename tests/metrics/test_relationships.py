@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -226,8 +226,12 @@ def test_stakeholder_satisfaction(
     wording("stakeholder_satisfaction", m)
     shown = repr(m.breakdown) + repr([c.as_dict() for c in m.evidence])
     assert "HR" not in shown and "Finance" not in shown
-    assert m.records is not None and len(m.records.execute()) == 18
-    assert "group" not in m.records.columns  # drill-down rows never carry the group
+    # The drill-down counts answers per item and value (18 in all): no answer sheets, no
+    # response ids, no groups.
+    assert m.records is not None
+    df = m.records.execute()
+    assert int(df["answers"].sum()) == 18 and len(df) == len(df.drop_duplicates(["value_num"]))
+    assert not {"group", "response_id", "stakeholder"} & set(df.columns)
 
     # 2023-Q4 is the campaign for 2023-Q4 (it closed in the period): all 1s -> 0.
     m = plain(stakeholder_satisfaction(ctx(Q4)))
@@ -261,6 +265,59 @@ def test_campaign_still_open_at_period_end_is_not_used(
     respond("B", group("Sales", [1], "overall_satisfaction", 11), submitted="2024-04-01T00:00:00")
     m = plain(stakeholder_satisfaction(ctx()))
     assert m.breakdown["campaign"] == "A" and m.value == 100
+
+
+def test_a_campaign_below_min_group_is_never_picked_nor_shown(
+    store: Store, ctx: Callable[..., Context], respond: Callable[..., None]
+) -> None:
+    # Two campaigns close the same day; the one with two respondents sorts last by name, so
+    # it used to win the tie and show two people's answers as the figure.
+    respond("A-big", group("Sales", [10] * 5, "overall_satisfaction"))
+    respond("Z-small", group("Ops", [1] * 2, "overall_satisfaction", 10))
+    m = plain(stakeholder_satisfaction(ctx()))
+    assert m.breakdown["campaign"] == "A-big" and m.value == 100
+    # Alone, the small campaign shows nothing at all.
+    respond("2023-small", group("Ops", [1] * 4, "overall_satisfaction", 20),
+            submitted="2023-11-10T09:00:00")  # fmt: skip
+    m = plain(stakeholder_satisfaction(ctx(Q4)))
+    assert nothing(m) and "at least 5 respondents" in (m.note or "")
+
+
+def test_an_imported_campaign_is_read_once_the_day_of_its_last_answer_is_over(
+    store: Store, ctx: Callable[..., Context], respond: Callable[..., None]
+) -> None:
+    # Answers dated today, asked for as of a year ahead: the campaign may still be collecting
+    # answers today, so it is not read yet, whatever the period's end.
+    today = date.today()
+    respond(
+        "live",
+        group("Sales", [10] * 5, "overall_satisfaction"),
+        submitted=f"{today.isoformat()}T00:00:00",
+    )
+    ahead = Period(today, today + timedelta(days=365), "custom")
+    assert nothing(stakeholder_satisfaction(ctx(ahead)))
+    # Its figures are readable from the start of the next day (checked without waiting).
+    found = sv.campaigns(ctx(ahead), "stakeholder")
+    assert [(f.name, f.readable_from) for f in found] == [
+        ("live", datetime.combine(today + timedelta(days=1), datetime.min.time()))
+    ]
+    tomorrow = datetime.combine(today + timedelta(days=1), datetime.min.time())
+    picked = sv.pick_campaign(found, ahead.end_ts, 5, tomorrow)
+    assert picked is not None and picked.name == "live"
+    assert sv.pick_campaign(found, ahead.end_ts, 6, tomorrow) is None  # 5 respondents < 6
+
+
+def test_no_figure_when_fewer_than_min_group_answered_the_items(
+    store: Store, ctx: Callable[..., Context], respond: Callable[..., None]
+) -> None:
+    # Six respondents, but only two answered overall satisfaction: their mean would be theirs.
+    respond(
+        "2024-Q1",
+        group("Sales", [10, 9], "overall_satisfaction") + group("Sales", [8] * 4, "nps", 10),
+    )
+    m = plain(stakeholder_satisfaction(ctx()))
+    assert nothing(m) and "fewer than 5 respondents" in (m.note or "")
+    assert m.evidence == [] and "by_group" not in m.breakdown
 
 
 def test_undated_campaigns_are_taken_by_name(
@@ -413,11 +470,7 @@ def test_nps_of_a_campaign_where_nobody_answered_the_item(
     respond("2024-Q1", group("X", [7] * 5, "overall_satisfaction"))
     m = plain(relationship_nps(ctx()))
     assert m.value is None and m.n == 0
-    assert (m.breakdown["promoters"], m.breakdown["passives"], m.breakdown["detractors"]) == (
-        0,
-        0,
-        0,
-    )
+    assert "promoters" not in m.breakdown and "fewer than 5 respondents" in (m.note or "")
 
 
 # -- partner_perception -----------------------------------------------------------------------
@@ -457,16 +510,20 @@ def test_partner_perception(
         "trusted_advisor": 2,
         "strategic_partner": 1,
     }
-    assert m.breakdown["involve_early"] == {"yes": 2, "maybe": 0, "no": 1}
+    # Three answered "would you involve IT early": fewer than min_group, so no counts.
+    assert m.breakdown["involve_early"] is None
     assert m.breakdown["by_group"]["P"]["value"] == pytest.approx(60)
+    respond("2024-Q1", [(f"e{i}", "Q", {"involve_early": "maybe"}) for i in (4, 5)])
+    m = plain(partner_perception(ctx()))
+    assert m.breakdown["involve_early"] == {"yes": 2, "maybe": 2, "no": 1}
     wording("partner_perception", m)
 
 
 # -- importance_gap ---------------------------------------------------------------------------
-# One respondent, 1–10 scaled (v-1)/9*100:
+# Five respondents who answer alike, 1–10 scaled (v-1)/9*100:
 #   svc-crm 10/10 (100/100)   svc-erp 10/9 (100/88.9)   "mail service" 10/8 (100/77.8)
 #   svc-hr 9/1 (88.9/0)       svc-wiki 3/3              svc-print 2/2
-#   svc-vpn: importance only, not rated on both -> left out. n = 6.
+#   svc-vpn: importance from five, satisfaction from four others -> left out. n = 6.
 # Top third: ceil(6/3) = 2 -> cut at the 2nd (importance 100); ties included: crm, erp, mail.
 # Gaps (> 10 points below): erp (11.1), mail (22.2). svc-hr's gap is outside the top third.
 
@@ -495,7 +552,10 @@ def test_importance_gap(
     for s, (imp, sat) in pairs.items():
         answers[f"importance:{s}"] = imp
         answers[f"satisfaction:{s}"] = sat
-    respond("2024-Q1", [("r1", "Finance", answers)])
+    respond("2024-Q1", [(f"r{i}", "Finance", answers) for i in range(5)])
+    # Four rate the VPN on both: fewer than min_group, so it is left out, not shown.
+    four = [(f"v{i}", "Finance", {"satisfaction:svc-vpn": 1}) for i in range(4)]
+    respond("2024-Q1", four)
     m = plain(importance_gap(ctx()))
     assert m.value == 2
     assert m.n == 6

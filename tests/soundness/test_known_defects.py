@@ -11,8 +11,6 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
-import pytest
-
 from survey_responses import write_responses
 from trustmeter.metrics.catalogue import all_metrics
 from trustmeter.metrics.model import Context
@@ -25,14 +23,8 @@ PARAMS: dict[str, Any] = tomllib.loads(
 Q1 = Period(date(2024, 1, 1), date(2024, 4, 1), "quarter")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason="metrics/relationships.py trust_components: components() reads "
-    "p['credibility_count'] from the whole-campaign parts, which are empty when no respondent "
-    "answered a trust item; a short pulse survey (satisfaction and NPS only) crashes the "
-    "scorecard instead of giving trust_components no value",
-)
+# Found by these suites, fixed by the anonymity rule (issue 12): a campaign where fewer than
+# min_group respondents answered the trust items gives trust_components no figure.
 def test_a_campaign_without_trust_items_gives_trust_components_no_value(store: Store) -> None:
     write_responses(
         store,

@@ -25,9 +25,12 @@ EMPTY = Period(date(2022, 1, 1), date(2022, 4, 1), "quarter")  # before every ev
 
 
 def card(store: Store, period: Period = Q1) -> dict[str, Any]:
-    """The scorecard's JSON, without the moment it was generated."""
+    """The scorecard's figures: its JSON without the moment it was generated and without
+    `freshness`, which says how far the records run today (not a figure of the period; its
+    own tests are in tests/test_scorecard_freshness.py)."""
     out = Scorer(store, fw.load(), "mid").scorecard(period).as_dict()
     out.pop("generated_at")
+    out.pop("freshness")
     return out
 
 

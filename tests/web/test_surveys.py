@@ -95,10 +95,12 @@ def test_a_link_answers_once_and_the_answers_feed_the_records(admin: TestClient,
         assert r.status_code == 410
     assert len(rows(app, "SELECT id FROM survey_response")) == 1
 
-    # Response rates by business unit.
+    # Response rates while open: invited by business unit, answered only overall and in
+    # steps of min_group (one answer shows as none yet), never by business unit.
     rates = admin.get(f"/surveys/{cid}.json").json()["response"]
     by = {g["group"]: (g["invited"], g["answered"]) for g in rates["by_group"]}
-    assert by == {"Finance": (5, 1), "Ops": (2, 0), "Sales": (5, 0)}
+    assert by == {"Finance": (5, None), "Ops": (2, None), "Sales": (5, None)}
+    assert (rates["answered"], rates["answered_step"], rates["closed"]) == (0, 5, False)
 
 
 def test_guessed_or_reissued_links_are_refused(admin: TestClient, app: Any) -> None:
@@ -182,33 +184,36 @@ def team_answers(n: int, comment: str = "") -> dict[str, str]:
     return out
 
 
-def test_results_appear_only_from_min_group_and_hide_small_groups(
-    admin: TestClient, app: Any
-) -> None:
+def close_campaign(admin: TestClient, cid: str) -> None:
+    page = admin.get(f"/surveys/{cid}")
+    r = admin.post(f"/surveys/{cid}/close", data={"csrf_token": csrf_of(page.text)})
+    assert r.status_code == 200 and "The campaign is closed" in r.text
+
+
+def test_results_appear_only_at_close_and_hide_small_groups(admin: TestClient, app: Any) -> None:
     cid = create_campaign(admin, "2026 team", kind="team")
     links = download_links(admin, cid)
     platform = [token_path(r["link"]) for r in links if r["group"] == "Platform"]
     apps = [token_path(r["link"]) for r in links if r["group"] == "Apps"]
     assert (len(platform), len(apps)) == (5, 2)
-    for n, path in enumerate(platform[:4]):
+    seen = []
+    for n, path in enumerate(platform):
         assert answer(app, path, team_answers(n, SCRIPT if n == 0 else "")).status_code == 200
-    early = admin.get(f"/surveys/{cid}/results.json").json()
-    assert early["ready"] is False and early["metrics"] == [] and early["comments"] == []
-    assert "4 so far" in admin.get(f"/surveys/{cid}/results").text
+        seen.append(admin.get(f"/surveys/{cid}/results.json").json())
+    # Five of Platform answered, but the campaign is open: results would change with each
+    # answer and tie it to whoever just answered, so nothing shows, not even a count.
+    for early in seen:
+        assert early["ready"] is False and early["metrics"] == [] and early["comments"] == []
+        assert early["respondents"] is None
+    assert "Not until the campaign closes" in admin.get(f"/surveys/{cid}/results").text
 
-    assert answer(app, platform[4], team_answers(4)).status_code == 200
-    ready = admin.get(f"/surveys/{cid}/results.json").json()
-    assert ready["ready"] is True and ready["respondents"] == 5
-    enps = next(m for m in ready["metrics"] if m["id"] == "enps")
-    assert enps["breakdown"]["by_group"]["Platform"]["respondents"] == 5
-    assert ready["comments"] == [{"group": "Platform", "comments": [SCRIPT]}]
-    html = admin.get(f"/surveys/{cid}/results").text
-    assert SCRIPT not in html and "&lt;script&gt;" in html
-
-    # One answer from Apps: Apps is too small, and Platform would then be total − Apps, so
-    # neither is named: both are pooled as "other groups", comments included.
+    # One answer from Apps, then the campaign closes. Apps is too small, and Platform would
+    # then be total − Apps, so neither is named: both are pooled as "other groups",
+    # comments and response counts included.
     assert answer(app, apps[0], team_answers(9, "from apps")).status_code == 200
+    close_campaign(admin, cid)
     later = admin.get(f"/surveys/{cid}/results.json").json()
+    assert later["ready"] is True and later["respondents"] == 6
     enps = next(m for m in later["metrics"] if m["id"] == "enps")
     assert enps["breakdown"]["by_group"] == {} and enps["breakdown"]["hidden_groups"] == 2
     assert enps["breakdown"]["other_groups"]["respondents"] == 6
@@ -216,7 +221,12 @@ def test_results_appear_only_from_min_group_and_hide_small_groups(
         {"group": "other groups", "groups": 2, "comments": sorted([SCRIPT, "from apps"])}
     ]
     html = admin.get(f"/surveys/{cid}/results").text
+    assert SCRIPT not in html and "&lt;script&gt;" in html
     assert "Platform" not in html and "Apps" not in html.split("<main")[1]
+    rates = admin.get(f"/surveys/{cid}.json").json()["response"]
+    assert rates["closed"] is True and rates["answered"] == 6
+    assert all(g["answered"] is None for g in rates["by_group"])
+    assert rates["other_groups"] == {"groups": 2, "invited": 7, "answered": 6, "rate": 0.857}
 
 
 def test_campaign_form_checks_its_fields(admin: TestClient) -> None:

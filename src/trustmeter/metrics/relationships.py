@@ -52,13 +52,7 @@ def stakeholder_satisfaction(ctx: Context, camp: sv.Campaign) -> Measurement:
         return sv.scale_0_100(sv.OVERALL_SATISFACTION, p["sum"] / p["count"])
 
     m, _ = sv.measure_by_group(
-        ctx,
-        camp,
-        a,
-        sv.mean_parts,
-        figure,
-        lambda v: f"satisfaction {v:.0f}/100",
-        lambda: a.select("response_id", "item", "value_num"),
+        ctx, camp, a, sv.mean_parts, figure, lambda v: f"satisfaction {v:.0f}/100"
     )
     return m
 
@@ -81,18 +75,22 @@ def trust_components(ctx: Context, camp: sv.Campaign) -> Measurement:
         c: [i.id for i in sv.CATALOGUE if i.component == c] for c in sv.TRUST_COMPONENTS
     }
     a = camp.numeric([i for ids in by_component.values() for i in ids])
+    least = sv.least_group(ctx.param("min_group"))
 
     def parts(t: ibis.Table) -> dict[str, ibis.Value]:
         out: dict[str, ibis.Value] = {}
         for c, ids in by_component.items():
             out[f"{c}_sum"] = t.value_num.sum(where=t.item.isin(ids))
             out[f"{c}_count"] = t.value_num.count(where=t.item.isin(ids))
+            # Respondents are in one group each, so these add up across pooled groups.
+            out[f"{c}_respondents"] = t.response_id.nunique(where=t.item.isin(ids))
         return out
 
     def components(p: dict[str, float]) -> dict[str, float]:
+        """The components at least `least` respondents answered (fewer would be people)."""
         out = {}
         for c, ids in by_component.items():
-            if p[f"{c}_count"]:
+            if p[f"{c}_count"] and p[f"{c}_respondents"] >= least:
                 scaled = sv.scale_0_100(ids[0], p[f"{c}_sum"] / p[f"{c}_count"])
                 out[c] = 100 - scaled if sv.item(ids[0]).reverse else scaled
         return out
@@ -101,15 +99,9 @@ def trust_components(ctx: Context, camp: sv.Campaign) -> Measurement:
         comp = components(p)
         return sum(comp.values()) / len(comp) if comp else None
 
-    m, total = sv.measure_by_group(
-        ctx,
-        camp,
-        a,
-        parts,
-        figure,
-        lambda v: f"trust {v:.0f}/100",
-        lambda: a.select("response_id", "item", "value_num"),
-    )
+    m, total = sv.measure_by_group(ctx, camp, a, parts, figure, lambda v: f"trust {v:.0f}/100")
+    if m.value is None:
+        return m
     comp = components(total.parts)
     for c in sv.TRUST_COMPONENTS:
         m.breakdown[c] = comp.get(c)
@@ -169,19 +161,19 @@ def partner_perception(ctx: Context, camp: sv.Campaign) -> Measurement:
         return sum(p[c] for c in sv.PARTNER_CHOICES) / p["count"] * 100
 
     m, total = sv.measure_by_group(
-        ctx,
-        camp,
-        a,
-        parts,
-        figure,
-        lambda v: f"{v:.0f} % see IT as a partner",
-        lambda: a.select("response_id", "item", "value_text"),
+        ctx, camp, a, parts, figure, lambda v: f"{v:.0f} % see IT as a partner"
     )
+    if m.value is None:
+        return m
     m.breakdown["ladder"] = {c: int(total.parts.get(c, 0)) for c in sv.LADDER_CHOICES}
     early = camp.choices(sv.INVOLVE_EARLY)
     counts = fetch(early.group_by(early.value_text).aggregate(k=early.count()))
     got = {str(r["value_text"]): int(r["k"]) for r in counts}
-    m.breakdown["involve_early"] = {c: got.get(c, 0) for c in sv.INVOLVE_EARLY_CHOICES}
+    # Shown only when enough people answered it (each answers it once).
+    if sum(got.values()) >= sv.least_group(ctx.param("min_group")):
+        m.breakdown["involve_early"] = {c: got.get(c, 0) for c in sv.INVOLVE_EARLY_CHOICES}
+    else:
+        m.breakdown["involve_early"] = None
     return m
 
 
@@ -224,11 +216,19 @@ def importance_gap(ctx: Context, camp: sv.Campaign) -> Measurement:
         means.setdefault(str(r["service"]), {})[str(r["measure"])] = sv.scale_0_100(
             sv.IMPORTANCE_PREFIX + str(r["service"]), float(r["mean"])
         )
-    rated = {s: m for s, m in means.items() if len(m) == 2}
+    # A service rated by fewer than min_group respondents would show people's answers.
+    least = sv.least_group(ctx.param("min_group"))
+    few = {str(r["service"]) for r in agg if int(r["k"]) < least}
+    rated = {s: m for s, m in means.items() if len(m) == 2 and s not in few}
     n = len(rated)
 
     def records() -> ibis.Table:
-        return a.select("response_id", "service", "measure", "value_num")
+        kept = a.filter(a.service.isin(sorted(rated)))
+        return (
+            kept.group_by(["service", "measure", "value_num"])
+            .aggregate(answers=kept.count())
+            .order_by(["service", "measure", "value_num"])
+        )
 
     if not n:
         return Measurement(None, 0, breakdown=camp.as_dict(), records=records)

@@ -187,10 +187,17 @@ def westrum_culture(ctx: Context, camp: sv.Campaign) -> Measurement:
         sv.mean_parts,
         lambda p: p["sum"] / p["count"] if p["count"] else None,
         lambda v: f"culture {v:.1f} of 7",
-        a.select("response_id", "item", "value_num"),
     )
-    by_item = fetch(a.group_by(a.item).aggregate(mean=a.value_num.mean()))
-    m.breakdown["by_statement"] = {str(r["item"]): float(r["mean"]) for r in by_item}
+    if m.value is None:
+        return m
+    by_item = fetch(
+        a.group_by(a.item).aggregate(mean=a.value_num.mean(), k=a.response_id.nunique())
+    )
+    # A statement fewer than min_group people answered would show their answers: left out.
+    least = sv.least_group(ctx.param("min_group"))
+    m.breakdown["by_statement"] = {
+        str(r["item"]): float(r["mean"]) for r in by_item if int(r["k"]) >= least
+    }
     return m
 
 

@@ -3,14 +3,16 @@
 An invitation holds the sha256 of its token, never the token, and never the id of the
 response it produced: claiming it only sets `used_at`, truncated to the day by the caller so
 that its time does not single out a response either. The answers themselves are canonical
-`survey_response`/`survey_answer` records, written by `store.writer` like any import.
+`survey_response`/`survey_answer` records, written by `store.writer` like any import, in a
+transaction of their own (`web.campaigns.write_response`); `claim` sees to it that neither
+a transaction id nor a row's place in the table tells which invitation was claimed last.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from trustmeter.store.database import Store
@@ -31,6 +33,12 @@ class CampaignRow:
     @property
     def ends_at(self) -> datetime:
         return self.closed_early_at or self.closes_at
+
+    @property
+    def last_day(self) -> date:
+        """The last day answers were accepted: a campaign open through 25 December ends at
+        midnight starting the 26th, and its last day is the 25th."""
+        return (self.ends_at - timedelta(microseconds=1)).date()
 
     def state(self, now: datetime) -> str:
         """scheduled, open or closed."""
@@ -152,14 +160,46 @@ def claim(store: Store, token_hash: str, used_at: datetime) -> bool:
 
     The conditional UPDATE is the guard on both engines: two submissions racing on one token
     cannot both see `used_at IS NULL` (PostgreSQL re-checks the row after the first commits;
-    DuckDB aborts the second transaction with a conflict).
+    DuckDB aborts the second transaction with a conflict). Call it in a transaction of its
+    own, apart from writing the response.
+
+    Neither the row's place nor a transaction id may tell which invitation was claimed last
+    (the responses are stored in the order they arrive). DuckDB updates this column in place
+    and exposes no transaction id, so the row stays where it was created; the statement must
+    not use RETURNING, which makes DuckDB delete and re-insert the row at the end. On
+    PostgreSQL an UPDATE writes a new row version, stamped with the transaction id (`xmin`)
+    and placed after the rows of its page (`ctid`), so every invitation of the campaign is
+    then rewritten, one by one in a random order, by the server-side function
+    `survey_shuffle_invitations` (migration 12): they all share this transaction's id, and
+    their places no longer follow the claims.
     """
+    if store.engine != "postgres":
+        count = store.fetch(
+            "UPDATE survey_invitation SET used_at = ? WHERE token_hash = ? AND used_at IS NULL",
+            (used_at, token_hash),
+        )
+        return bool(count) and int(count[0][0]) == 1
+    # One claim of a campaign at a time, across processes, locked before any invitation is:
+    # rewriting the same rows in two random orders at once could deadlock.
+    store.fetch(
+        "SELECT c.id FROM survey_campaign c JOIN survey_invitation i "
+        "ON i.campaign_id = c.id WHERE i.token_hash = ? FOR UPDATE OF c",
+        (token_hash,),
+    )
     rows = store.fetch(
         "UPDATE survey_invitation SET used_at = ? WHERE token_hash = ? AND used_at IS NULL "
-        "RETURNING id",
+        "RETURNING campaign_id",
         (used_at, token_hash),
     )
-    return len(rows) == 1
+    if len(rows) != 1:
+        return False
+    store.fetch("SELECT survey_shuffle_invitations(?)", (rows[0][0],))
+    return True
+
+
+def unclaim(store: Store, token_hash: str) -> None:
+    """Give a claimed invitation back, when its response could not be written."""
+    store.execute("UPDATE survey_invitation SET used_at = NULL WHERE token_hash = ?", (token_hash,))
 
 
 def response_rates(store: Store, campaign_id: str) -> list[tuple[str | None, int, int]]:
@@ -204,12 +244,20 @@ def delete_draft(store: Store, draft_key: str) -> None:
     store.execute("DELETE FROM survey_draft WHERE draft_key = ?", (draft_key,))
 
 
-def data_version(store: Store) -> str:
-    """Changes whenever the records behind a figure may have: an import or a web answer.
+def data_version(store: Store, now: datetime | None = None) -> str:
+    """Changes whenever the figures may have: an import, a web answer, or a survey closing.
 
     Cached scorecards are keyed by it. Imports (CLI or upload) each add an import_log row;
-    web survey answers do not, so the count of used invitations is part of the version.
+    web survey answers do not, so the count of used invitations is part of the version. A
+    survey's figures appear when it closes (`surveys.pick_campaign`): a web campaign at its
+    end, an imported one when the day of its last answer is over, so the count of closed
+    web campaigns and today's date are part of it too.
     """
+    at = now or datetime.now(UTC).replace(tzinfo=None)
     imports = store.scalar("SELECT coalesce(max(id), 0) FROM import_log")
     answered = store.scalar("SELECT count(used_at) FROM survey_invitation")
-    return f"{int(imports)}.{int(answered)}"
+    closed = store.scalar(
+        "SELECT count(*) FROM survey_campaign WHERE coalesce(closed_early_at, closes_at) <= ?",
+        (at,),
+    )
+    return f"{int(imports)}.{int(answered)}.{int(closed)}.{at.date().isoformat()}"

@@ -93,8 +93,8 @@ def metric_json(
 ) -> DataResponse:
     """What `trustmeter explain METRIC --json` prints: the metric's scorecard entry and up to
     `limit` of the records it was computed from (`records.columns`, `records.rows`,
-    `records.total`). Survey records carry the response id, item and value, never the group
-    or the respondent."""
+    `records.total`). Survey records are counts of answers per item and value, never an
+    answer sheet, a response id, the group or the respondent."""
     return twin(metric_data(state, period, metric_id, limit))
 
 

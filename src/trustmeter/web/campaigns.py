@@ -3,9 +3,10 @@
 A link carries a random token (`secrets.token_urlsafe(32)`, 256 bits); the invitation keeps
 only its sha256. Issuing links gives every unused invitation a new token, so the CSV of links
 can be downloaded again (for lost links) at the cost of cancelling the previous unused ones.
-A submitted response is a canonical `survey_response` with its `survey_answer` rows, written
-in the same transaction that marks the invitation used, under a random response id: nothing
-in either table leads from one to the other.
+A submitted response is a canonical `survey_response` with its `survey_answer` rows under a
+random response id, written in a transaction of its own after the one that marks the
+invitation used (`claim_link`, then `write_response`): no column, transaction id, time finer
+than the day, or order of ids leads from one table to the other.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import hashlib
 import io
 import re
 import secrets
+from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -100,6 +102,26 @@ def _text(v: Any) -> str | None:
     return s or None
 
 
+def group_warning(people: list[Invitee], least: int, kind: str) -> str | None:
+    """Why this campaign's results could not show any group of its own (or nothing at all),
+    even if everyone invited answered; None when some group could be shown."""
+    if len(people) < least:
+        return (
+            f"Only {len(people)} people are invited: results are shown only when at least "
+            f"{least} answer, so this campaign will never show any."
+        )
+    sizes = Counter(p.group or surveys.NO_GROUP for p in people)
+    best = surveys.anonymise([surveys.GroupFigure(g, n, {}) for g, n in sizes.items()], least)
+    if best.shown:
+        return None
+    what = "business unit" if kind == surveys.STAKEHOLDER else "team"
+    return (
+        f"Even if everyone answers, no {what} can be shown on its own: a group needs at least "
+        f"{least} respondents (and another big enough to keep it from being worked out by "
+        "subtraction). Results will give the overall figures only."
+    )
+
+
 def create(store: Store, campaign: CampaignRow, people: list[Invitee], now: datetime) -> None:
     rows.create_campaign(store, campaign)
     rows.add_invitations(store, campaign.id, [(secrets.token_hex(16), p) for p in people], now)
@@ -134,8 +156,9 @@ def links_csv(links: list[dict[str, str]]) -> str:
     w = csv.DictWriter(buf, ["invitee", "name", "email", "group", "link", "closes"])
     w.writeheader()
     for row in links:
-        # A spreadsheet would run a cell that starts with = + - @ as a formula.
-        w.writerow({k: ("'" + v if v[:1] in "=+-@" else v) for k, v in row.items()})
+        # A spreadsheet would run a cell that starts with = + - @ as a formula. (An empty
+        # cell starts with nothing: `"" in "=+-@"` is true, so test the first character.)
+        w.writerow({k: ("'" + v if v and v[0] in "=+-@" else v) for k, v in row.items()})
     return buf.getvalue()
 
 
@@ -163,23 +186,36 @@ def parse_answers(
     return answers, errors
 
 
-def submit(
+def claim_link(store: Store, token: str, now: datetime) -> rows.InvitationRow | None:
+    """Use up the link: the invitation it belongs to, or None when it was used already.
+
+    Its own transaction (`Database.writing()`), committed before the response is written by
+    `write_response` in another: the two never share a transaction id.
+    """
+    inv = rows.find_invitation(store, token_hash(token))
+    if inv is None or not rows.claim(store, token_hash(token), to_the_day(now)):
+        return None
+    return inv
+
+
+def write_response(
     store: Store,
     campaign: CampaignRow,
+    inv: rows.InvitationRow,
     token: str,
     answers: dict[str, float | str],
     attributed: bool,
     now: datetime,
-) -> bool:
-    """Write the response and use up the invitation, together. False if it was used already.
+) -> None:
+    """Write the response of a claimed link, in its own transaction (`Database.writing()`).
 
-    Call inside `Database.writing()`: both happen, or neither.
+    The response id is random, so ids do not order responses; the times kept (submitted_at
+    and the writer's imported_at) are the day only. The invitation is not read here beyond
+    the group (and the invitee, when a stakeholder chose to be named).
     """
-    inv = rows.find_invitation(store, token_hash(token))
-    if inv is None or not rows.claim(store, token_hash(token), to_the_day(now)):
-        return False
     response_id = "web-" + secrets.token_hex(12)
     stakeholder = inv.invitee if attributed and campaign.kind == surveys.STAKEHOLDER else None
+    day = to_the_day(now)
     response = to_arrow(
         record_kind("survey-responses"),
         [
@@ -189,7 +225,7 @@ def submit(
                 "kind": campaign.kind,
                 "group": inv.group,
                 "stakeholder": stakeholder,
-                "submitted_at": to_the_day(now),
+                "submitted_at": day,
             }
         ],
     )
@@ -203,6 +239,11 @@ def submit(
         },
         schema=ANSWERS,
     )
-    write(store, "survey-responses", response, source=f"web:{campaign.id}", answers=answer_table)
+    source = f"web:{campaign.id}"
+    write(store, "survey-responses", response, source=source, answers=answer_table)
+    # The writer stamps imported_at to the microsecond; keep only the day.
+    store.execute(
+        "UPDATE survey_response SET imported_at = ? WHERE source = ? AND source_id = ?",
+        (day, source, response_id),
+    )
     rows.delete_draft(store, draft_key(token))
-    return True

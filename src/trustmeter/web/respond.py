@@ -4,7 +4,8 @@ A link that is unknown, used, not yet open or closed says so in plain words. The
 plain HTML (no script): every question is a fieldset with a legend, every choice a labelled
 radio button, so it works on a phone, with the keyboard alone and with a screen reader.
 "Save and come back" keeps the answers under a key derived from the token until the
-campaign closes; "Send" writes the response and uses up the link in one transaction.
+campaign closes; "Send" uses up the link in one transaction and writes the response in
+another (given the link back if that fails), so that no transaction joins the two.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def _refusal(
         return _message(
             request,
             "This survey has closed",
-            f"The survey closed on {c.ends_at:%d %B %Y}, so it no longer accepts answers.",
+            f"The survey closed on {c.last_day:%d %B %Y}, so it no longer accepts answers.",
             410,
         )
     if state == "scheduled":
@@ -92,7 +93,7 @@ def _form(
     saved_at: datetime | None = None,
 ) -> HTMLResponse:
     data = {
-        "campaign": {"name": c.name, "kind": c.kind, "closes": f"{c.ends_at:%d %B %Y}"},
+        "campaign": {"name": c.name, "kind": c.kind, "closes": f"{c.last_day:%d %B %Y}"},
         "questions": _questions(campaigns.items(c)),
         "values": {k: _shown(v) for k, v in values.items()},
         "errors": errors,
@@ -158,10 +159,10 @@ def survey_form(token: str, request: Request, state: StateDep) -> HTMLResponse:
         draft = rows.load_draft(store, campaigns.draft_key(token))
     values: dict[str, Any] = {}
     saved_at: datetime | None = None
-    attributed = True
+    attributed = False  # consent to be named is given, never assumed
     if draft is not None:
         values, saved_at = draft
-        attributed = values.pop("_attributed", True) is not False
+        attributed = values.pop("_attributed", False) is True
     return _form(request, state, c, token, values, {}, attributed, saved_at=saved_at)
 
 
@@ -184,7 +185,7 @@ async def survey_submit(token: str, request: Request, state: StateDep) -> HTMLRe
             403,
         )
     answers, errors = campaigns.parse_answers(c, form)
-    # Named only when the respondent says so (the form offers it checked).
+    # Named only when the respondent says so (the form offers it unticked).
     attributed = c.kind == surveys.STAKEHOLDER and form.get("attribution") == "named"
     values: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
     if form.get("action") == "save":
@@ -201,14 +202,22 @@ async def survey_submit(token: str, request: Request, state: StateDep) -> HTMLRe
     if errors:
         return _form(request, state, c, token, values, errors, attributed, 400)
     with state.db.writing() as store:
-        done = campaigns.submit(store, c, token, answers, attributed, at)
-    if not done:  # another submission with this link won the race
+        claimed = campaigns.claim_link(store, token, at)
+    if claimed is None:  # another submission with this link won the race
         return _message(
             request,
             "This link has already been used",
             "Answers were already sent with this link, and each link can be used once.",
             410,
         )
+    try:
+        with state.db.writing() as store:
+            campaigns.write_response(store, c, claimed, token, answers, attributed, at)
+    except BaseException:
+        # Nothing was written: the link works again, so the answers can be sent again.
+        with state.db.writing() as store:
+            rows.unclaim(store, campaigns.token_hash(token))
+        raise
     return _message(
         request,
         "Thank you: your answers have been sent",

@@ -1,11 +1,12 @@
-"""A campaign's results: response rates, the survey metrics as they read it, and comments.
+"""A campaign's results and response rates, under the one anonymity rule of `surveys`.
 
-Nothing is shown until the campaign has at least `min_group` respondents (FRAMEWORK.md: never
-below 3). The figures are the survey metrics' own entries (`Scorer.measure`), whose per-group
-breakdowns the metrics already anonymise; comments go through the same rule
-(`surveys.anonymise`): a group's comments appear under its name only when the group may be
-shown, the pooled "other groups" only when the pool is big enough, and none in submission
-order.
+Nothing of a campaign is shown while it is open: figures, comments and per-group response
+counts appear once, when it closes, so no one can tie an answer to the person who just
+answered by watching a page change. Then, as for the dashboard's survey metrics (which read
+the same rule in `surveys.pick_campaign`), only if at least `min_group` people answered
+(FRAMEWORK.md: never below 3), and per group only as `surveys.anonymise` allows. While open,
+the count of answers is released in steps of `min_group` ("at least 10"), never one by one,
+and never by group.
 """
 
 from __future__ import annotations
@@ -21,8 +22,7 @@ from trustmeter.web.scorecards import Scorecards
 
 
 def min_group(scorecards: Scorecards) -> int:
-    value = int(scorecards.framework.params.get("min_group", 5))
-    return max(surveys.MIN_GROUP_FLOOR, value)
+    return surveys.least_group(scorecards.framework.params.get("min_group", 5))
 
 
 def _responses(store: Store, campaign: CampaignRow) -> Any:
@@ -71,25 +71,60 @@ def comments(
     return out
 
 
-def response_rates(store: Store, campaign: CampaignRow) -> dict[str, Any]:
+def response_rates(
+    store: Store, campaign: CampaignRow, least: int, now: datetime
+) -> dict[str, Any]:
+    """Invited and answered, overall and by business unit or team, under the rule.
+
+    Invited counts are fixed when the campaign is created and always shown. While the
+    campaign is open, `answered` is the count rounded down to a multiple of `least`
+    (`answered_step`), and no group's count is shown. Once it has closed, the exact counts
+    are shown for the groups `surveys.anonymise` shows, the rest pooled as "other groups"
+    (`other_groups`, when the pool itself is big enough), like every survey figure. A group
+    nobody answered from is hidden too: showing its 0 would let the total, less the zeros,
+    name the group a lone answer came from.
+    """
+    counts = [(g or surveys.NO_GROUP, n, u) for g, n, u in rows.response_rates(store, campaign.id)]
+    invited = sum(n for _, n, _ in counts)
+    answered = sum(u for _, _, u in counts)
+    closed = campaign.state(now) == "closed"
+    if not closed:
+        answered = answered // least * least
+    shown_groups: set[str] = set()
+    other: dict[str, Any] | None = None
+    if closed:
+        anon = surveys.anonymise(
+            [surveys.GroupFigure(g, u, {"invited": n}) for g, n, u in counts], least
+        )
+        shown_groups = {f.name for f in anon.shown}
+        if anon.other is not None:
+            n = int(anon.other.parts.get("invited", 0))
+            other = {
+                "groups": anon.other.groups,
+                "invited": n,
+                "answered": anon.other.respondents,
+                "rate": round(anon.other.respondents / n, 3) if n else None,
+            }
     groups = []
-    invited = answered = 0
-    for group, n, used in rows.response_rates(store, campaign.id):
-        invited += n
-        answered += used
+    for g, n, u in counts:
+        shown = g in shown_groups
         groups.append(
             {
-                "group": group or surveys.NO_GROUP,
+                "group": g,
                 "invited": n,
-                "answered": used,
-                "rate": round(used / n, 3) if n else None,
+                "answered": u if shown else None,
+                "rate": round(u / n, 3) if shown and n else None,
             }
         )
     return {
+        "closed": closed,
         "invited": invited,
         "answered": answered,
+        # While open: the count is shown in whole steps of this many answers.
+        "answered_step": None if closed else least,
         "rate": round(answered / invited, 3) if invited else None,
         "by_group": groups,
+        "other_groups": other,
     }
 
 
@@ -97,27 +132,37 @@ def results(
     store: Store, scorecards: Scorecards, campaign: CampaignRow, now: datetime
 ) -> dict[str, Any]:
     least = min_group(scorecards)
-    sizes = respondents_by_group(store, campaign)
-    total = sum(sizes.values())
+    closed = campaign.state(now) == "closed"
     out: dict[str, Any] = {
         "campaign": {"id": campaign.id, "name": campaign.name, "kind": campaign.kind},
-        "respondents": total,
+        "closed": closed,
+        "respondents": None,
         "min_group": least,
-        "ready": total >= least,
+        "ready": False,
         "metrics": [],
         "comments": [],
         "note": None,
     }
-    if total < least:
+    if not closed:
         out["note"] = (
-            f"Results appear once at least {least} people have answered, so that no answer "
-            f"can be traced to a person ({total} so far)."
+            f"Results appear when the campaign closes (after {campaign.last_day:%d %B %Y}), "
+            f"and only if at least {least} people answered: shown while answers arrive, they "
+            "would tell who said what."
         )
         return out
-    # The metrics read the latest campaign closed before a period's end: ask as of the day
-    # after this campaign's last possible answer.
-    last = min(campaign.ends_at, now)
-    entries = scorecards.survey_metrics(campaign.kind, last.date() + timedelta(days=1))
+    sizes = respondents_by_group(store, campaign)
+    total = sum(sizes.values())
+    out["respondents"] = total
+    if total < least:
+        out["note"] = (
+            f"Fewer than {least} people answered, so no results are shown: with so few, an "
+            "answer could be traced to a person."
+        )
+        return out
+    out["ready"] = True
+    # The metrics read the latest campaign closed by a period's end: ask as of the day after
+    # this campaign's end.
+    entries = scorecards.survey_metrics(campaign.kind, campaign.ends_at.date() + timedelta(days=1))
     shown = [e for e in entries if e.breakdown.get("campaign") == campaign.name]
     if len(shown) < len(entries):
         out["note"] = (

@@ -57,6 +57,8 @@ def _summary(c: CampaignRow, at: datetime) -> dict[str, Any]:
         "state": c.state(at),
         "opens_at": c.opens_at.isoformat(),
         "closes_at": c.ends_at.isoformat(),
+        # The last day answers are accepted (closes_at is the moment after it).
+        "last_day": c.last_day.isoformat(),
         "created_by": c.created_by,
         "services": [{"id": s, "name": n} for s, n in c.service_list()],
     }
@@ -64,19 +66,25 @@ def _summary(c: CampaignRow, at: datetime) -> dict[str, Any]:
 
 def list_data(state: WebState) -> dict[str, Any]:
     at = now()
+    least = results.min_group(state.scorecards)
     out = []
     with state.db.connection() as store:
         for c in rows.list_campaigns(store):
             item = _summary(c, at)
-            item["response"] = results.response_rates(store, c)
+            item["response"] = results.response_rates(store, c, least, at)
             out.append(item)
     return {"campaigns": out}
 
 
 def campaign_data(state: WebState, campaign_id: str) -> dict[str, Any]:
     c = _campaign(state, campaign_id)
+    at = now()
+    least = results.min_group(state.scorecards)
     with state.db.connection() as store:
-        return {"campaign": _summary(c, now()), "response": results.response_rates(store, c)}
+        return {
+            "campaign": _summary(c, at),
+            "response": results.response_rates(store, c, least, at),
+        }
 
 
 def results_data(state: WebState, campaign_id: str) -> dict[str, Any]:
@@ -93,15 +101,18 @@ def surveys_json(state: StateDep, user: UserDep) -> DataResponse:
 
 @api_router.get("/surveys/{campaign_id}.json", summary="One campaign and its response rates")
 def campaign_json(campaign_id: str, state: StateDep, user: UserDep) -> DataResponse:
-    """Invited and answered, overall and by business unit (stakeholder survey) or team."""
+    """Invited and answered, overall and by business unit (stakeholder survey) or team: while
+    the campaign is open, only the overall count, in steps of `min_group`; once closed, per
+    group as the anonymity rule allows."""
     return twin(campaign_data(state, campaign_id))
 
 
 @api_router.get("/surveys/{campaign_id}/results.json", summary="A campaign's results")
 def results_json(campaign_id: str, state: StateDep, user: UserDep) -> DataResponse:
     """The survey metrics as they read this campaign, and its comments, with the anonymity
-    rules applied: nothing until `min_group` people answered, no group below it, no group
-    that subtraction would reveal. `ready` says whether results are shown yet."""
+    rules applied: nothing until the campaign has closed with at least `min_group`
+    respondents, no group below it, no group that subtraction would reveal. `ready` says
+    whether results are shown yet."""
     return twin(results_data(state, campaign_id))
 
 
@@ -227,6 +238,9 @@ async def create(request: Request, state: StateDep, user: AdminDep) -> Response:
         request,
         f"Campaign created with {len(people)} invitations. Download the links below to send them.",
     )
+    warning = campaigns.group_warning(people, results.min_group(state.scorecards), c.kind)
+    if warning:
+        flash(request, warning, "error")
     return RedirectResponse(f"/surveys/{c.id}", status_code=303)
 
 

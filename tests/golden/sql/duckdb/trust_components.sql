@@ -1,7 +1,8 @@
 -- query 1
 SELECT
   "t5"."campaign",
-  MAX("t5"."submitted_at") AS "closed"
+  MAX("t5"."submitted_at") AS "closed",
+  COUNT(*) AS "respondents"
 FROM (
   SELECT
     "t4"."campaign",
@@ -60,18 +61,26 @@ SELECT
     "t10"."item" IN ('credibility_1', 'credibility_2')) AS "credibility_sum",
   COUNT("t10"."value_num") FILTER(WHERE
     "t10"."item" IN ('credibility_1', 'credibility_2')) AS "credibility_count",
+  COUNT(DISTINCT "t10"."response_id") FILTER(WHERE
+    "t10"."item" IN ('credibility_1', 'credibility_2')) AS "credibility_respondents",
   SUM("t10"."value_num") FILTER(WHERE
     "t10"."item" IN ('reliability_1', 'reliability_2')) AS "reliability_sum",
   COUNT("t10"."value_num") FILTER(WHERE
     "t10"."item" IN ('reliability_1', 'reliability_2')) AS "reliability_count",
+  COUNT(DISTINCT "t10"."response_id") FILTER(WHERE
+    "t10"."item" IN ('reliability_1', 'reliability_2')) AS "reliability_respondents",
   SUM("t10"."value_num") FILTER(WHERE
     "t10"."item" IN ('intimacy_1', 'intimacy_2')) AS "intimacy_sum",
   COUNT("t10"."value_num") FILTER(WHERE
     "t10"."item" IN ('intimacy_1', 'intimacy_2')) AS "intimacy_count",
+  COUNT(DISTINCT "t10"."response_id") FILTER(WHERE
+    "t10"."item" IN ('intimacy_1', 'intimacy_2')) AS "intimacy_respondents",
   SUM("t10"."value_num") FILTER(WHERE
     "t10"."item" IN ('self_orientation_1', 'self_orientation_2')) AS "self_orientation_sum",
   COUNT("t10"."value_num") FILTER(WHERE
-    "t10"."item" IN ('self_orientation_1', 'self_orientation_2')) AS "self_orientation_count"
+    "t10"."item" IN ('self_orientation_1', 'self_orientation_2')) AS "self_orientation_count",
+  COUNT(DISTINCT "t10"."response_id") FILTER(WHERE
+    "t10"."item" IN ('self_orientation_1', 'self_orientation_2')) AS "self_orientation_respondents"
 FROM (
   SELECT
     *

@@ -1,7 +1,8 @@
 -- query 1
 SELECT
   "t5"."campaign",
-  MAX("t5"."submitted_at") AS "closed"
+  MAX("t5"."submitted_at") AS "closed",
+  COUNT(*) AS "respondents"
 FROM (
   SELECT
     "t4"."campaign",

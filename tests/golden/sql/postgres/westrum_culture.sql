@@ -1,7 +1,8 @@
 -- query 1
 SELECT
   "t5"."campaign",
-  MAX("t5"."submitted_at") AS "closed"
+  MAX("t5"."submitted_at") AS "closed",
+  COUNT(*) AS "respondents"
 FROM (
   SELECT
     "t4"."campaign",
@@ -160,7 +161,8 @@ GROUP BY
 -- query 3
 SELECT
   "t10"."item",
-  AVG("t10"."value_num") AS "mean"
+  AVG("t10"."value_num") AS "mean",
+  COUNT(DISTINCT "t10"."response_id") AS "k"
 FROM (
   SELECT
     *
