@@ -137,6 +137,15 @@ def _v6_duckdb_bulk(store: Store) -> None:
         store.execute(f"ALTER TABLE {new} RENAME TO {q(table)}")
 
 
+def _v12_sessions(store: Store) -> None:
+    # Server-side sessions (issue 12): signing out, a new password or a removed account ends
+    # a session at once, in every server process. Only the SHA-256 of the session id is kept.
+    store.execute(
+        "CREATE TABLE web_session (id_hash TEXT PRIMARY KEY, username TEXT NOT NULL, "
+        "created_at TIMESTAMP NOT NULL, expires_at TIMESTAMP NOT NULL)"
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Store], None]]] = [
     (1, "canonical record tables", _v1_records),
     (2, "indexes on event times", _v2_indexes),
@@ -144,6 +153,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Store], None]]] = [
     (4, "web app: users, survey campaigns and invitations", _v4_web),
     (5, "API sync cursors and runs", _v5_sync),
     (6, "DuckDB: record tables without in-memory indexes, for bulk imports", _v6_duckdb_bulk),
+    (12, "web app: server-side sessions", _v12_sessions),
 ]
 
 LATEST = MIGRATIONS[-1][0]
