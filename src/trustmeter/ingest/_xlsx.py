@@ -54,13 +54,16 @@ class XlsxReader:
         self.batch_rows = batch_rows
         self.size = path.stat().st_size
         check_inflated_size(path)
+        # Opened here, so that it is closed whatever openpyxl leaves open when it fails.
+        self._file = path.open("rb")
         try:
-            self.book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            self.book = openpyxl.load_workbook(self._file, read_only=True, data_only=True)
         except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException...
+            self._file.close()
             raise self._broken(exc) from None
         names = self.book.sheetnames
         if sheet is not None and sheet not in names:
-            self.book.close()
+            self.close()
             raise InputError(
                 str(path),
                 f"the workbook has no sheet named {sheet!r}",
@@ -159,6 +162,7 @@ class XlsxReader:
 
     def close(self) -> None:
         self.book.close()
+        self._file.close()
 
 
 def check_inflated_size(path: Path, limit: int | None = None) -> None:

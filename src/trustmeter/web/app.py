@@ -1,8 +1,9 @@
 """The ASGI app: `create_app(workspace)` wires settings, the database, sessions and routes.
 
 Routes live in their modules (auth, pages, api, surveys_web, respond, uploads, control); this
-module only assembles them with the guards (web.guards: body limits, token redaction; the
-proxy headers of `trusted_proxies` only) and turns the app's exceptions into pages, or into
+module only assembles them, with a body-size limit on every route (FastAPI's `max_body_size`,
+enforced while the body is read), the proxy headers of `trusted_proxies` only and survey
+tokens redacted from the logs (web.guards), and turns the app's exceptions into pages, or into
 JSON for the `.json` twins. Every error response, a 500 included, carries the security
 headers. The OpenAPI description of the JSON API is at /api/openapi.json.
 """
@@ -36,7 +37,7 @@ from trustmeter.web.deps import (
     UserDep,
     WebState,
 )
-from trustmeter.web.guards import BodyLimit, BodyTooLarge, install_redaction, redact
+from trustmeter.web.guards import install_redaction, redact
 from trustmeter.web.scorecards import Scorecards
 from trustmeter.web.settings import WebSettings, workspace_secret
 from trustmeter.web.throttle import LoginThrottle
@@ -89,13 +90,6 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
         https_only=settings.cookie_secure,
     )
     app.middleware("http")(_headers)
-
-    def body_limit(path: str) -> int:
-        if path == "/uploads":
-            return settings.upload_body_bytes()
-        return settings.request_max_bytes
-
-    app.add_middleware(BodyLimit, limit_for=body_limit)
     if settings.trusted_proxies:
         # Only these addresses may say who the client is (X-Forwarded-For) and whether it
         # came over HTTPS; from anyone else the headers are ignored.
@@ -114,7 +108,11 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
         uploads.router,
         control.router,
     ):
-        app.include_router(router)
+        # Counted while the body is read: a request is refused (413) as soon as it passes the
+        # limit, or at once when it declares a larger Content-Length; nothing past the limit
+        # is parsed or spooled to disk. Set per route, inside the security-header middleware.
+        limit = settings.upload_body_bytes() if router is uploads.router else None
+        app.include_router(router, max_body_size=limit or settings.request_max_bytes)
     app.add_api_route("/static/app.css", _css, include_in_schema=False)
 
     def openapi(user: UserDep) -> JSONResponse:
@@ -217,13 +215,14 @@ def _handlers(app: FastAPI) -> None:
         assert isinstance(exc, HTTPException)
         if exc.status_code == 404:
             return _error(request, 404, "Not found", "There is no page at this address.")
+        if exc.status_code == 413:
+            limit = request.scope.get("starlette.max_body_size")
+            size = f" ({limit / (1 << 20):g} MB at most)" if isinstance(limit, int) else ""
+            return _error(request, 413, "That request is too large", f"It was refused{size}.")
         return _error(request, exc.status_code, "Something went wrong", str(exc.detail))
 
     async def core_error(request: Request, exc: Exception) -> Response:
         return _error(request, 400, "trustmeter could not do that", str(exc))
-
-    async def too_large(request: Request, exc: Exception) -> Response:
-        return _error(request, 413, "That request is too large", getattr(exc, "detail", ""))
 
     async def server_error(request: Request, exc: Exception) -> Response:
         # Starlette logs the traceback itself (through the redacting filter); the visitor gets
@@ -260,7 +259,6 @@ def _handlers(app: FastAPI) -> None:
         HTTPException: http_error,
         TrustmeterError: core_error,
         DatabaseUnavailable: unavailable,
-        BodyTooLarge: too_large,
         Exception: server_error,
     }
     for exc_class, handler in handlers.items():

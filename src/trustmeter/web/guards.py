@@ -1,11 +1,4 @@
-"""What stands between the network and the routes: request-size limits enforced while the
-body is read, and survey tokens kept out of every log line.
-
-`BodyLimit` is ASGI middleware. A request that declares a body larger than its path's limit
-(Content-Length) is answered 413 before any of it is read; a body sent without a length
-(chunked) is counted as it arrives, and the request fails with 413 as soon as the count
-passes the limit. Nothing past the limit is parsed, spooled to a temporary file or kept in
-memory. Uploads get the upload limit, every other path `request_max_bytes`.
+"""Survey tokens kept out of every log line.
 
 `TokenRedactor` is a logging filter that replaces the token of every survey link
 (`/s/<token>`) in a record's message, arguments and traceback text. `create_app` puts it on
@@ -16,88 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from typing import Any
-
-from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from trustmeter.web.views import SECURITY_HEADERS
-
-
-class BodyTooLarge(HTTPException):
-    """An HTTPException, so that form parsing (FastAPI, Starlette) passes it on unchanged."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, f"The request is larger than {_size(limit)}.")
-        self.limit = limit
-
-
-def _size(n: int) -> str:
-    return f"{n / (1 << 20):g} MB" if n >= 1 << 20 else f"{n / 1024:g} KB"
-
-
-class BodyLimit:
-    def __init__(self, app: ASGIApp, limit_for: Callable[[str], int]) -> None:
-        self.app = app
-        self.limit_for = limit_for
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        limit = self.limit_for(scope["path"])
-        declared = _content_length(scope)
-        if declared is not None and declared > limit:
-            await _refuse(send, limit)
-            return
-        received = 0
-        started = False
-
-        async def counted() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise BodyTooLarge(limit)
-            return message
-
-        async def watched(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counted, watched)
-        except BodyTooLarge:
-            # Raised where no handler answered it (outside a route): answer here if we can.
-            if started:
-                raise
-            await _refuse(send, limit)
-
-
-def _content_length(scope: Scope) -> int | None:
-    for name, value in scope.get("headers", []):
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None  # h11 and httptools refuse such a request before it gets here
-    return None
-
-
-async def _refuse(send: Send, limit: int) -> None:
-    body = f"The request is larger than {_size(limit)}.\n".encode()
-    headers = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
-    headers += [
-        (b"content-type", b"text/plain; charset=utf-8"),
-        (b"content-length", str(len(body)).encode()),
-        (b"connection", b"close"),
-    ]
-    await send({"type": "http.response.start", "status": 413, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
-
 
 # -- logs ---------------------------------------------------------------------------------------
 _TOKEN = re.compile(r"/s/[^/\s?#\"'<>]+")
