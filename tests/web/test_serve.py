@@ -218,7 +218,7 @@ def test_user_commands_work_while_serve_holds_duckdb(tmp_path: Path) -> None:
 def test_a_stale_serve_file_does_not_block_the_commands(tmp_path: Path) -> None:
     ws = ws_mod.init(tmp_path / "ws", name="stale")
     (ws.root / SERVE_FILE).write_text(
-        '{"pid": %d, "url": "http://127.0.0.1:%d", "key": "x"}' % (os.getpid(), free_port())
+        f'{{"pid": {os.getpid()}, "url": "http://127.0.0.1:{free_port()}", "key": "x"}}'
     )  # a live process (this one) that serves nothing: the call fails, the database is used
     r = user(ws.root, "add", "dora", password="dora's long password")
     assert r.exit_code == 0, r.output
