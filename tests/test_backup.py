@@ -393,11 +393,13 @@ def test_restore_applies_newer_migrations_after_loading(tmp_path: Path) -> None:
 
     r = run("restore", str(file), str(tmp_path / "new"))
     assert r.exit_code == 0, r.output
-    assert "then applied the newer migrations 5, 6" in r.output
+    numbers = sorted(n for n, _, _ in MIGRATIONS)  # every migration this trustmeter has
+    newer = ", ".join(str(n) for n in numbers if n > 4)
+    assert f"then applied the newer migrations {newer}" in r.output
     new = connect("duckdb:///trustmeter.duckdb", base=tmp_path / "new")
     try:
         versions = new.fetch("SELECT version, applied_at FROM schema_version ORDER BY version")
-        assert [v for v, _ in versions] == [1, 2, 3, 4, 5, 6]
+        assert [v for v, _ in versions] == numbers
         assert versions[0][1] == datetime(2023, 5, 1, 8, 1)  # the backup's own history
         assert new.fetch("SELECT title FROM incident") == [("kept",)]
         assert new.scalar("SELECT count(*) FROM sync_cursor") == 0
