@@ -86,7 +86,10 @@ def serve(ctx: click.Context, host: str, port: int, insecure_cookies: bool, no_w
 
     ws = _workspace(ctx)
     key = secrets.token_urlsafe(32)
-    app = create_app(ws, serve_settings(ws, insecure_cookies, no_warm, key))
+    # DuckDB: `trustmeter user` cannot open the file while this runs, so it asks this server,
+    # found through `.trustmeter-serve` (web.control), which the app writes at start-up.
+    url = control.loopback_url(host, port) if _is_duckdb(ws) else ""
+    app = create_app(ws, serve_settings(ws, insecure_cookies, no_warm, key, url))
     config = server_config(app, host, port)  # sets up uvicorn's logging: redact after it
     install_redaction()
     with app.state.web.db.connection() as store:
@@ -94,17 +97,16 @@ def serve(ctx: click.Context, host: str, port: int, insecure_cookies: bool, no_w
             err.print(
                 "[yellow]no accounts yet:[/] make one with `trustmeter user add NAME --role admin`"
             )
-    # DuckDB: `trustmeter user` cannot open the file while this runs; it asks us (web.control).
-    if _is_duckdb(ws):
-        control.write_serve_file(ws.root, control.loopback_url(host, port), key)
     click.echo(f"serving {ws.name} on http://{host}:{port} (Ctrl+C to stop)")
     try:
         uvicorn.Server(config).run()
-    finally:
+    finally:  # the app removes it at shutdown; this covers a start-up that failed
         control.remove_serve_file(ws.root, key)
 
 
-def serve_settings(ws: Workspace, insecure_cookies: bool, no_warm: bool, key: str) -> Any:
+def serve_settings(
+    ws: Workspace, insecure_cookies: bool, no_warm: bool, key: str, control_url: str = ""
+) -> Any:
     """The web settings `serve` runs with: the workspace secret, `[web] trusted_proxies`."""
     from trustmeter.web.mail import web_table
     from trustmeter.web.settings import WebSettings, proxies_from, workspace_secret
@@ -115,6 +117,7 @@ def serve_settings(ws: Workspace, insecure_cookies: bool, no_warm: bool, key: st
         warm_cache=not no_warm,
         trusted_proxies=proxies_from(web_table(ws), f"{ws.config_path} [web]"),
         control_key=key,
+        control_url=control_url,
     )
 
 

@@ -122,7 +122,7 @@ def test_trusted_proxies_are_read_from_the_workspace(tmp_path: Path) -> None:
 
 # -- accounts while `serve` holds a DuckDB workspace -------------------------------------------
 @contextlib.contextmanager
-def serving(root: Path, log: Path) -> Iterator[str]:
+def serving(root: Path, log: Path, stop: int = signal.SIGINT) -> Iterator[str]:
     port = free_port()
     cmd = [EXE, "-w", root, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-warm",
            "--insecure-cookies"]  # fmt: skip
@@ -138,7 +138,7 @@ def serving(root: Path, log: Path) -> Iterator[str]:
             time.sleep(0.1)
         yield f"http://127.0.0.1:{port}"
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop)
         try:
             proc.wait(20)
         except subprocess.TimeoutExpired:
@@ -175,7 +175,8 @@ def test_user_commands_work_while_serve_holds_duckdb(tmp_path: Path) -> None:
         accounts.add(store, "viewer", PASSWORD, "viewer")
     finally:
         store.close()
-    with serving(ws.root, tmp_path / "serve.log") as base:
+    # Stopped with SIGTERM (as systemd stops a service): the file must go all the same.
+    with serving(ws.root, tmp_path / "serve.log", signal.SIGTERM) as base:
         serve_file = ws.root / SERVE_FILE
         assert stat.S_IMODE(serve_file.stat().st_mode) == 0o600
         cookie = sign_in(base, "viewer")

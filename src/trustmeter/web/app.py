@@ -65,9 +65,16 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
             purge_drafts(store, datetime.now(UTC).replace(tzinfo=None))
         if settings.warm_cache:
             threading.Thread(target=_warm, args=(state,), daemon=True).start()
-        yield
-        state.scorecards.close()
-        db.close()
+        if settings.control_url:
+            control.write_serve_file(workspace.root, settings.control_url, settings.control_key)
+        try:
+            yield
+        finally:
+            # Here rather than after uvicorn returns: on SIGTERM uvicorn shuts the app down,
+            # then raises the signal again, which ends the process without running `finally`.
+            control.remove_serve_file(workspace.root, settings.control_key)
+            state.scorecards.close()
+            db.close()
 
     app = FastAPI(
         title="trustmeter",

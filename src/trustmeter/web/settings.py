@@ -42,6 +42,9 @@ class WebSettings:
     # The key of `POST /_serve/accounts`, which `trustmeter user` uses while `serve` runs on
     # DuckDB (web.control); empty: the route answers 404.
     control_key: str = ""
+    # Where the CLI reaches this server; when set, the app writes `.trustmeter-serve` at
+    # start-up and removes it at shutdown (DuckDB only: `serve` sets it).
+    control_url: str = ""
     # Compute the default scorecard and trend in the background when the server starts.
     warm_cache: bool = False
     trend_periods: int = 8
