@@ -225,3 +225,31 @@ def test_a_stale_serve_file_does_not_block_the_commands(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     assert "through the running server" not in r.output
     assert "dora\tviewer" in user(ws.root, "list").output
+
+
+@pytest.mark.parametrize(
+    "db_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+def test_user_commands_end_sessions_of_a_running_server_on_postgres(
+    db_url: str, tmp_path: Path
+) -> None:
+    """On PostgreSQL the commands write to the database; the server sees it next request."""
+    ws = ws_mod.init(tmp_path / "ws", db=db_url, name="pg-accounts")
+    store = ws.open()
+    try:
+        accounts.add(store, "viewer", PASSWORD, "viewer")
+    finally:
+        store.close()
+    app = _app(ws)
+    try:
+        with live(app) as base:
+            cookie = sign_in(base, "viewer")
+            assert status_with(base, cookie) == 200
+            r = user(ws.root, "passwd", "viewer", password="a brand new password")
+            assert r.exit_code == 0 and "through the running server" not in r.output
+            assert status_with(base, cookie) == 401
+            cookie = sign_in(base, "viewer", "a brand new password")
+            assert user(ws.root, "remove", "viewer").exit_code == 0
+            assert status_with(base, cookie) == 401
+    finally:
+        _close(app)
