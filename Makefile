@@ -25,6 +25,7 @@ lint: setup
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/ruff format --check src tests
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 # PostgreSQL and Chromium come from Debian's packages: scripts/postgres.sh installs (as root)
 # and starts a throwaway server and prints its URL; scripts/browser.sh installs Chromium for

@@ -9,7 +9,7 @@ import click
 
 from trustmeter import framework as fw
 from trustmeter.cli import cli
-from trustmeter.metrics.registry import all_metrics
+from trustmeter.metrics.catalogue import all_metrics
 
 ROOT = Path(__file__).resolve().parents[1]
 

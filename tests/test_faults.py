@@ -35,7 +35,7 @@ from trustmeter import workspace as ws_mod
 from trustmeter.ingest import ImportOptions, Mapping, import_files
 from trustmeter.ingest._importer import WRITE_ROWS
 from trustmeter.periods import last_complete
-from trustmeter.scorecard import Scorer
+from trustmeter.scorecard.scorer import Scorer
 from trustmeter.store import connect
 from trustmeter.store.database import q
 from trustmeter.web import accounts

@@ -16,9 +16,9 @@ import pytest
 from bench import scorecard_bench as sb
 
 from trustmeter import workspace as ws_mod
-from trustmeter.metrics.registry import all_metrics
+from trustmeter.metrics.catalogue import all_metrics
 from trustmeter.periods import last_complete, series
-from trustmeter.scorecard import Scorer
+from trustmeter.scorecard.scorer import Scorer
 
 COUNTS = {"work_item": 40_000, "incident": 8_000, "change": 2_000}
 PERIODS = 8

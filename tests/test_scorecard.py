@@ -13,14 +13,14 @@ import pytest
 from trustmeter import framework as fw
 from trustmeter.framework.model import Area as AreaSpec
 from trustmeter.periods import Period
-from trustmeter.scorecard import Scorer, area_score, predictability, trust_index
-from trustmeter.scorecard_model import (
+from trustmeter.scorecard.model import (
     Area,
     MetricEntry,
     MetricStatus,
     Scorecard,
     period_from_dict,
 )
+from trustmeter.scorecard.scorer import Scorer, area_score, predictability, trust_index
 from trustmeter.store import Store
 from trustmeter.store.writer import insert_records
 

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 
 from trustmeter import framework as fw
+from trustmeter.metrics.catalogue import all_metrics
 from trustmeter.metrics.model import Context
-from trustmeter.metrics.registry import all_metrics
 from trustmeter.metrics.slices import APPLIES, Slice, left_out_reason
 from trustmeter.periods import Period
-from trustmeter.scorecard import Scorer
+from trustmeter.scorecard.scorer import Scorer
 from trustmeter.store import Store
 from trustmeter.store.writer import insert_records
 

@@ -24,10 +24,10 @@ import pytest
 from trustmeter import workspace as ws_mod
 from trustmeter.periods import Period
 from trustmeter.records import KINDS
-from trustmeter.scorecard import Scorer
+from trustmeter.scorecard.explain import explain_metric
+from trustmeter.scorecard.scorer import Scorer
 from trustmeter.store import DatabaseError, Store, migrate
 from trustmeter.store.writer import insert_records
-from trustmeter.trace import explain_metric
 
 pytestmark = [
     pytest.mark.spark,
@@ -55,17 +55,12 @@ SPARK_URL = (
 
 def _import_demo(root: Path) -> ws_mod.Workspace:
     """The demo's exports imported into a DuckDB workspace, as `trustmeter demo` does it."""
-    from trustmeter.cli import run_import
     from trustmeter.demo import generate
-    from trustmeter.demo_run import _import_preset
+    from trustmeter.usecases.demo import import_spec
 
     ws = ws_mod.init(root, profile="mid", timezone="Europe/Berlin", name="Northwind IT (demo)")
     for spec in generate(root / "exports", seed=7, today=TODAY):
-        if spec.preset is not None:
-            _import_preset(ws, spec)
-        else:
-            mapping = str(spec.mapping) if spec.mapping else None
-            run_import(ws, spec.kind, spec.files, mapping, quiet=True)
+        import_spec(ws, spec)
     return ws
 
 

@@ -9,7 +9,7 @@ import ibis
 
 from trustmeter import workspace as ws_mod
 from trustmeter.periods import containing, series
-from trustmeter.scorecard import Scorer
+from trustmeter.scorecard.scorer import Scorer
 from trustmeter.store import Store
 from trustmeter.store.sqlcache import SQLCache, fingerprint
 from trustmeter.store.writer import insert_records

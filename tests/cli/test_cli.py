@@ -197,3 +197,44 @@ def test_usage_errors(ws: Path) -> None:
     assert r.exit_code == 2 and "give both --from and --to" in r.output
     r = CliRunner().invoke(cli, ["--workspace", str(ws), "score", "--as-of", "01/02/2024"])
     assert r.exit_code == 2 and "expected a date as YYYY-MM-DD" in r.output
+
+
+def test_explain_takes_the_id_as_people_type_it(ws: Path, tmp_path: Path) -> None:
+    _import(ws, tmp_path)
+    by_id = json.loads(run(ws, "explain", "mttr", "--as-of", "2024-04-15", "--json").output)
+    for typed in ("MTTR", " Mttr ", "mean time to restore (median)"):
+        r = run(ws, "explain", typed, "--as-of", "2024-04-15", "--json")
+        assert r.exit_code == 0, r.output
+        assert json.loads(r.output)["metric"] == by_id["metric"]
+
+
+def test_help_examples_keep_their_lines_on_a_narrow_terminal() -> None:
+    r = CliRunner().invoke(cli, ["--help"], terminal_width=60)
+    assert r.exit_code == 0
+    lines = r.output.splitlines()
+    # each example stays one line of its own, however narrow the terminal
+    assert "      trustmeter -w acme-it score" in lines
+    assert any(
+        line.strip()
+        == "trustmeter -w acme-it import incidents incidents.csv --mapping servicenow.toml"
+        for line in lines
+    )
+    r = CliRunner().invoke(cli, ["init", "--help"], terminal_width=60)
+    assert "      trustmeter init team-ws --db postgresql://trustmeter@db.internal/trustmeter" in (
+        r.output.splitlines()
+    )
+
+
+def test_scorecard_and_trend_fit_80_columns_without_cutting(
+    ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _import(ws, tmp_path)
+    monkeypatch.setenv("COLUMNS", "80")
+    for args in (("score",), ("trend", "--periods", "8")):
+        r = run(ws, *args, "--as-of", "2024-04-15")
+        assert r.exit_code == 0, r.output
+        assert "…" not in r.output, r.output
+        assert max(len(line) for line in r.output.splitlines()) <= 80
+    r = run(ws, "score", "--as-of", "2024-04-15")
+    for metric_id in ("change_failure_rate", "repeat_incidents", "lead_time_for_changes"):
+        assert metric_id in r.output

@@ -8,8 +8,8 @@ import pytest
 from connector_helpers import FIXTURES
 
 from trustmeter.connectors import get_preset, import_preset
-from trustmeter.connectors._importing import fitted, opener, read_options
 from trustmeter.connectors.explain import explain, render
+from trustmeter.connectors.importing import fitted, opener, read_options
 from trustmeter.errors import InputError
 from trustmeter.ingest import ImportOptions, Mapping
 from trustmeter.store import Store

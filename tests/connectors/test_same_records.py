@@ -15,7 +15,7 @@ from trustmeter import records
 from trustmeter.connectors import import_preset, sync
 from trustmeter.ingest import ImportOptions
 from trustmeter.periods import Period
-from trustmeter.scorecard import Scorer
+from trustmeter.scorecard.scorer import Scorer
 from trustmeter.store import Store
 
 Q2 = Period(date(2026, 4, 1), date(2026, 7, 1), "quarter")

@@ -144,17 +144,56 @@ def test_backtest_and_flow(ws: Path) -> None:
 
 
 def test_refusals_are_clean_errors(ws: Path) -> None:
-    r = run(ws, "forecast", "when", "--items", "5")  # the last 90 days before today: empty
+    # The last 90 days before today, long after the records end (April 29, 2024): refused,
+    # not read as months when nothing was done.
+    r = run(ws, "forecast", "when", "--items", "5")
     assert r.exit_code == 1 and "Traceback" not in r.output
-    assert flat(r.output).startswith("error: the history from ")
+    assert flat(r.output).startswith("error: the work-item records run to 2024-04-29, but ")
+    assert "--history-to 2024-04-29 --start 2024-04-30" in flat(r.output)
+    # Within the records' span but on days without completions: too little history.
+    r = run(
+        ws,
+        "forecast",
+        "when",
+        "--items",
+        "5",
+        "--history-from",
+        "2023-06-01",
+        "--history-to",
+        "2023-08-31",
+    )
+    assert r.exit_code == 1
+    assert flat(r.output).startswith("error: the history from 2023-06-01 to 2023-08-31")
     assert "has no day with a completed item" in flat(r.output)
-    assert "try --history-to 2024-04-29" in flat(r.output)
     r = run(ws, "forecast", "when", "--items", "5", "--blackout", "2024-01-01")
     assert r.exit_code == 2 and "expected FROM:TO" in r.output
     r = run(ws, "forecast", "when", "--items", "5", *HISTORY, "--start", "2024-03-15")
     assert r.exit_code == 2 and "may not use what happened after" in r.output
     r = run(ws, "forecast", "when", "--items", "5", "--team", "Nobody", *HISTORY)
     assert r.exit_code == 1 and "no completed work items (team Nobody)" in flat(r.output)
+
+
+def test_a_history_may_run_a_fortnight_past_the_records(ws: Path) -> None:
+    """Up to 14 days past the records' last day is a quiet spell, not a stale export."""
+    ok = ("--history-from", "2024-02-13", "--history-to", "2024-05-13")  # 14 days past April 29
+    r = run(ws, "forecast", "when", "--items", "5", *ok)
+    assert r.exit_code == 0, r.output
+    late = ("--history-from", "2024-02-14", "--history-to", "2024-05-14")  # 15 days past
+    r = run(ws, "forecast", "when", "--items", "5", *late)
+    assert r.exit_code == 1 and "the 15 days between" in flat(r.output)
+
+
+def test_the_same_question_gets_the_same_answer(ws: Path) -> None:
+    """Without --seed the seed comes from the question: asking twice gives the same dates;
+    another question (more items) gets a seed of its own."""
+    ask = ("forecast", "when", "--items", "60", *HISTORY, "--json")
+    first, again = (json.loads(run(ws, *ask).output) for _ in range(2))
+    assert first == again
+    other = json.loads(run(ws, *ask[:3], "61", *ask[4:]).output)
+    assert other["seed"] != first["seed"]
+    # the same question as text prints the same seed as its JSON twin
+    text = run(ws, *ask[:-1]).output
+    assert f"seed {first['seed']}" in flat(text)
 
 
 def test_help_has_examples() -> None:
@@ -167,7 +206,7 @@ def test_every_option_is_documented() -> None:
     """docs/forecasting.md names every forecast command and every option it takes."""
     import click
 
-    from trustmeter.cli_forecast import forecast
+    from trustmeter.cli.forecast import forecast
 
     docs = (Path(__file__).resolve().parents[2] / "docs" / "forecasting.md").read_text()
     for name, cmd in forecast.commands.items():

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from trustmeter import framework as fw
-from trustmeter.framework.focus import next_focus
-from trustmeter.framework.stages import evaluate_stage, perception
-from trustmeter.scorecard import predictability, trust_index
-from trustmeter.scorecard_model import Area, Evidence, MetricEntry, MetricStatus
+from trustmeter.scorecard.focus import next_focus
+from trustmeter.scorecard.model import Area, Evidence, MetricEntry, MetricStatus
+from trustmeter.scorecard.scorer import predictability, trust_index
+from trustmeter.scorecard.stages import evaluate_stage, perception
 
 AREAS = ("stability", "delivery", "planning", "relationships", "talent")
 

@@ -861,8 +861,8 @@ def _record_rows(m: Measurement) -> list[tuple[Any, ...]]:
 def test_a_batch_of_periods_equals_each_period_alone(
     store: Store, periods: tuple[Period, ...]
 ) -> None:
+    from trustmeter.metrics.catalogue import all_metrics
     from trustmeter.metrics.model import Batch
-    from trustmeter.metrics.registry import all_metrics
 
     _edge_data(store)
     reg = all_metrics()

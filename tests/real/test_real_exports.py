@@ -15,7 +15,8 @@ import pytest
 
 from trustmeter import framework as fw
 from trustmeter.ingest import ImportOptions, Mapping, import_files
-from trustmeter.metrics.registry import Context, get
+from trustmeter.metrics.catalogue import get
+from trustmeter.metrics.registry import Context
 from trustmeter.periods import Period, containing
 from trustmeter.store import Store
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from trustmeter.scorecard_model import Scorecard
+from trustmeter.scorecard.model import Scorecard
 
 MEASURE_WITH = {
     "stability": "incident exports (ServiceNow, PagerDuty, Jira Service Management), change and deployment records, and the service catalogue with tiers",

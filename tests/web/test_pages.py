@@ -7,7 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from web_helpers import SCRIPT, login, upload
 
-from trustmeter.scorecard import Scorer
+from trustmeter.scorecard.scorer import Scorer
 
 
 def test_pages_and_their_json_twins(admin: TestClient, app: Any) -> None:

@@ -25,7 +25,7 @@ from web_helpers import PASSWORD, SECRET, csrf_of
 
 from trustmeter import workspace as ws_mod
 from trustmeter.cli import cli
-from trustmeter.cli_web import serve_settings, server_config
+from trustmeter.cli.web import serve_settings, server_config
 from trustmeter.web import accounts
 from trustmeter.web.app import create_app
 from trustmeter.web.control import SERVE_FILE

@@ -8,7 +8,7 @@ with a small transform where a flat mapping is not enough; `sync` pulls the same
 the vendor's API. Each vendor's shape becomes canonical rows in one module per vendor.
 """
 
-from trustmeter.connectors._importing import import_preset
+from trustmeter.connectors.importing import import_preset
 from trustmeter.connectors.presets import Preset, get_preset, list_presets, load_preset
 
 __all__ = ["Preset", "get_preset", "import_preset", "list_presets", "load_preset"]

@@ -154,6 +154,19 @@ def last_completion(store: Store, subject: Subject | None = None) -> datetime | 
     return out
 
 
+def records_end(store: Store) -> date | None:
+    """The day the work-item records run to: their latest creation or completion, any team.
+
+    Days after it are days the export does not cover, not days when nothing was done.
+    """
+    t = store.table("work_item")
+    v = t.aggregate(hi=ibis.greatest(t.created_at.max(), t.done_at.max())).execute()["hi"][0]
+    if v is None or v != v:
+        return None
+    out: datetime = v.to_pydatetime() if hasattr(v, "to_pydatetime") else v
+    return out.date()
+
+
 def default_window(
     history_from: date | None, history_to: date | None, today: date | None = None
 ) -> tuple[date, date]:

@@ -19,30 +19,7 @@ import numpy as np
 from trustmeter.forecast.history import Subject, daily_completions
 from trustmeter.forecast.montecarlo import LEVELS, Calendar, HowMany, Likelihood, When
 from trustmeter.store import Store
-
-_COLUMNS = (
-    "id",
-    "forecast_id",
-    "kind",
-    "made_on",
-    "made_at",
-    "team",
-    "project",
-    "item_kinds",
-    "history_from",
-    "history_to",
-    "start_on",
-    "items",
-    "by_date",
-    "level",
-    "predicted_date",
-    "predicted_items",
-    "probability",
-    "trials",
-    "seed",
-    "calendar",
-    "calibrated",
-)
+from trustmeter.store.ledger import insert_forecast_rows, settle_forecast_rows
 
 
 def record(
@@ -105,15 +82,7 @@ def record(
                 "probability": forecast.stated,
             }
         )
-    cols = ", ".join(_COLUMNS)
-    marks = ", ".join("?" for _ in _COLUMNS)
-    with store.transaction():
-        for r in rows:
-            values = {**common, **r}
-            store.execute(
-                f"INSERT INTO forecast ({cols}) VALUES ({marks})",
-                [values.get(c) for c in _COLUMNS],
-            )
+    insert_forecast_rows(store, [{**common, **r} for r in rows])
     return fid
 
 
@@ -210,13 +179,10 @@ def resolve(store: Store, known_through: date, timezone: str = "UTC") -> int:
             out = _resolve_row(r, done, start)
             if out is not None:
                 updates.append((r["id"], out))
-    with store.transaction():
-        for rid, o in updates:
-            store.execute(
-                "UPDATE forecast SET actual_date = ?, actual_items = ?, outcome = ?, "
-                "resolved_on = ? WHERE id = ?",
-                [o.actual_date, o.actual_items, o.outcome, o.resolved_on, rid],
-            )
+    settle_forecast_rows(
+        store,
+        [(rid, o.actual_date, o.actual_items, o.outcome, o.resolved_on) for rid, o in updates],
+    )
     return len(updates)
 
 

@@ -6,6 +6,7 @@ so the CLI (and later the web app and report) ask the same question the same way
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -19,7 +20,13 @@ from trustmeter.forecast.backtest import (
     learned_correction,
 )
 from trustmeter.forecast.calibration import Correction
-from trustmeter.forecast.history import Subject, daily_completions, last_completion, work_items
+from trustmeter.forecast.history import (
+    Subject,
+    daily_completions,
+    last_completion,
+    records_end,
+    work_items,
+)
 from trustmeter.forecast.montecarlo import (
     TRIALS,
     Calendar,
@@ -30,6 +37,35 @@ from trustmeter.forecast.montecarlo import (
 )
 from trustmeter.forecast.stability import Stability, xmr
 from trustmeter.store import Store
+
+# A history may run this many days past the work-item records' last day (a quiet fortnight,
+# a holiday); beyond it the missing days would be read as days when nothing was done.
+STALE_DAYS = 14
+
+
+class StaleHistory(ForecastError):
+    """The history runs past the day the records run to: the forecast would count days the
+    export does not cover as days when nothing was done."""
+
+
+def check_fresh(store: Store, history_to: date) -> None:
+    """Refuse a history that ends long after the work-item records do, and say what to do."""
+    end = records_end(store)
+    if end is None or history_to <= end + timedelta(days=STALE_DAYS):
+        return
+    gap = (history_to - end).days
+    raise StaleHistory(
+        f"the work-item records run to {end}, but the history runs to {history_to}: the "
+        f"{gap} days between would count as days when nothing was done. Import newer records, "
+        f"or forecast from the data's end: --history-to {end} --start {end + timedelta(days=1)}"
+    )
+
+
+def question_seed(*parts: object) -> int:
+    """A seed derived from the question, so the same question on the same data gives the same
+    answer every time (pass --seed to choose another)."""
+    digest = hashlib.sha256(repr(parts).encode("utf-8")).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
 
 
 @dataclass(frozen=True)
@@ -49,6 +85,7 @@ class Request:
 
     def engine(self, store: Store) -> tuple[MonteCarlo, Stability]:
         """The engine over this history, and the stability check to show before any forecast."""
+        check_fresh(store, self.history_to)
         history = self.history(store)
         try:
             engine = MonteCarlo(history, self.calendar, trials=self.trials, seed=self.seed)

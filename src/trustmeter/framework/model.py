@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from trustmeter.errors import ConfigError
 
@@ -76,6 +76,37 @@ class Profile:
     optional_metrics: tuple[str, ...]
 
 
+CalendarKind = Literal["month", "quarter"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The framework-wide [params] the scorer and the shells read, typed.
+
+    Their defaults live in default.toml only: a workspace's file is merged over it before
+    validation, so every key is present here and no caller restates a default.
+    """
+
+    period: CalendarKind
+    min_sample_events: int
+    min_sample_groups: int
+    min_coverage: float
+    min_group: int  # survey anonymity: never below 3 (validated)
+    perception_threshold: float
+
+    @classmethod
+    def of(cls, params: dict[str, Any]) -> Settings:
+        period: CalendarKind = "month" if params["period"] == "month" else "quarter"
+        return cls(
+            period,
+            int(params["min_sample_events"]),
+            int(params["min_sample_groups"]),
+            float(params["min_coverage"]),
+            int(params["min_group"]),
+            float(params["perception_threshold"]),
+        )
+
+
 @dataclass
 class Framework:
     params: dict[str, Any]
@@ -85,6 +116,10 @@ class Framework:
     stages: list[Stage]
     predictability: tuple[str, ...]
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        return Settings.of(self.params)
 
     def targets(self, metric_id: str, profile: str) -> tuple[float, float]:
         """(target, floor) for a metric; major_incidents takes them from the profile."""
@@ -179,16 +214,18 @@ class _Checker:
 
 def validate(data: dict[str, Any], origin: str = "framework") -> Framework:
     """Check a merged framework table and build the typed `Framework`."""
-    from trustmeter.metrics.registry import all_metrics
+    from trustmeter.metrics.catalogue import all_metrics
 
     c = _Checker(origin)
     c.keys(data, _TOP, "framework")
     registry = all_metrics()
     params = c.table(data.get("params", {}), "params")
-    if int(params.get("min_group", 5)) < 3:
+    for key in ("min_sample_events", "min_sample_groups", "min_group", "perception_threshold"):
+        c.number(params.get(key), f"params.{key}", 0)
+    if int(params["min_group"]) < 3:
         raise c.fail("params.min_group", "must be 3 or more (anonymity floor in FRAMEWORK.md)")
-    c.number(params.get("min_coverage", 0.5), "params.min_coverage", 0)
-    if params.get("period", "quarter") not in ("month", "quarter"):
+    c.number(params.get("min_coverage"), "params.min_coverage", 0)
+    if params.get("period") not in ("month", "quarter"):
         raise c.fail(
             "params.period", f"expected 'month' or 'quarter', got {params.get('period')!r}"
         )

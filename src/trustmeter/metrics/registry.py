@@ -25,8 +25,6 @@ __all__ = [
     "Contributor",
     "Measurement",
     "Metric",
-    "all_metrics",
-    "get",
     "has_data",
     "metric",
     "score",
@@ -95,27 +93,6 @@ def metric(
         return m
 
     return register
-
-
-def all_metrics() -> dict[str, Metric]:
-    """The registry, with every area's module loaded."""
-    from trustmeter.metrics import (  # noqa: F401  (importing registers the metrics)
-        availability,
-        delivery,
-        planning,
-        relationships,
-        stability,
-        talent,
-    )
-
-    return REGISTRY
-
-
-def get(metric_id: str) -> Metric:
-    metrics = all_metrics()
-    if metric_id not in metrics:
-        raise KeyError(f"unknown metric {metric_id!r}; known: {', '.join(sorted(metrics))}")
-    return metrics[metric_id]
 
 
 def has_data(ctx: Context | Batch, m: Metric) -> bool:

@@ -13,10 +13,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from trustmeter.metrics.registry import all_metrics
+from trustmeter.metrics.catalogue import all_metrics
 from trustmeter.periods import Period
-from trustmeter.scorecard_model import Scorecard
-from trustmeter.trace import Explanation
+from trustmeter.scorecard.explain import Explanation
+from trustmeter.scorecard.model import Scorecard
 from trustmeter.web.deps import PeriodDep, StateDep, UserDep, WebState
 from trustmeter.web.views import DataResponse, twin
 

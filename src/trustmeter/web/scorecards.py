@@ -17,13 +17,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from trustmeter.framework import Framework
-from trustmeter.metrics.registry import all_metrics
+from trustmeter.metrics.catalogue import all_metrics
 from trustmeter.periods import Period, last_complete, series
-from trustmeter.scorecard import Scorer
-from trustmeter.scorecard_model import MetricEntry, Scorecard
+from trustmeter.scorecard.explain import Explanation, explain_metric
+from trustmeter.scorecard.model import MetricEntry, Scorecard
+from trustmeter.scorecard.scorer import Scorer
 from trustmeter.store import Store
 from trustmeter.store.campaigns import data_version
-from trustmeter.trace import Explanation, explain_metric
 from trustmeter.web.database import DatabaseUnavailable
 from trustmeter.workspace import Workspace
 

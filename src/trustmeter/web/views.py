@@ -21,7 +21,7 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, Stric
 
 from trustmeter import __version__
 from trustmeter.report import html as report_view
-from trustmeter.scorecard_model import Scorecard
+from trustmeter.scorecard.model import Scorecard
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from trustmeter.framework.model import Framework
-from trustmeter.scorecard_model import Area, Focus, FocusItem, MetricEntry, Stage
+from trustmeter.scorecard.model import Area, Focus, FocusItem, MetricEntry, Stage
 
 FIRST_AREAS = ("stability", "delivery")
 MAX_ITEMS = 5

@@ -1,7 +1,7 @@
 """`trustmeter serve` and `trustmeter user add|passwd|remove|list`: the web app's commands.
 
 Both need the `web` extra; without it they say which install fixes it. Registered on the main
-group in cli.py.
+group in cli/__init__.py.
 """
 
 from __future__ import annotations
@@ -9,31 +9,12 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.markup import escape
 
-from trustmeter.errors import TrustmeterError
-from trustmeter.workspace import Workspace, find
-
-err = Console(stderr=True, highlight=False)
-
-
-def clean_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """As in cli.py (which imports this module, so it cannot be imported from here)."""
-
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except TrustmeterError as exc:
-            err.print(f"[bold red]error:[/] {escape(str(exc))}")
-            sys.exit(1)
-
-    return wrapper
+from trustmeter.cli.common import clean_errors, err, workspace_of
+from trustmeter.workspace import Workspace
 
 
 def _web_extra() -> None:
@@ -45,10 +26,6 @@ def _web_extra() -> None:
         import uvicorn  # noqa: F401
     except ImportError as exc:
         raise click.ClickException(f"{MISSING_EXTRA} ({exc.name} is missing)") from None
-
-
-def _workspace(ctx: click.Context) -> Workspace:
-    return find((ctx.find_root().obj or {}).get("workspace"))
 
 
 @click.command()
@@ -84,7 +61,7 @@ def serve(ctx: click.Context, host: str, port: int, insecure_cookies: bool, no_w
     from trustmeter.web.app import create_app
     from trustmeter.web.guards import install_redaction
 
-    ws = _workspace(ctx)
+    ws = workspace_of(ctx)
     key = secrets.token_urlsafe(32)
     # DuckDB: `trustmeter user` cannot open the file while this runs, so it asks this server,
     # found through `.trustmeter-serve` (web.control), which the app writes at start-up.
@@ -189,7 +166,7 @@ def user_add(ctx: click.Context, username: str, role: str, password_stdin: bool)
     _web_extra()
     from trustmeter.web import accounts
 
-    ws = _workspace(ctx)
+    ws = workspace_of(ctx)
     accounts.check_username(username)
     password = accounts.check_password(_password(True, password_stdin), username)
     hashed = accounts.hash_password(password)
@@ -221,7 +198,7 @@ def user_passwd(ctx: click.Context, username: str, password_stdin: bool) -> None
     _web_extra()
     from trustmeter.web import accounts
 
-    ws = _workspace(ctx)
+    ws = workspace_of(ctx)
     password = accounts.check_password(_password(True, password_stdin), username)
     hashed = accounts.hash_password(password)
     via = _change(
@@ -250,7 +227,7 @@ def user_remove(ctx: click.Context, username: str) -> None:
     _web_extra()
     from trustmeter.web import accounts
 
-    ws = _workspace(ctx)
+    ws = workspace_of(ctx)
     via = _change(ws, "remove", lambda store: accounts.remove(store, username), username=username)
     click.echo(f"removed {username!r}; their sessions have ended{via}")
 
@@ -268,7 +245,7 @@ def user_list(ctx: click.Context) -> None:
     from trustmeter.store.accounts import list_users
     from trustmeter.web import control
 
-    ws = _workspace(ctx)
+    ws = workspace_of(ctx)
     server = _server(ws)
     if server is not None:
         with contextlib.suppress(control.ServerGone):

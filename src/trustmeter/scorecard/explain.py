@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from trustmeter.metrics.registry import get
+from trustmeter.metrics.catalogue import get
 from trustmeter.periods import Period
-from trustmeter.scorecard import Scorer
-from trustmeter.scorecard_model import MetricEntry
+from trustmeter.scorecard.model import MetricEntry
+from trustmeter.scorecard.scorer import Scorer
 
 
 @dataclass(frozen=True)

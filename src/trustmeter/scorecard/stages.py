@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from trustmeter.framework.model import Condition, Framework
-from trustmeter.scorecard_model import (
+from trustmeter.scorecard.model import (
     Area,
     Blocker,
     GateResult,
@@ -131,7 +131,7 @@ def perception(fw: Framework, areas: Sequence[Area]) -> Perception | None:
     if perceived is None or not measured_scores:
         return None
     measured = sum(measured_scores) / len(measured_scores)
-    threshold = float(fw.params.get("perception_threshold", 60))
+    threshold = fw.settings.perception_threshold
     key, label = QUADRANTS[(measured >= threshold, float(perceived) >= threshold)]
     return Perception(
         quadrant=key,

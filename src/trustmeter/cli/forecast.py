@@ -7,7 +7,6 @@ Like every command, each one parses its options, opens the workspace, asks the c
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 import click
 from rich.console import Console
 
-from trustmeter.cli import _date, _esc, _workspace, clean_errors
+from trustmeter.cli.common import clean_errors, esc, parse_date, workspace_of
 
 out = Console(highlight=False)
 
@@ -67,7 +66,10 @@ def _simulation_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         help="Simulated futures.",
     )(fn)
     fn = click.option(
-        "--seed", type=click.IntRange(0), help="Random seed: the same seed, the same answer."
+        "--seed",
+        type=click.IntRange(0),
+        help="Random seed (default: one derived from the question, so asking again gives the "
+        "same answer).",
     )(fn)
     return fn
 
@@ -95,7 +97,7 @@ def _calendar(exclude_weekends: bool, blackouts: tuple[str, ...]) -> Any:
             raise click.BadParameter(
                 f"{b!r}: expected FROM:TO, e.g. 2024-12-24:2025-01-01", param_hint="--blackout"
             )
-        first, last = _date(a.strip(), "--blackout"), _date(z.strip(), "--blackout")
+        first, last = parse_date(a.strip(), "--blackout"), parse_date(z.strip(), "--blackout")
         if last < first:
             raise click.BadParameter(f"{b!r}: ends before it starts", param_hint="--blackout")
         ranges.append((first, last))
@@ -103,15 +105,15 @@ def _calendar(exclude_weekends: bool, blackouts: tuple[str, ...]) -> Any:
 
 
 def _opt_date(text: str | None, opt: str) -> date | None:
-    return _date(text, opt) if text else None
+    return parse_date(text, opt) if text else None
 
 
 def _request(ctx: click.Context, o: dict[str, Any]) -> tuple[Any, Any, date]:
     """The workspace, the forecast request, and the first day of the forecast."""
     from trustmeter.forecast.history import Subject, default_window
-    from trustmeter.forecast.request import Request
+    from trustmeter.forecast.request import Request, question_seed
 
-    ws = _workspace(ctx)
+    ws = workspace_of(ctx)
     first, last = default_window(
         _opt_date(o["history_from"], "--history-from"),
         _opt_date(o["history_to"], "--history-to"),
@@ -122,17 +124,18 @@ def _request(ctx: click.Context, o: dict[str, Any]) -> tuple[Any, Any, date]:
             f"--start ({start}) must come after the history's last day ({last}): a forecast "
             "may not use what happened after it was made"
         )
-    seed = o["seed"] if o["seed"] is not None else secrets.randbelow(2**31)
-    req = Request(
-        Subject(o["team"], o["project"], tuple(o["kinds"])),
-        first,
-        last,
-        _calendar(o["exclude_weekends"], o["blackouts"]),
-        o["trials"],
-        seed,
-        ws.timezone,
-    )
+    subject = Subject(o["team"], o["project"], tuple(o["kinds"]))
+    calendar = _calendar(o["exclude_weekends"], o["blackouts"])
+    seed = o["seed"]
+    if seed is None:
+        # The same question (command, options, history and start) gets the same answer.
+        asked = sorted((k, v) for k, v in ctx.params.items() if k not in _OUTPUT_ONLY)
+        seed = question_seed(ctx.info_name, asked, first, last, start)
+    req = Request(subject, first, last, calendar, o["trials"], seed, ws.timezone)
     return ws, req, start
+
+
+_OUTPUT_ONLY = {"as_json", "record", "seed"}
 
 
 def _run(
@@ -178,10 +181,10 @@ def _run(
 def _preamble(req: Any, sample: Any, stability: Any) -> str:
     cal = req.calendar.describe()
     lines = [
-        f"{_esc(req.subject.describe())}: history {sample.history_from} to {sample.history_to}, "
+        f"{esc(req.subject.describe())}: history {sample.history_from} to {sample.history_to}, "
         f"{sample.completions:,} done in {sample.days} days ({sample.active_days} with "
         f"completions), {sample.mean:.2f} a day" + (f"; {cal}" if cal else ""),
-        ("[yellow]" if stability.stable is False else "") + _esc(stability.verdict()),
+        ("[yellow]" if stability.stable is False else "") + esc(stability.verdict()),
     ]
     if stability.stable is False:
         lines[-1] += "[/]"
@@ -261,7 +264,7 @@ def when(ctx: click.Context, items: int, **o: Any) -> None:
     Example:
 
     \b
-        trustmeter forecast when --items 40 --team Platform
+        trustmeter forecast when --items 40 --team Applications
         trustmeter forecast when --items 40 --history-from 2024-01-01 --history-to 2024-03-31 \\
             --exclude-weekends --blackout 2024-12-24:2025-01-01 --seed 7 --json --record
     """
@@ -293,7 +296,7 @@ def how_many(ctx: click.Context, by: str, **o: Any) -> None:
     \b
         trustmeter forecast how-many --by 2024-06-30 --project ERP
     """
-    day = _date(by, "--by")
+    day = parse_date(by, "--by")
     _run(ctx, o, lambda engine, start: engine.how_many(day, start), can_calibrate=True)
 
 
@@ -315,7 +318,7 @@ def likelihood(ctx: click.Context, items: int, by: str, **o: Any) -> None:
     \b
         trustmeter forecast likelihood --items 30 --by 2024-06-30 --team Desk
     """
-    day = _date(by, "--by")
+    day = parse_date(by, "--by")
     _run(ctx, o, lambda engine, start: engine.likelihood(items, day, start), can_calibrate=True)
 
 
@@ -340,8 +343,8 @@ def calibration(ctx: click.Context, as_of: str | None, as_json: bool) -> None:
     """
     from trustmeter.forecast import ledger
 
-    ws = _workspace(ctx)
-    known = _date(as_of, "--as-of") if as_of else date.today() - timedelta(days=1)
+    ws = workspace_of(ctx)
+    known = parse_date(as_of, "--as-of") if as_of else date.today() - timedelta(days=1)
     store = ws.open()
     try:
         settled = ledger.resolve(store, known, ws.timezone)
@@ -423,7 +426,7 @@ def backtest_cmd(
     from trustmeter.forecast.history import Subject
     from trustmeter.forecast.request import run_backtest
 
-    ws = _workspace(ctx)
+    ws = workspace_of(ctx)
     subject = Subject(o["team"], o["project"], tuple(o["kinds"]))
     store = ws.open()
     try:
@@ -453,12 +456,12 @@ def _backtest_text(bt: Any, subject: Any) -> str:
     from trustmeter.forecast.backtest import coverage
 
     if not bt.origins:
-        return "no origin could be scored: " + _esc(
+        return "no origin could be scored: " + esc(
             bt.skipped[0][1] if bt.skipped else "the history is too short"
         )
     mode = "calibrated" if bt.calibrated else "plain"
     lines = [
-        f"{_esc(subject.describe())}: {mode} backtest of {len(bt.origins)} origins from "
+        f"{esc(subject.describe())}: {mode} backtest of {len(bt.origins)} origins from "
         f"{bt.origins[0].day} to {bt.origins[-1].day}, every {bt.every} days; "
         f"{bt.window}-day history, {bt.horizon}-day horizon"
     ]
@@ -494,12 +497,12 @@ def flow(ctx: click.Context, as_json: bool, **o: Any) -> None:
     Example:
 
     \b
-        trustmeter forecast flow --team Platform --json
+        trustmeter forecast flow --team Applications --json
     """
     from trustmeter.forecast.flow import flow as compute
     from trustmeter.forecast.history import Subject, default_window
 
-    ws = _workspace(ctx)
+    ws = workspace_of(ctx)
     first, last = default_window(
         _opt_date(o["history_from"], "--history-from"),
         _opt_date(o["history_to"], "--history-to"),
@@ -523,9 +526,9 @@ def _flow_text(f: Any) -> str:
     stable = f.stability
     ct = f.cycle_time
     lines = [
-        f"{_esc(f.subject.describe())}: {f.first} to {f.last}",
+        f"{esc(f.subject.describe())}: {f.first} to {f.last}",
         ("[yellow]" if stable.stable is False else "")
-        + _esc(stable.verdict())
+        + esc(stable.verdict())
         + ("[/]" if stable.stable is False else ""),
         f"throughput: {int(f.history.counts.sum()):,} done, {f.per_day:.2f} a day, "
         f"{f.per_week:.1f} a week",
@@ -538,7 +541,7 @@ def _flow_text(f: Any) -> str:
         for a in f.aged:
             title = f" {a['title']}" if a["title"] else ""
             lines.append(
-                f"  {_esc(a['id'] + title)}: {a['age_days']:.0f} days, since {a['started']}"
+                f"  {esc(a['id'] + title)}: {a['age_days']:.0f} days, since {a['started']}"
             )
         if f.aged_count > len(f.aged):
             lines.append(f"  … and {f.aged_count - len(f.aged)} more (see --json)")

@@ -14,8 +14,8 @@ from rich.text import Text
 from trustmeter.metrics.slices import WORDS as SLICE_WORDS
 
 if TYPE_CHECKING:
-    from trustmeter.scorecard_model import Scorecard
-    from trustmeter.trace import Explanation
+    from trustmeter.scorecard.explain import Explanation
+    from trustmeter.scorecard.model import Scorecard
 
 STATUS_STYLE = {"ok": "green", "insufficient": "yellow", "no_data": "dim", "left_out": "dim"}
 
@@ -76,15 +76,14 @@ def scorecard_text(card: Scorecard) -> RenderableType:
     parts.append(areas)
     for a in card.areas:
         t = Table(title=escape(a.name), title_justify="left", show_edge=False)
-        for col, just in (
-            ("metric", "left"),
-            ("value", "right"),
-            ("target", "right"),
-            ("score", "right"),
-            ("n", "right"),
-            ("status", "left"),
-        ):
-            t.add_column(col, justify=just)  # type: ignore[arg-type]
+        # The id is what `explain` takes: never cut it; on a narrow terminal the values wrap.
+        widest = max((len(m.id) for m in a.metrics), default=6)
+        t.add_column("metric", no_wrap=True, min_width=widest)
+        t.add_column("value", justify="right")
+        t.add_column("target", justify="right")
+        t.add_column("score", justify="right")
+        t.add_column("n", justify="right")
+        t.add_column("status", no_wrap=True, min_width=max(len(m.status) for m in a.metrics))
         for m in a.metrics:
             t.add_row(
                 m.id,
@@ -148,24 +147,27 @@ def focus_text(card: Scorecard) -> RenderableType:
 
 
 def trend_text(cards: Sequence[Scorecard]) -> RenderableType:
-    t = Table(title="Trend", title_justify="left", show_edge=False)
-    t.add_column("period")
-    t.add_column("stage")
-    t.add_column("trust", justify="right")
-    t.add_column("predict.", justify="right")
-    area_ids = [a.id for a in cards[0].areas] if cards else []
-    for aid in area_ids:
-        t.add_column(aid, justify="right")
+    """Two tables, so that both fit an 80-column terminal: the stage and the indices, then the
+    area scores."""
+    overall = Table(title="Trend", title_justify="left", show_edge=False)
+    overall.add_column("period", no_wrap=True)
+    overall.add_column("stage", no_wrap=True)
+    overall.add_column("Trust Index", justify="right")
+    overall.add_column("Predictability Index", justify="right")
     for c in cards:
-        row: list[RenderableType] = [
+        overall.add_row(
             c.period.label,
             f"{c.stage.level} {c.stage.name}",
             _score(c.trust_index),
             _score(c.predictability_index),
-        ]
-        row += [_score(a.score) for a in c.areas]
-        t.add_row(*row)
-    return t
+        )
+    areas = Table(title="Area scores", title_justify="left", show_edge=False)
+    areas.add_column("period", no_wrap=True)
+    for a in cards[0].areas if cards else []:
+        areas.add_column(escape(a.id), justify="right", no_wrap=True)
+    for c in cards:
+        areas.add_row(c.period.label, *(_score(a.score) for a in c.areas))
+    return Group(overall, areas)
 
 
 def explain_text(result: Explanation) -> RenderableType:
@@ -184,7 +186,7 @@ def explain_text(result: Explanation) -> RenderableType:
     if recs.columns:
         t = Table(title=f"records behind it ({recs.shown} of {recs.total})", title_justify="left")
         for c in recs.columns:
-            t.add_column(c)
+            t.add_column(c, overflow="fold")
         for row in recs.rows:
             t.add_row(*(escape("" if v is None else str(v)) for v in row))
         out.append(t)

@@ -1,4 +1,4 @@
-"""The connectors' commands: `presets`, `sources`, `sync`, and `import --format/--explain`.
+"""The connectors' commands: `presets`, `sources` and `sync`.
 
 Thin like the rest of the CLI: parse, open the workspace, make one library call, print.
 """
@@ -6,89 +6,12 @@ Thin like the rest of the CLI: parse, open the workspace, make one library call,
 from __future__ import annotations
 
 import json
-from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import click
 
-from trustmeter.cli import (
-    _import_summary,
-    _parse_pairs,
-    _parse_value_maps,
-    _workspace,
-    clean_errors,
-    err,
-)
+from trustmeter.cli.common import clean_errors, err, workspace_of
 from trustmeter.errors import ConfigError
-
-
-def import_with_format(
-    ctx: click.Context,
-    kind: str,
-    files: tuple[str, ...],
-    fmt: str | None,
-    explain: bool,
-    mapping_file: str | None,
-    maps: tuple[str, ...],
-    values: tuple[str, ...],
-    source: str | None,
-    tz: str | None,
-    date_format: str | None,
-    delimiter: str | None,
-    sheet: str | None,
-    dry_run: bool,
-    as_json: bool,
-) -> None:
-    """`trustmeter import KIND FILE --format NAME [--explain]`."""
-    from trustmeter.connectors._importing import fitted, layered, opener, read_options
-    from trustmeter.connectors.explain import explain as explain_files
-    from trustmeter.connectors.explain import render
-    from trustmeter.connectors.presets import get_preset
-    from trustmeter.ingest import ImportOptions, Mapping, import_files
-
-    ws = _workspace(ctx)
-    paths = [Path(f) for f in files]
-    columns = _parse_pairs(maps, "--map")
-    overrides = Mapping().merged(columns=columns, values=_parse_value_maps(values), timezone=tz)
-    user = Mapping.load(Path(mapping_file)) if mapping_file else None
-    opts = ImportOptions(
-        source=source,
-        timezone=ws.timezone,
-        date_format=date_format,
-        delimiter=delimiter,
-        sheet=sheet,
-        dry_run=dry_run,
-    )
-    preset = get_preset(fmt, kind) if fmt else None
-    if preset is not None:
-        mapping = fitted(preset, paths, user, overrides, opts)
-    else:
-        mapping = layered(layered(Mapping(), user), overrides)
-    open_file = opener(preset, read_options(mapping, opts))
-    explained = None
-    if explain:
-        e = explain_files(
-            kind, paths, mapping, open_file, ws.timezone, preset, columns, date_format
-        )
-        explained = e.as_dict()
-        if not as_json:
-            click.echo(render(e) + "\n")
-    reader = open_file if preset is not None and preset.reader else None
-    store = ws.open()
-    try:
-        result = import_files(store, kind, paths, replace(opts, mapping=mapping, reader=reader))
-    finally:
-        store.close()
-    if as_json:
-        body = (
-            result.as_dict()
-            if explained is None
-            else {"explain": explained, "import": result.as_dict()}
-        )
-        click.echo(json.dumps(body, indent=2, default=str))
-    else:
-        click.echo(_import_summary(kind, result))
 
 
 # -- presets ------------------------------------------------------------------------------------
@@ -187,7 +110,7 @@ def sources(ctx: click.Context, as_json: bool) -> None:
     """
     from trustmeter.connectors.sync import credentials, status
 
-    ws = _workspace(ctx)
+    ws = workspace_of(ctx)
     declared = _sources(ws)
     store = ws.open()
     try:
@@ -244,7 +167,7 @@ def sync(ctx: click.Context, source: str | None, sync_all: bool, as_json: bool) 
     """
     from trustmeter.connectors import sync as sync_mod
 
-    ws = _workspace(ctx)
+    ws = workspace_of(ctx)
     declared = _sources(ws)
     if sync_all:
         names = list(declared)

@@ -14,22 +14,21 @@ from typing import Any
 
 from trustmeter import __version__
 from trustmeter.framework import Framework
-from trustmeter.framework.focus import next_focus
 from trustmeter.framework.model import Area as FrameworkArea
-from trustmeter.framework.stages import evaluate_stage, perception
+from trustmeter.metrics.catalogue import all_metrics
 from trustmeter.metrics.common import learn_sources
 from trustmeter.metrics.registry import (
     Batch,
     Measurement,
     Metric,
-    all_metrics,
     present_needs,
     score,
 )
 from trustmeter.metrics.slices import Slice, left_out_reason
 from trustmeter.periods import Period
 from trustmeter.records import KINDS
-from trustmeter.scorecard_model import (
+from trustmeter.scorecard.focus import next_focus
+from trustmeter.scorecard.model import (
     Area,
     Evidence,
     Indices,
@@ -40,6 +39,7 @@ from trustmeter.scorecard_model import (
     SliceInfo,
     TrustIndex,
 )
+from trustmeter.scorecard.stages import evaluate_stage, perception
 from trustmeter.store import Store
 
 SCHEMA = 1
@@ -209,7 +209,7 @@ class Scorer:
             if self.framework.metrics[m.id].area in wanted:
                 entry = self._measured[(m.id, period)]
                 by_area[entry.area].append(entry)
-        min_cov = float(self.framework.params.get("min_coverage", 0.5))
+        min_cov = self.framework.settings.min_coverage
         return [
             area_score(area, by_area[aid], min_cov)
             for aid, area in self.framework.areas.items()

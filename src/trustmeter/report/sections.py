@@ -1,0 +1,110 @@
+"""The focus cards and the scorecard tables: each metric's figures, status and evidence as text."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from trustmeter.report.format import (
+    DASH,
+    fmt_num,
+    fmt_pct,
+    fmt_score,
+    fmt_unit,
+    fmt_value,
+    num,
+    r1,
+    status_class,
+    status_label,
+    text,
+)
+from trustmeter.scorecard.model import Area, Evidence, FocusItem, Scorecard
+
+
+def focus_view(current: Scorecard, ctx: dict[str, Any]) -> dict[str, Any]:
+    focus = current.focus
+    stage = ctx["stage"]
+
+    def item_view(i: FocusItem) -> dict[str, Any]:
+        n = num(i.n)
+        return {
+            "name": i.name,
+            "area": ctx["area_names"].get(i.area, i.area),
+            "value": fmt_value(i.value, i.unit),
+            "target": fmt_value(i.target, i.unit),
+            "score": fmt_score(i.score),
+            "gap": fmt_score(i.gap),
+            "n": fmt_num(n) if n is not None else "",
+            "status": status_label(i.status),
+            "status_class": status_class(i.status),
+            "reason": i.reason,
+            "note": text(i.note),
+            "evidence": _evidence(i.evidence),
+            "actions": [a for a in i.actions if a],
+        }
+
+    at_top = stage["level"] >= stage["top"] and not stage["blocked_by"]
+    return {
+        "stage_name": focus.stage_name,
+        "summary": focus.summary,
+        "cards": [item_view(i) for i in focus.items],
+        "unmeasured": [item_view(i) for i in focus.unmeasured],
+        "at_top": at_top,
+    }
+
+
+def _evidence(evidence: Sequence[Evidence]) -> list[str]:
+    """Each contributor's sentence (its name when it has none)."""
+    return [e.detail or e.name for e in evidence if e.detail or e.name]
+
+
+def scorecard_tables(areas: list[Area]) -> list[dict[str, Any]]:
+    out = []
+    for a in areas:
+        score = num(a.score)
+        measured = score is not None and a.status != "not_measured"
+        rows = []
+        for m in a.metrics:
+            status = m.status
+            n = num(m.n)
+            min_sample = num(m.min_sample)
+            ok = status == "ok"
+            detail = ""
+            if status == "insufficient" and not m.note:
+                detail = f"n = {fmt_num(n)}" + (
+                    f", needs {fmt_num(min_sample)}" if min_sample is not None else ""
+                )
+            rows.append(
+                {
+                    "name": m.name,
+                    "id": m.id,
+                    "value": fmt_num(m.value) if status in ("ok", "insufficient") else DASH,
+                    "provisional": status == "insufficient" and num(m.value) is not None,
+                    "unit": fmt_unit(m.unit),
+                    "target": fmt_num(m.target),
+                    "floor": fmt_num(m.floor),
+                    "score": fmt_score(m.score) if ok else DASH,
+                    "score_w": r1(max(0.0, min(100.0, num(m.score) or 0.0))) if ok else None,
+                    "n": fmt_num(n, 0)
+                    if n is not None and status in ("ok", "insufficient")
+                    else DASH,
+                    "status": status_label(status),
+                    "status_detail": detail,
+                    "status_class": status_class(status),
+                    "note": text(m.note),
+                    "evidence": _evidence(m.evidence[:3]),
+                }
+            )
+        out.append(
+            {
+                "id": a.id,
+                "name": a.name,
+                "measured": measured,
+                "score": fmt_score(score) if measured else DASH,
+                "coverage": fmt_pct(a.coverage),
+                "measure_with": a.measure_with,
+                "weight": fmt_num(a.weight),
+                "rows": rows,
+            }
+        )
+    return out
