@@ -1,4 +1,10 @@
-"""Reporting periods: months or quarters, each from its first day up to but not including the next."""
+"""Reporting periods: months or quarters, each from its first day up to but not including the next.
+
+Dates are bounded: `as_of` lies in [EARLIEST_AS_OF, LATEST_AS_OF] and a period within
+[FIRST_DAY, LAST_DAY). Records are not that old or that far ahead, and the bounds keep the date
+arithmetic of periods and the windows metrics look back on clear of the calendar's ends (year 1
+and year 9999), where it would fail with an OverflowError instead of saying what is wrong.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,29 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
+from trustmeter.errors import TrustmeterError
+
 PeriodKind = Literal["month", "quarter", "custom"]
+EARLIEST_AS_OF = date(1900, 1, 1)
+LATEST_AS_OF = date(2999, 12, 31)
+# Trends and gates look back a few dozen periods before `as_of`; a period beyond these is a
+# request no data can answer.
+FIRST_DAY = date(1800, 1, 1)
+LAST_DAY = date(3100, 1, 1)
+
+
+class PeriodError(TrustmeterError):
+    """A date or period outside the range trustmeter scores."""
+
+
+def check_as_of(day: date, name: str = "as_of") -> date:
+    """`day` when it is a date a scorecard can be asked for, else a PeriodError saying so."""
+    if not EARLIEST_AS_OF <= day <= LATEST_AS_OF:
+        raise PeriodError(
+            f"{name} {day.isoformat()} is out of range: expected a date from "
+            f"{EARLIEST_AS_OF.isoformat()} to {LATEST_AS_OF.isoformat()}"
+        )
+    return day
 
 
 @dataclass(frozen=True)
@@ -14,6 +42,13 @@ class Period:
     start: date  # inclusive
     end: date  # exclusive
     kind: PeriodKind = "custom"
+
+    def __post_init__(self) -> None:
+        if self.start < FIRST_DAY or self.end > LAST_DAY:
+            raise PeriodError(
+                f"the period {self.start.isoformat()}..{self.end.isoformat()} is out of range: "
+                f"periods lie between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}"
+            )
 
     @property
     def start_ts(self) -> datetime:
@@ -62,6 +97,7 @@ def containing(day: date, kind: PeriodKind) -> Period:
 
 def last_complete(as_of: date, kind: PeriodKind = "quarter") -> Period:
     """The last month or quarter that had ended by `as_of` (the default reporting period)."""
+    check_as_of(as_of)
     current = containing(as_of, kind)
     return current.previous()
 

@@ -83,10 +83,10 @@ def test_a_backup_holds_no_password_hashes_unless_asked(alice: Path, tmp_path: P
     plain = tmp_path / "plain.tmbackup"
     r = run("-w", str(alice), "backup", str(plain))
     assert r.exit_code == 0, r.output
-    assert "left out (accounts and sessions): app_user" in r.output
+    assert "left out (accounts and sessions): app_user, web_session" in r.output
     assert "pass --with-accounts" in " ".join(r.output.split())
     m = manifest_of(plain)
-    assert m["accounts"] is False and m["left_out"] == ["app_user"]
+    assert m["accounts"] is False and m["left_out"] == ["app_user", "web_session"]
     assert "app_user" not in {t["name"] for t in m["tables"]}
     values = every_value(plain)
     assert "kept" in values  # the data is there...

@@ -143,12 +143,14 @@ def test_throttle_window() -> None:
     now = [0.0]
     t = LoginThrottle(3, 60, clock=lambda: now[0])
     for _ in range(3):
-        assert t.retry_after("a", "ip") == 0
-        t.failed("A", "ip")
-    assert t.retry_after("a", "ip") == pytest.approx(60)
-    assert t.retry_after("a", "other-ip") == 0
+        assert t.attempt("A", "ip") == 0  # counted as it is allowed
+    assert t.attempt("a", "ip") == pytest.approx(60)
+    assert t.attempt("a", "other-ip") == 0
     now[0] = 61
-    assert t.retry_after("a", "ip") == 0
+    assert t.attempt("a", "ip") == 0
+    t.succeeded("a", "ip")  # a success clears the pair
+    for _ in range(3):
+        assert t.attempt("a", "ip") == 0
 
 
 def test_account_rules() -> None:

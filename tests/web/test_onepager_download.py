@@ -1,8 +1,4 @@
-"""The dashboard's one-pager download (web/onepager.py), HTML and PDF, for signed-in users.
-
-app.py does not include the router yet (another branch owns it); the fixture includes it as
-app.py will, with `app.include_router(onepager.router)`.
-"""
+"""The dashboard's one-pager download (web/onepager.py), HTML and PDF, for signed-in users."""
 
 from __future__ import annotations
 
@@ -13,13 +9,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from trustmeter.web import onepager
-
 
 @pytest.fixture
 def with_router(app: Any) -> Any:
-    if not any(getattr(r, "path", "") == "/report/summary" for r in app.routes):
-        app.include_router(onepager.router)
+    """The app as `serve` builds it: web/app.py includes onepager.router."""
     return app
 
 

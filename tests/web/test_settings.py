@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from trustmeter.errors import ConfigError
-from trustmeter.web.app import TokenRedactor
+from trustmeter.web.guards import TokenRedactor
 from trustmeter.web.settings import SECRET_FILE, WebSettings, workspace_secret
 
 

@@ -6,12 +6,15 @@ group in cli/__init__.py.
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
 
 from trustmeter.cli.common import clean_errors, err, workspace_of
+from trustmeter.workspace import Workspace
 
 
 def _web_extra() -> None:
@@ -49,30 +52,63 @@ def serve(ctx: click.Context, host: str, port: int, insecure_cookies: bool, no_w
         trustmeter serve --port 8000
     """
     _web_extra()
-    import logging
+    import secrets
 
     import uvicorn
 
-    from trustmeter.web.app import TokenRedactor, create_app
-    from trustmeter.web.settings import WebSettings, workspace_secret
+    from trustmeter.store.accounts import list_users
+    from trustmeter.web import control
+    from trustmeter.web.app import create_app
+    from trustmeter.web.guards import install_redaction
 
     ws = workspace_of(ctx)
-    settings = WebSettings(
-        secret=workspace_secret(ws.root),
-        cookie_secure=not insecure_cookies,
-        warm_cache=not no_warm,
-    )
-    app = create_app(ws, settings)
-    logging.getLogger("uvicorn.access").addFilter(TokenRedactor())
+    key = secrets.token_urlsafe(32)
+    # DuckDB: `trustmeter user` cannot open the file while this runs, so it asks this server,
+    # found through `.trustmeter-serve` (web.control), which the app writes at start-up.
+    url = control.loopback_url(host, port) if _is_duckdb(ws) else ""
+    app = create_app(ws, serve_settings(ws, insecure_cookies, no_warm, key, url))
+    config = server_config(app, host, port)  # sets up uvicorn's logging: redact after it
+    install_redaction()
     with app.state.web.db.connection() as store:
-        from trustmeter.store.accounts import list_users
-
         if not list_users(store):
             err.print(
                 "[yellow]no accounts yet:[/] make one with `trustmeter user add NAME --role admin`"
             )
     click.echo(f"serving {ws.name} on http://{host}:{port} (Ctrl+C to stop)")
-    uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="info")
+    try:
+        uvicorn.Server(config).run()
+    finally:  # the app removes it at shutdown; this covers a start-up that failed
+        control.remove_serve_file(ws.root, key)
+
+
+def serve_settings(
+    ws: Workspace, insecure_cookies: bool, no_warm: bool, key: str, control_url: str = ""
+) -> Any:
+    """The web settings `serve` runs with: the workspace secret, `[web] trusted_proxies`."""
+    from trustmeter.web.mail import web_table
+    from trustmeter.web.settings import WebSettings, proxies_from, workspace_secret
+
+    return WebSettings(
+        secret=workspace_secret(ws.root),
+        cookie_secure=not insecure_cookies,
+        warm_cache=not no_warm,
+        trusted_proxies=proxies_from(web_table(ws), f"{ws.config_path} [web]"),
+        control_key=key,
+        control_url=control_url,
+    )
+
+
+def server_config(app: Any, host: str, port: int) -> Any:
+    """uvicorn's configuration for `serve`. uvicorn's own proxy-header handling is off: it
+    would believe X-Forwarded-For from 127.0.0.1 (or anyone FORWARDED_ALLOW_IPS names); the
+    app believes it only from `[web] trusted_proxies`."""
+    import uvicorn
+
+    return uvicorn.Config(app, host=host, port=port, proxy_headers=False, log_level="info")
+
+
+def _is_duckdb(ws: Workspace) -> bool:
+    return ws.database.split(":", 1)[0].split("+")[0] == "duckdb"
 
 
 @click.group()
@@ -85,6 +121,33 @@ def _password(prompt: bool, stdin: bool) -> str:
         return sys.stdin.readline().rstrip("\n")
     value: Any = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     return str(value)
+
+
+def _server(ws: Workspace) -> Any:
+    """The running `serve` to ask, when the workspace is on DuckDB and one holds it."""
+    from trustmeter.web import control
+
+    return control.running_server(ws.root) if _is_duckdb(ws) else None
+
+
+def _change(ws: Workspace, action: str, direct: Callable[[Any], object], **fields: str) -> str:
+    """Apply an account change through the running server (DuckDB) or the database itself;
+    says which, for the command's message."""
+    from trustmeter.web import control
+
+    server = _server(ws)
+    if server is not None:
+        try:
+            server.call(action, **fields)
+            return " (through the running server)"
+        except control.ServerGone:
+            pass  # killed without removing its file: the database is free again
+    store = ws.open()
+    try:
+        direct(store)
+    finally:
+        store.close()
+    return ""
 
 
 @user.command("add")
@@ -105,13 +168,17 @@ def user_add(ctx: click.Context, username: str, role: str, password_stdin: bool)
 
     ws = workspace_of(ctx)
     accounts.check_username(username)
-    password = _password(True, password_stdin)
-    store = ws.open()
-    try:
-        accounts.add(store, username, password, role)
-    finally:
-        store.close()
-    click.echo(f"added {role} {username!r}")
+    password = accounts.check_password(_password(True, password_stdin), username)
+    hashed = accounts.hash_password(password)
+    via = _change(
+        ws,
+        "add",
+        lambda store: accounts.add_hashed(store, username, hashed, role),
+        username=username,
+        password_hash=hashed,
+        role=role,
+    )
+    click.echo(f"added {role} {username!r}{via}")
 
 
 @user.command("passwd")
@@ -122,6 +189,8 @@ def user_add(ctx: click.Context, username: str, role: str, password_stdin: bool)
 def user_passwd(ctx: click.Context, username: str, password_stdin: bool) -> None:
     """Set a new password; every session the user had ends.
 
+    Works while `serve` runs: on DuckDB the running server makes the change.
+
     Example:
 
         trustmeter user passwd alice
@@ -130,13 +199,16 @@ def user_passwd(ctx: click.Context, username: str, password_stdin: bool) -> None
     from trustmeter.web import accounts
 
     ws = workspace_of(ctx)
-    password = _password(True, password_stdin)
-    store = ws.open()
-    try:
-        accounts.change_password(store, username, password)
-    finally:
-        store.close()
-    click.echo(f"changed the password of {username!r}; their sessions have ended")
+    password = accounts.check_password(_password(True, password_stdin), username)
+    hashed = accounts.hash_password(password)
+    via = _change(
+        ws,
+        "passwd",
+        lambda store: accounts.set_hash(store, username, hashed),
+        username=username,
+        password_hash=hashed,
+    )
+    click.echo(f"changed the password of {username!r}; their sessions have ended{via}")
 
 
 @user.command("remove")
@@ -146,6 +218,8 @@ def user_passwd(ctx: click.Context, username: str, password_stdin: bool) -> None
 def user_remove(ctx: click.Context, username: str) -> None:
     """Remove an account; its sessions end at once.
 
+    Works while `serve` runs: on DuckDB the running server makes the change.
+
     Example:
 
         trustmeter user remove alice
@@ -154,12 +228,8 @@ def user_remove(ctx: click.Context, username: str) -> None:
     from trustmeter.web import accounts
 
     ws = workspace_of(ctx)
-    store = ws.open()
-    try:
-        accounts.remove(store, username)
-    finally:
-        store.close()
-    click.echo(f"removed {username!r}")
+    via = _change(ws, "remove", lambda store: accounts.remove(store, username), username=username)
+    click.echo(f"removed {username!r}; their sessions have ended{via}")
 
 
 @user.command("list")
@@ -173,8 +243,15 @@ def user_list(ctx: click.Context) -> None:
         trustmeter user list
     """
     from trustmeter.store.accounts import list_users
+    from trustmeter.web import control
 
     ws = workspace_of(ctx)
+    server = _server(ws)
+    if server is not None:
+        with contextlib.suppress(control.ServerGone):
+            for u in server.call("list"):
+                click.echo(f"{u['username']}\t{u['role']}\tpassword set {u['changed'][:10]}")
+            return
     store = ws.open()
     try:
         for u in list_users(store):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bz2
 import codecs
+import csv
 import gzip
 import io
 import lzma
@@ -143,6 +144,19 @@ def _is_utf8(enc: str) -> bool:
     return codecs.lookup(enc).name in ("utf-8", "utf-8-sig")
 
 
+def _column(
+    column_at: Callable[[str, str], str | None] | None, first: str, prefix: str
+) -> str | None:
+    """The column of a bad byte when the line before it reads as CSV. Binary junk (a lone
+    carriage return, a NUL byte) does not, and then the error names the line and byte only."""
+    if column_at is None:
+        return None
+    try:
+        return column_at(first, prefix)
+    except csv.Error:
+        return None
+
+
 def decode_error(
     path: Path,
     compression: str | None,
@@ -168,7 +182,7 @@ def decode_error(
                     f"the file is not valid {encoding.upper()}: byte 0x{bad[:1].hex()} "
                     f"at byte offset {offset + exc.start}",
                     line=number,
-                    column=column_at(first, prefix) if column_at and number > 1 else None,
+                    column=_column(column_at, first, prefix) if number > 1 else None,
                     value=line.decode(encoding, errors="replace").rstrip("\r\n"),
                     expected=f"text encoded as {encoding.upper()}",
                     hint="re-save the file as UTF-8 (in Excel: 'CSV UTF-8'), or pass its "

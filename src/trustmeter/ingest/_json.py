@@ -9,6 +9,7 @@ a column of its own ("assignment_group.value"). Other nested values become JSON 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,9 +23,41 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 _READ = 1 << 20
 # A single record bigger than this is a broken file, not a record: stop reading for it.
 _MAX_RECORD = 8 * FIELD_LIMIT
+# Longer numbers are refused: no field of a real export has them, and Python would refuse
+# an integer of more than 4,300 digits anyway (after spending time on it).
+MAX_DIGITS = 1000
 _EXPECTED = (
     'an array of records [{...}, ...], or an object with one list, such as {"result": [...]}'
 )
+
+
+class Unreadable(Exception):
+    """A JSON value that must not become a Python object: a huge or non-finite number."""
+
+
+def _int(text: str) -> int:
+    if len(text) > MAX_DIGITS:
+        raise Unreadable(f"a number of {len(text.lstrip('-')):,} digits")
+    return int(text)
+
+
+def _float(text: str) -> float:
+    v = float(text) if len(text) <= MAX_DIGITS else math.inf
+    if not math.isfinite(v):
+        raise Unreadable(f"a number too large to read ({len(text):,} characters)")
+    return v
+
+
+def _constant(name: str) -> float:
+    raise Unreadable(f"{name}, which is not a JSON number")
+
+
+def decoder() -> json.JSONDecoder:
+    """Python's JSON decoder, refusing numbers no export holds (MAX_DIGITS, inf, NaN)."""
+    return json.JSONDecoder(parse_int=_int, parse_float=_float, parse_constant=_constant)
+
+
+_DECODER = decoder()
 
 
 def _text(v: object) -> str | None:
@@ -78,7 +111,7 @@ class JsonReader:
         self.pos = 0
         self.line = 1
         self.eof = False
-        self.decoder = json.JSONDecoder()
+        self.decoder = _DECODER
 
     def header(self) -> None:
         return None
@@ -98,7 +131,7 @@ class JsonReader:
         numbers: list[int] = []
         rows: list[dict[str, str | None]] = []
         array = False
-        for line, number, obj in self._records():
+        for line, number, obj in self._guarded():
             array = number > 0
             if not isinstance(obj, dict):
                 what = f"record {number}" if array else f"line {line}"
@@ -109,7 +142,10 @@ class JsonReader:
                     expected='an object per record, like {"id": "INC1", ...}',
                     column=None,
                 )
-            row = flatten(obj)
+            try:
+                row = flatten(obj)
+            except RecursionError:
+                raise self._too_deep(line) from None
             for k, v in row.items():
                 if v is not None and len(v) > FIELD_LIMIT:
                     raise self.error(
@@ -127,6 +163,27 @@ class JsonReader:
                 lines, numbers, rows = [], [], []
         if rows:
             yield _batch(lines, numbers if array else None, rows)
+
+    def _guarded(self) -> Iterator[tuple[int, int, object]]:
+        """The records, with a number or nesting Python cannot hold reported where it is."""
+        try:
+            yield from self._records()
+        except Unreadable as exc:
+            raise self.error(
+                f"the file holds {exc}",
+                self.line,
+                value=self.buf[self.pos : self.pos + 80] or None,
+                expected=f"finite numbers of at most {MAX_DIGITS:,} digits (quote longer ones)",
+            ) from None
+        except RecursionError:
+            raise self._too_deep(self.line) from None
+
+    def _too_deep(self, line: int) -> InputError:
+        return self.error(
+            "a record is nested too deeply to read",
+            line,
+            expected="records of values, lists and objects a few levels deep",
+        )
 
     def _records(self) -> Iterator[tuple[int, int, object]]:
         """(line, record number or 0 for NDJSON, the decoded value) for each record."""
@@ -165,8 +222,8 @@ class JsonReader:
         if not first.lstrip().startswith("{") or not first.endswith("\n"):
             return False
         try:
-            obj = json.loads(first)
-        except ValueError:
+            obj = _DECODER.decode(first)
+        except (ValueError, Unreadable, RecursionError):
             return False
         if not isinstance(obj, dict):
             return False
@@ -191,8 +248,10 @@ class JsonReader:
             stripped = text.strip()
             if not stripped:
                 continue
+            self.line = line  # for errors the decoder raises below (_guarded)
+            self.buf, self.pos = stripped, 0
             try:
-                obj = json.loads(stripped)
+                obj = _DECODER.decode(stripped)
             except json.JSONDecodeError as exc:
                 raise self.error(
                     f"the line is not valid JSON: {exc.msg} at character {exc.colno}",

@@ -3,17 +3,31 @@
 The header is the first non-empty row. Cells that Excel stores as dates become ISO 8601 text
 without a zone (Excel has none), so they are read in the import's time zone like any other
 zoneless value, whatever `date_format` says.
+
+An XLSX file is a zip archive. Before anything is inflated, the sizes its directory declares
+are added up, and a workbook that would inflate to more than MAX_INFLATED is refused (a zip
+bomb of a few MB can declare gigabytes). Python's zipfile, which openpyxl reads through,
+never inflates a member past its declared size, and a member whose content does not match
+its declared size and checksum fails as a broken workbook, so a directory that lies about
+the sizes gains nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from trustmeter.errors import InputError
 from trustmeter.ingest._files import FIELD_LIMIT, Batch
+
+# The most a workbook's parts may inflate to, together. Worksheets compress about ten to one,
+# so this admits workbooks of about 100 MB; a bigger export is better sent as CSV.
+MAX_INFLATED = 1 << 30
+_EXPECTED = "an .xlsx workbook"
+_RESAVE = "open it in Excel and save it again as .xlsx, or export CSV (UTF-8)"
 
 
 def cell_text(v: Any) -> str | None:
@@ -39,18 +53,17 @@ class XlsxReader:
         self.path = path
         self.batch_rows = batch_rows
         self.size = path.stat().st_size
+        check_inflated_size(path)
+        # Opened here, so that it is closed whatever openpyxl leaves open when it fails.
+        self._file = path.open("rb")
         try:
-            self.book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            self.book = openpyxl.load_workbook(self._file, read_only=True, data_only=True)
         except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException...
-            raise InputError(
-                str(path),
-                f"the file cannot be read as an Excel workbook: {exc}",
-                expected="an .xlsx workbook",
-                hint="open it in Excel and save it again as .xlsx, or export CSV (UTF-8)",
-            ) from None
+            self._file.close()
+            raise self._broken(exc) from None
         names = self.book.sheetnames
         if sheet is not None and sheet not in names:
-            self.book.close()
+            self.close()
             raise InputError(
                 str(path),
                 f"the workbook has no sheet named {sheet!r}",
@@ -64,9 +77,27 @@ class XlsxReader:
         self.done = 0
         self._header: list[str] | None = None
 
+    def _broken(self, exc: BaseException) -> InputError:
+        return InputError(
+            str(self.path),
+            f"the file cannot be read as an Excel workbook: {exc}",
+            expected=_EXPECTED,
+            hint=_RESAVE,
+        )
+
+    def _next_rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        """The sheet's rows; a part that is broken (a checksum or size that does not match,
+        XML that does not parse) is reported as the workbook's error, not raised as is."""
+        try:
+            yield from self.rows
+        except InputError:
+            raise
+        except Exception as exc:  # zipfile.BadZipFile, the XML parser's errors, ...
+            raise self._broken(exc) from None
+
     def header(self) -> list[str]:
         if self._header is None:
-            for number, row in self.rows:
+            for number, row in self._next_rows():
                 self.done = number
                 names = [cell_text(v) for v in row]
                 while names and not (names[-1] or "").strip():
@@ -88,7 +119,7 @@ class XlsxReader:
         width = len(header)
         lines: list[int] = []
         rows: list[list[str | None]] = []
-        for number, raw in self.rows:
+        for number, raw in self._next_rows():
             self.done = number
             row = [cell_text(v) for v in raw]
             if not any(v is not None and v.strip() for v in row):
@@ -131,6 +162,32 @@ class XlsxReader:
 
     def close(self) -> None:
         self.book.close()
+        self._file.close()
+
+
+def check_inflated_size(path: Path, limit: int | None = None) -> None:
+    """Refuse a workbook whose parts declare more than `limit` bytes inflated, before any
+    part is inflated (the sizes are read from the zip's directory)."""
+    limit = MAX_INFLATED if limit is None else limit
+    try:
+        with zipfile.ZipFile(path) as zf:
+            declared = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError(
+            str(path),
+            f"the file cannot be read as an Excel workbook: {exc}",
+            expected=_EXPECTED,
+            hint=_RESAVE,
+        ) from None
+    if declared > limit:
+        raise InputError(
+            str(path),
+            f"the workbook would inflate to {declared:,} bytes, more than the "
+            f"{limit:,} allowed (an .xlsx file is compressed)",
+            value=f"{path.stat().st_size:,} bytes compressed",
+            expected=f"a workbook of at most {limit:,} bytes uncompressed",
+            hint="export the sheet as CSV (UTF-8) instead, or split it",
+        )
 
 
 def _unique(path: Path, line: int, names: list[str | None]) -> list[str]:

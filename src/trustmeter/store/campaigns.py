@@ -170,7 +170,7 @@ def claim(store: Store, token_hash: str, used_at: datetime) -> bool:
     PostgreSQL an UPDATE writes a new row version, stamped with the transaction id (`xmin`)
     and placed after the rows of its page (`ctid`), so every invitation of the campaign is
     then rewritten, one by one in a random order, by the server-side function
-    `survey_shuffle_invitations` (migration 12): they all share this transaction's id, and
+    `survey_shuffle_invitations` (migration 7): they all share this transaction's id, and
     their places no longer follow the claims.
     """
     if store.engine != "postgres":

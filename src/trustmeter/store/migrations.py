@@ -137,7 +137,7 @@ def _v6_duckdb_bulk(store: Store) -> None:
         store.execute(f"ALTER TABLE {new} RENAME TO {q(table)}")
 
 
-def _v12_survey_shuffle(store: Store) -> None:
+def _v7_survey_shuffle(store: Store) -> None:
     """PostgreSQL: a function that rewrites a campaign's invitations one by one in a random
     order, run by every claim of a link (`store.campaigns.claim`), so that no invitation's
     transaction id (`xmin`) or place (`ctid`) shows it was the one claimed last. Server-side,
@@ -154,6 +154,15 @@ def _v12_survey_shuffle(store: Store) -> None:
     )
 
 
+def _v8_sessions(store: Store) -> None:
+    # Server-side sessions (issue 12): signing out, a new password or a removed account ends
+    # a session at once, in every server process. Only the SHA-256 of the session id is kept.
+    store.execute(
+        "CREATE TABLE web_session (id_hash TEXT PRIMARY KEY, username TEXT NOT NULL, "
+        "created_at TIMESTAMP NOT NULL, expires_at TIMESTAMP NOT NULL)"
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Store], None]]] = [
     (1, "canonical record tables", _v1_records),
     (2, "indexes on event times", _v2_indexes),
@@ -161,8 +170,8 @@ MIGRATIONS: list[tuple[int, str, Callable[[Store], None]]] = [
     (4, "web app: users, survey campaigns and invitations", _v4_web),
     (5, "API sync cursors and runs", _v5_sync),
     (6, "DuckDB: record tables without in-memory indexes, for bulk imports", _v6_duckdb_bulk),
-    # Numbered after its issue, so that migrations added on other branches do not collide.
-    (12, "PostgreSQL: shuffle a campaign's invitations on each claim", _v12_survey_shuffle),
+    (7, "PostgreSQL: shuffle a campaign's invitations on each claim", _v7_survey_shuffle),
+    (8, "web app: server-side sessions", _v8_sessions),
 ]
 
 LATEST = max(number for number, _, _ in MIGRATIONS)

@@ -57,12 +57,25 @@ def hash_password(password: str) -> str:
 
 def add(store: Store, username: str, password: str, role: str) -> UserRow:
     check_username(username)
+    check_role(role)
+    check_password(password, username)
+    return add_hashed(store, username, hash_password(password), role)
+
+
+def check_role(role: str) -> str:
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r}: expected one of {', '.join(ROLES)}")
-    check_password(password, username)
+    return role
+
+
+def add_hashed(store: Store, username: str, password_hash: str, role: str) -> UserRow:
+    """Add an account whose password was checked and hashed already (by the CLI, which hands
+    a running server only the hash: docs/web.md, "Accounts while serve runs")."""
+    check_username(username)
+    check_role(role)
     if rows.get_user(store, username) is not None:
         raise AccountError(f"user {username!r} exists already: use `trustmeter user passwd`")
-    rows.add_user(store, username, hash_password(password), role, now())
+    rows.add_user(store, username, password_hash, role, now())
     user = rows.get_user(store, username)
     assert user is not None
     return user
@@ -73,13 +86,23 @@ def change_password(store: Store, username: str, password: str) -> None:
     if rows.get_user(store, username) is None:
         raise AccountError(f"no user {username!r}")
     check_password(password, username)
-    rows.set_password(store, username, hash_password(password), now())
+    set_hash(store, username, hash_password(password))
+
+
+def set_hash(store: Store, username: str, password_hash: str) -> None:
+    """A new password, as its hash; the user's sessions end in the same transaction."""
+    if rows.get_user(store, username) is None:
+        raise AccountError(f"no user {username!r}")
+    with store.transaction():
+        rows.set_password(store, username, password_hash, now())
 
 
 def remove(store: Store, username: str) -> None:
+    """Remove the account; its sessions end in the same transaction."""
     if rows.get_user(store, username) is None:
         raise AccountError(f"no user {username!r}")
-    rows.remove_user(store, username)
+    with store.transaction():
+        rows.remove_user(store, username)
 
 
 def authenticate(store: Store, username: str, password: str) -> UserRow | None:
@@ -93,6 +116,8 @@ def authenticate(store: Store, username: str, password: str) -> UserRow | None:
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         # Stronger parameters than when it was set: store the hash anew (same password).
-        rows.set_password(store, username, hash_password(password), user.password_changed_at)
+        rows.set_password(
+            store, username, hash_password(password), user.password_changed_at, end_sessions=False
+        )
         return rows.get_user(store, username)
     return user

@@ -1,15 +1,17 @@
 """The ASGI app: `create_app(workspace)` wires settings, the database, sessions and routes.
 
-Routes live in their modules (auth, pages, api, surveys_web, respond, uploads); this module
-only assembles them and turns the app's exceptions into pages, or into JSON for the `.json`
-twins. The OpenAPI description of the JSON API is at /api/openapi.json.
+Routes live in their modules (auth, pages, api, surveys_web, respond, uploads, control); this
+module only assembles them, with a body-size limit on every route (FastAPI's `max_body_size`,
+enforced while the body is read), the proxy headers of `trusted_proxies` only and survey
+tokens redacted from the logs (web.guards), and turns the app's exceptions into pages, or into
+JSON for the `.json` twins. Every error response, a 500 included, carries the security
+headers. The OpenAPI description of the JSON API is at /api/openapi.json.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import re
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
@@ -25,7 +27,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from trustmeter import __version__
 from trustmeter.errors import TrustmeterError
 from trustmeter.store.campaigns import purge_drafts
-from trustmeter.web import api, auth, pages, respond, surveys_web, uploads
+from trustmeter.web import api, auth, control, onepager, pages, respond, surveys_web, uploads
 from trustmeter.web.database import Database, DatabaseUnavailable
 from trustmeter.web.deps import (
     BadRequest,
@@ -35,6 +37,7 @@ from trustmeter.web.deps import (
     UserDep,
     WebState,
 )
+from trustmeter.web.guards import install_redaction, redact
 from trustmeter.web.scorecards import Scorecards
 from trustmeter.web.settings import WebSettings, workspace_secret
 from trustmeter.web.throttle import LoginThrottle
@@ -62,9 +65,16 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
             purge_drafts(store, datetime.now(UTC).replace(tzinfo=None))
         if settings.warm_cache:
             threading.Thread(target=_warm, args=(state,), daemon=True).start()
-        yield
-        state.scorecards.close()
-        db.close()
+        if settings.control_url:
+            control.write_serve_file(workspace.root, settings.control_url, settings.control_key)
+        try:
+            yield
+        finally:
+            # Here rather than after uvicorn returns: on SIGTERM uvicorn shuts the app down,
+            # then raises the signal again, which ends the process without running `finally`.
+            control.remove_serve_file(workspace.root, settings.control_key)
+            state.scorecards.close()
+            db.close()
 
     app = FastAPI(
         title="trustmeter",
@@ -87,6 +97,13 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
         https_only=settings.cookie_secure,
     )
     app.middleware("http")(_headers)
+    if settings.trusted_proxies:
+        # Only these addresses may say who the client is (X-Forwarded-For) and whether it
+        # came over HTTPS; from anyone else the headers are ignored.
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
+    install_redaction()
     # The JSON twins first: "/areas/{id}" would otherwise swallow "/areas/x.json".
     for router in (
         api.router,
@@ -96,8 +113,14 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
         surveys_web.router,
         respond.router,
         uploads.router,
+        control.router,
+        onepager.router,
     ):
-        app.include_router(router)
+        # Counted while the body is read: a request is refused (413) as soon as it passes the
+        # limit, or at once when it declares a larger Content-Length; nothing past the limit
+        # is parsed or spooled to disk. Set per route, inside the security-header middleware.
+        limit = settings.upload_body_bytes() if router is uploads.router else None
+        app.include_router(router, max_body_size=limit or settings.request_max_bytes)
     app.add_api_route("/static/app.css", _css, include_in_schema=False)
 
     def openapi(user: UserDep) -> JSONResponse:
@@ -138,15 +161,25 @@ def _wants_json(request: Request) -> bool:
 
 
 def _error(request: Request, status: int, heading: str, text: str) -> Response:
+    response: Response
     if _wants_json(request):
-        return twin({"error": text or heading, "status": status}, status)
-    return page(
-        request,
-        "error.html.j2",
-        {"heading": heading, "text": text},
-        status_code=status,
-        title=heading,
-    )
+        response = twin({"error": text or heading, "status": status}, status)
+    else:
+        try:
+            response = page(
+                request,
+                "error.html.j2",
+                {"heading": heading, "text": text},
+                status_code=status,
+                title=heading,
+            )
+        except Exception:  # the page itself failed (e.g. no app state): plain text then
+            log.exception("rendering the error page failed")
+            response = Response(f"{heading}\n{text}\n", status, media_type="text/plain")
+    # Set here, not only by the middleware: a 500 is answered outside it.
+    for k, v in SECURITY_HEADERS.items():
+        response.headers.setdefault(k, v)
+    return response
 
 
 def _handlers(app: FastAPI) -> None:
@@ -190,14 +223,30 @@ def _handlers(app: FastAPI) -> None:
         assert isinstance(exc, HTTPException)
         if exc.status_code == 404:
             return _error(request, 404, "Not found", "There is no page at this address.")
+        if exc.status_code == 413:
+            limit = request.scope.get("starlette.max_body_size")
+            size = f" ({limit / (1 << 20):g} MB at most)" if isinstance(limit, int) else ""
+            return _error(request, 413, "That request is too large", f"It was refused{size}.")
         return _error(request, exc.status_code, "Something went wrong", str(exc.detail))
 
     async def core_error(request: Request, exc: Exception) -> Response:
         return _error(request, 400, "trustmeter could not do that", str(exc))
 
+    async def server_error(request: Request, exc: Exception) -> Response:
+        # Starlette logs the traceback itself (through the redacting filter); the visitor gets
+        # a page without one.
+        return _error(
+            request,
+            500,
+            "Something went wrong",
+            "trustmeter could not answer this request. If it happens again, tell whoever runs "
+            "trustmeter; the server's log says what failed.",
+        )
+
     async def unavailable(request: Request, exc: Exception) -> Response:
-        # The reason (which may name the database server) goes to the log, not to the visitor.
-        log.error("answered 503 to %s %s: %s", request.method, request.url.path, exc)
+        # The reason (which may name the database server) goes to the log, not to the visitor;
+        # the address goes without a survey token.
+        log.error("answered 503 to %s %s: %s", request.method, redact(request.url.path), exc)
         response = _error(
             request,
             503,
@@ -218,6 +267,7 @@ def _handlers(app: FastAPI) -> None:
         HTTPException: http_error,
         TrustmeterError: core_error,
         DatabaseUnavailable: unavailable,
+        Exception: server_error,
     }
     for exc_class, handler in handlers.items():
         app.add_exception_handler(exc_class, handler)
@@ -227,16 +277,3 @@ def _quote(target: str) -> str:
     from urllib.parse import quote
 
     return quote(target, safe="/")
-
-
-class TokenRedactor(logging.Filter):
-    """Keep survey tokens out of access logs: a token is a credential until it is used."""
-
-    _TOKEN = re.compile(r"/s/[^/\s?\"]+")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(
-                self._TOKEN.sub("/s/…", a) if isinstance(a, str) else a for a in record.args
-            )
-        return True

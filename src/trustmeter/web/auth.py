@@ -1,9 +1,10 @@
 """Signing in and out.
 
-A session is a signed cookie (Starlette's SessionMiddleware, itsdangerous underneath) holding
-the user name, the password stamp and the CSRF token; it is renewed on sign-in so that a
-token planted before sign-in is worthless after it. Failed sign-ins are throttled per user
-name and address (web.throttle).
+A session is a row in the database (`web_session`, keyed by the SHA-256 of a random id) and a
+signed cookie (Starlette's SessionMiddleware, itsdangerous underneath) holding that id and the
+CSRF token; the cookie is renewed on sign-in so that a token planted before sign-in is
+worthless after it. Signing out deletes the row (web.deps). Every sign-in attempt is counted
+per user name and address before its password is checked (web.throttle).
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from trustmeter.web import accounts
-from trustmeter.web.deps import CsrfDep, StateDep, csrf_token, session_stamp, take_flashes
+from trustmeter.web.deps import (
+    CsrfDep,
+    StateDep,
+    csrf_token,
+    end_session,
+    start_session,
+    take_flashes,
+)
 from trustmeter.web.views import page
 
 router = APIRouter(include_in_schema=False)
@@ -55,7 +63,8 @@ def login(
 ) -> Response:
     address = _address(request)
     username = username.strip()
-    wait = state.throttle.retry_after(username, address)
+    # Counted before the password is checked: simultaneous guesses cannot all be checked.
+    wait = state.throttle.attempt(username, address)
     error = None
     if wait > 0:
         minutes = max(1, math.ceil(wait / 60))
@@ -69,11 +78,8 @@ def login(
             user = accounts.authenticate(store, username, password)
         if user is not None:
             state.throttle.succeeded(username, address)
-            request.session.clear()
-            request.session.update(user=user.username, stamp=session_stamp(state, user))
-            csrf_token(request)
+            start_session(request, state, user)
             return RedirectResponse(_safe_next(next), status_code=303)
-        state.throttle.failed(username, address)
         error = "That user name and password do not match an account."
         status = 401
     csrf_token(request)
@@ -82,6 +88,6 @@ def login(
 
 
 @router.post("/logout", dependencies=[CsrfDep])
-def logout(request: Request) -> RedirectResponse:
-    request.session.clear()
+def logout(request: Request, state: StateDep) -> RedirectResponse:
+    end_session(request, state)
     return RedirectResponse("/login", status_code=303)

@@ -13,7 +13,7 @@ import hmac
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -78,21 +78,52 @@ def csrf_token(request: Request) -> str:
     return token
 
 
-def session_stamp(state: WebState, user: UserRow) -> str:
-    """Changes with the password hash (a new salt every time), readable by no one."""
-    return state.sign("session", user.password_hash)[:32]
+def session_hash(session_id: str) -> str:
+    """What the database keeps of a session id: its SHA-256, never the id itself."""
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def start_session(request: Request, state: WebState, user: UserRow) -> None:
+    """A new server-side session for `user`: a fresh cookie (so that a token planted before
+    sign-in is worthless after it) holding a new random id, and its row in the database."""
+    session_id = secrets.token_urlsafe(32)
+    at = utcnow()
+    with state.db.writing() as store:
+        account_rows.purge_sessions(store, at)
+        account_rows.add_session(
+            store,
+            session_hash(session_id),
+            user.username,
+            at,
+            at + timedelta(hours=state.settings.session_hours),
+        )
+    request.session.clear()
+    request.session["sid"] = session_id
+    csrf_token(request)
+
+
+def end_session(request: Request, state: WebState) -> None:
+    """Sign out: the session's row goes, so a copy of the cookie signs no one in any more."""
+    session_id = request.session.get("sid")
+    if isinstance(session_id, str):
+        with state.db.writing() as store:
+            account_rows.end_session(store, session_hash(session_id))
+    request.session.clear()
 
 
 def current_user(request: Request, state: StateDep) -> UserRow:
-    name = request.session.get("user")
+    session_id = request.session.get("sid")
     user = None
-    if isinstance(name, str):
-        user = state.db.read(lambda store: account_rows.get_user(store, name))
-    # The stamp ties the session to the password it was opened with: a new password, or a
-    # removed account, ends every session at once.
-    if user is None or request.session.get("stamp") != session_stamp(state, user):
-        request.session.pop("user", None)
-        request.session.pop("stamp", None)
+    if isinstance(session_id, str):
+        key, at = session_hash(session_id), utcnow()
+        user = state.db.read(lambda store: account_rows.session_user(store, key, at))
+    # No row: signed out, expired, a new password or a removed account ended the session.
+    if user is None:
+        request.session.pop("sid", None)
         raise LoginRequired()
     request.state.user = user
     csrf_token(request)

@@ -7,10 +7,12 @@ signed with it, so replacing the file signs everyone out and nothing else.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from trustmeter.errors import ConfigError
 
@@ -31,6 +33,18 @@ class WebSettings:
     login_failures: int = 5
     login_window_s: float = 15 * 60
     upload_max_bytes: int = 200 * 1024 * 1024
+    # Any other request body (sign-in, survey answers, forms): refused once it grows past this,
+    # while it is read, before anything is parsed or written to disk.
+    request_max_bytes: int = 1024 * 1024
+    # Addresses (or networks) of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto
+    # are believed. Empty: nobody's, and the client address is the connection's.
+    trusted_proxies: tuple[str, ...] = ()
+    # The key of `POST /_serve/accounts`, which `trustmeter user` uses while `serve` runs on
+    # DuckDB (web.control); empty: the route answers 404.
+    control_key: str = ""
+    # Where the CLI reaches this server; when set, the app writes `.trustmeter-serve` at
+    # start-up and removes it at shutdown (DuckDB only: `serve` sets it).
+    control_url: str = ""
     # Compute the default scorecard and trend in the background when the server starts.
     warm_cache: bool = False
     trend_periods: int = 8
@@ -39,6 +53,33 @@ class WebSettings:
 
     def __post_init__(self) -> None:
         check_secret(self.secret, "the web secret")
+        for proxy in self.trusted_proxies:
+            check_proxy(proxy, "trusted_proxies")
+
+    def upload_body_bytes(self) -> int:
+        """The largest upload request: the export, a mapping file (1 MB) and the form fields."""
+        return self.upload_max_bytes + 2 * 1024 * 1024
+
+
+def check_proxy(value: str, where: str) -> str:
+    """An IP address or network (10.0.0.0/8): host names are not accepted, since a proxy is
+    recognised by the address its connection comes from."""
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise ConfigError(
+            f"{where}: {value!r} is not an IP address or network: expected e.g. "
+            '"127.0.0.1" or "10.0.0.0/8"'
+        ) from None
+    return value
+
+
+def proxies_from(web: dict[str, Any], where: str) -> tuple[str, ...]:
+    """The `[web] trusted_proxies` list of the workspace file, checked."""
+    raw = web.get("trusted_proxies", [])
+    if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+        raise ConfigError(f"{where}: trusted_proxies must be a list of IP addresses or networks")
+    return tuple(check_proxy(v, f"{where}: trusted_proxies") for v in raw)
 
 
 def check_secret(value: str, where: str) -> str:

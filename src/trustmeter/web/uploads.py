@@ -13,13 +13,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from trustmeter.errors import TrustmeterError
 from trustmeter.ingest import ImportOptions, Mapping, import_files
-from trustmeter.web.deps import AdminDep, CsrfDep, StateDep, flash, take_flashes
+from trustmeter.web.deps import AdminDep, CsrfDep, StateDep, flash, require_admin, take_flashes
 from trustmeter.web.views import page
 
 router = APIRouter(include_in_schema=False)
@@ -78,7 +78,9 @@ def upload_page(request: Request, user: AdminDep) -> HTMLResponse:
     )
 
 
-@router.post("/uploads", dependencies=[CsrfDep], response_model=None)
+# The admin check comes before the CSRF check, which reads the form: a request without an
+# admin's session is refused before any of its body is read (web.guards limits the rest).
+@router.post("/uploads", dependencies=[Depends(require_admin), CsrfDep], response_model=None)
 async def upload(request: Request, state: StateDep, user: AdminDep) -> Response:
     form = await request.form()
     kind = str(form.get("kind", ""))
