@@ -711,6 +711,10 @@ from trustmeter.cli_backup import backup, restore  # noqa: E402
 cli.add_command(backup)
 cli.add_command(restore)
 
+from trustmeter.cli_ordering import ordering  # noqa: E402
+
+cli.add_command(ordering)
+
 
 def main() -> None:
     cli(obj={})
