@@ -8,7 +8,6 @@ dashboard read (docs/ordering.md).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,10 +93,5 @@ def analyse(h: History, period_kind: str, seed: int = SEED) -> Ordering:
         kinds = [h.sparse[a] for a in (follower, leader) if a in h.sparse]
         unit: Unit = "campaigns" if kinds else "periods"
         pace = cadence(h, kinds[0]) if kinds else None
-        if kinds and pace is None:
-            # Fewer than two campaigns: assume one a period, the most a period can show.
-            pace = 1.0
-        out.append(
-            judge(leader, follower, result, unit, pace if pace and not math.isnan(pace) else None)
-        )
+        out.append(judge(leader, follower, result, unit, pace))
     return Ordering(h, out, overall(out), period_kind)

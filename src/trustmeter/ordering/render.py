@@ -23,25 +23,35 @@ def _num(v: float | None) -> str:
 
 
 def timeline(o: Ordering) -> Table:
-    """One row per period: area scores, the stage under both frameworks, surveys closed."""
+    """One row per period: area scores, the stage level under both frameworks, surveys closed."""
     h = o.history
     t = Table(title="History", title_justify="left")
-    t.add_column("period")
+    t.add_column("period", no_wrap=True)
     for a in h.scores:
-        t.add_column(a[:8] + ("*" if a in h.sparse else ""), justify="right")
-    t.add_column("stage")
+        t.add_column(a[:5] + ("*" if a in h.sparse else ""), justify="right")
+    t.add_column("stage", justify="right")
     if not h.same_framework:
-        t.add_column("default stage")
+        t.add_column("default", justify="right")
     t.add_column("surveys closed")
     for i, p in enumerate(h.periods):
-        row = [p.label, *(_num(v[i]) for v in h.scores.values())]
-        row.append(f"{h.stages[i].level} {h.stages[i].name}")
+        row = [p.label, *(_num(v[i]) for v in h.scores.values()), str(h.stages[i].level)]
         if not h.same_framework:
-            d = h.default_stages[i]
-            row.append(f"{d.level} {d.name}")
+            row.append(str(h.default_stages[i].level))
         row.append(escape(", ".join(c.name for c in h.campaigns if c.period == i)))
         t.add_row(*row)
     return t
+
+
+def stage_legend(o: Ordering) -> Text:
+    """The stage names behind the levels, under each framework."""
+    h = o.history
+    names = {s.level: s.name for s in h.stages}
+    text = "Stages: " + ", ".join(f"{k} {v}" for k, v in sorted(names.items()))
+    if not h.same_framework:
+        text += " (the workspace's framework); default: " + ", ".join(
+            f"{k} {v}" for k, v in sorted({s.level: s.name for s in h.default_stages}.items())
+        )
+    return Text(text, style="dim")
 
 
 def crossings(o: Ordering) -> Table:
@@ -81,7 +91,7 @@ def pairs(o: Ordering) -> Table:
 
 def ordering_text(o: Ordering) -> RenderableType:
     h = o.history
-    parts: list[RenderableType] = [timeline(o)]
+    parts: list[RenderableType] = [timeline(o), stage_legend(o)]
     if h.sparse:
         marked = ", ".join(f"{a} (the {k} survey)" for a, k in h.sparse.items())
         parts.append(Text(f"* observed only when a survey closes: {marked}", style="dim"))
