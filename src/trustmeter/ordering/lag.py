@@ -132,7 +132,7 @@ def _best(corr: FloatArray, lags: Sequence[int]) -> tuple[FloatArray, FloatArray
 
 def _block_len(m: int) -> int:
     """Block length for m changes: about m^(1/3), the usual rate for the block bootstrap."""
-    return max(2, math.floor(float(m) ** (1 / 3) + 0.5))
+    return max(2, math.floor(math.pow(m, 1 / 3) + 0.5))
 
 
 def _bootstrap_weights(m: int, reps: int, rng: np.random.Generator) -> FloatArray:
