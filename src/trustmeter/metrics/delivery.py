@@ -9,6 +9,9 @@ per-period expressions (`Context`) remain for the drill-down records only.
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import ibis
 import ibis.expr.types as ir
 from ibis.common.exceptions import TableNotFound
@@ -51,6 +54,34 @@ def _first(rows: list[Row]) -> Row | None:
 
 
 # -- say/do --------------------------------------------------------------------------------
+# z for a two-sided 90 % interval.
+Z90 = 1.6449
+
+
+def predictability(mean: float, n: int, few: int) -> dict[str, Any]:
+    """A group's say/do in % with n and a 90 % interval, and a caveat below `few` commitments.
+
+    The interval is Wilson's for a proportion, applied to the mean of scores in [0, 1]: a
+    variable on [0, 1] with mean p has variance at most p(1 − p), so the interval is at
+    least as wide as it should be (conservative), stays inside 0–100 and needs no resampling.
+    """
+    p = min(max(float(mean), 0.0), 1.0)
+    z2 = Z90 * Z90
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = Z90 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    out: dict[str, Any] = {
+        "value": round(p * 100, 1),
+        "n": n,
+        "interval": [
+            round(max(centre - half, 0.0) * 100, 1),
+            round(min(centre + half, 1.0) * 100, 1),
+        ],
+    }
+    if n < few:
+        out["caveat"] = f"only {plural(n, 'commitment')}: too few to compare"
+    return out
+
+
 def _due_commitments(ctx: Context) -> ir.Table:
     c = records_of(ctx, "commitment")
     # A commitment made after the period's end did not exist yet at the end.
@@ -65,27 +96,47 @@ def _due_in(b: Batch) -> ir.Table:
     return c.filter(c.committed_on.isnull() | (c.committed_on < c.p_end_date))
 
 
-def _commitment_scores(c: ir.Table, end: ir.DateValue) -> ir.Table:
-    """Each commitment's say/do score as known at `end` (the period's end date)."""
+def _commitment_scores(c: ir.Table, end: ir.DateValue, horizon_days: int) -> ir.Table:
+    """Each commitment's say/do score as known at `end` (the period's end date): the share of
+    what it promised that was done by its due date, by one rule for every kind.
+
+    - What was done: the committed scope's share delivered (at most 1) when scope is
+      recorded, whatever the kind; without scope, all of it once delivered, none before.
+    - Lateness is turned into the shortfall it amounts to: delivered d days after the due
+      date of an H-day plan (committed_on to due_on) at a steady pace, H/(H + d) of it was
+      done by the due date. Without a plan length, H is `horizon_days`
+      (params.commitment_horizon_days).
+    - Delivered at or after `end`: nothing had been delivered at the end, so 0.
+
+    So a sprint 3 points short of 41 and a milestone late by the same share of its plan
+    score alike (docs/agile.md gives the reasons).
+    """
     delivered_late = c.delivered_on.notnull() & (c.delivered_on >= end)
-    sprint_score = ibis.ifelse(
-        delivered_late,
-        0.0,
-        ibis.least(c.scope_delivered.fill_null(0.0) / c.scope_committed.nullif(0), 1.0),
-    )
-    kept = c.delivered_on.notnull() & (c.delivered_on <= c.due_on) & (c.delivered_on < end)
-    other_score = ibis.ifelse(kept, 1.0, 0.0)
+    has_scope = (c.scope_committed > 0).fill_null(False)
+    scope_share = ibis.least(c.scope_delivered.fill_null(0.0) / c.scope_committed.nullif(0), 1.0)
+    delivered = c.delivered_on.notnull() & (c.delivered_on < end)
+    done = ibis.ifelse(has_scope, scope_share, ibis.ifelse(delivered, 1.0, 0.0))
+    planned = c.committed_on.notnull() & (c.due_on > c.committed_on)
+    plan = ibis.ifelse(
+        planned, c.due_on.delta(c.committed_on, unit="day"), ibis.literal(horizon_days)
+    ).cast("float64")
+    late = ibis.ifelse(delivered, ibis.greatest(c.delivered_on.delta(c.due_on, unit="day"), 0), 0)
+    on_pace = plan / (plan + late.cast("float64"))
     is_sprint = c.kind == "sprint"
     return c.mutate(
-        score=ibis.ifelse(is_sprint, sprint_score, other_score).cast("float64"),
+        score=ibis.ifelse(delivered_late, 0.0, done * on_pace).cast("float64"),
+        late_days=late,
+        plan_days=plan,
+        on_time=(delivered & (c.delivered_on <= c.due_on)).cast("float64"),
         team_name=label(c.team, NO_TEAM),
         # A sprint without a committed scope has nothing to divide by: it is left out.
-        scoreable=~is_sprint | (c.scope_committed > 0).fill_null(False),
+        scoreable=~is_sprint | has_scope,
     )
 
 
 def _scored_commitments(ctx: Context) -> ir.Table:
-    c = _commitment_scores(_due_commitments(ctx), ibis.literal(ctx.end_date))
+    horizon = int(ctx.param("commitment_horizon_days"))
+    c = _commitment_scores(_due_commitments(ctx), ibis.literal(ctx.end_date), horizon)
     return c.filter(c.scoreable)
 
 
@@ -105,7 +156,7 @@ def commitment_reliability(b: Batch) -> Results:
     not happened at the end, so it counts as missed.
     """
     c = _due_in(b)
-    c = _commitment_scores(c, c.p_end_date)
+    c = _commitment_scores(c, c.p_end_date, int(b.param("commitment_horizon_days")))
     c = c.mutate(project_key=ibis.ifelse(filled(c.project), c.project, ibis.null("string")))
 
     def aggs(t: ir.Table) -> dict[str, ir.Value]:
@@ -118,7 +169,7 @@ def commitment_reliability(b: Batch) -> Results:
             "value": t.score.mean(where=scored),
             "left_out": t.count(where=~t.scoreable),
             "dated_n": t.count(where=dated),
-            "dated_value": t.score.mean(where=dated),
+            "dated_value": t.on_time.mean(where=dated),
             "committed": t.scope_committed.sum(where=sprint),
             "added": t.scope_added.sum(where=sprint),
             "with_added": t.scope_added.count(where=sprint),
@@ -167,6 +218,7 @@ def commitment_reliability(b: Batch) -> Results:
         n = int(total.get("n") or 0)
         value = as_float(total.get("value"))
         dated_n = int(total.get("dated_n") or 0)
+        few = int(b.param("min_sample_events"))
 
         def records() -> ir.Table:
             return _scored_commitments(b.context(period)).select(
@@ -191,20 +243,17 @@ def commitment_reliability(b: Batch) -> Results:
                 "by_kind": {
                     str(g["kind"]): {
                         "method": METHOD.get(str(g["kind"]), str(g["kind"])),
-                        "value": round(g["value"] * 100, 1),
-                        "n": int(g["n"]),
+                        **predictability(g["value"], int(g["n"]), few),
                     }
                     for g in sorted(by_kind, key=lambda g: str(g["kind"]))
                 },
                 "by_team": {
                     str(g["team_name"]): {
-                        "value": round(g["value"] * 100, 1),
-                        "n": int(g["n"]),
+                        **predictability(g["value"], int(g["n"]), few),
                         "methods": {
                             str(k["kind"]): {
                                 "method": METHOD.get(str(k["kind"]), str(k["kind"])),
-                                "value": round(k["value"] * 100, 1),
-                                "n": int(k["n"]),
+                                **predictability(k["value"], int(k["n"]), few),
                             }
                             for k in sorted(team_kinds, key=lambda k: str(k["kind"]))
                             if k["team_name"] == g["team_name"]
