@@ -544,6 +544,7 @@ def report(ctx: click.Context, out: str, as_of: str | None, periods: int) -> Non
 def write_report(
     ws: ws_mod.Workspace, out: Path, as_of: str | None = None, periods: int = 8
 ) -> Path:
+    from trustmeter.ordering import run as run_ordering
     from trustmeter.report import render_html
     from trustmeter.report.forecasting import forecasting_data
 
@@ -552,7 +553,10 @@ def write_report(
         cards = scorer.trend(series(last, periods))
         day = _date(as_of, "--as-of") if as_of else date.today()
         forecasts = forecasting_data(scorer.store, ws.timezone, day)
-    html = render_html(cards[-1], cards, title=f"{ws.name}: IT trust report", forecasting=forecasts)
+        ordering = run_ordering(scorer, last.kind, end=day).as_dict()
+    html = render_html(
+        cards[-1], cards, f"{ws.name}: IT trust report", forecasts, ordering=ordering
+    )
     out.write_text(html, "utf-8")
     return out
 

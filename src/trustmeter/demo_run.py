@@ -52,6 +52,7 @@ def run_demo(
 
     from trustmeter.cli import _import_summary, run_import
     from trustmeter.demo import generate
+    from trustmeter.ordering import run as run_ordering
     from trustmeter.periods import last_complete, series
     from trustmeter.render import scorecard_text, trend_text
     from trustmeter.report import render_html
@@ -86,13 +87,16 @@ def run_demo(
     last = last_complete(today, "quarter")
     cards = scorer.trend(series(last, 8))
     forecasts = forecasting_data(store, ws.timezone, today)
+    ordering = run_ordering(scorer, "quarter", end=today)
     store.close()
     console = Console(highlight=False)
     console.print(trend_text(cards))
     console.print(scorecard_text(cards[-1]))
+    echo(f"Does the framework's order hold here? {ordering.overall.text}")
     report = directory / "trustmeter-report.html"
     title = f"{ws.name}: IT trust report"
-    report.write_text(render_html(cards[-1], cards, title=title, forecasting=forecasts), "utf-8")
+    html = render_html(cards[-1], cards, title, forecasts, ordering=ordering.as_dict())
+    report.write_text(html, "utf-8")
     echo(f"\nwrote the report to {report}")
     echo(
         f"demo finished in {time.perf_counter() - started:.1f} s; try:\n"

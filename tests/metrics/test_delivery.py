@@ -879,7 +879,9 @@ def edge_crossing_records(store: Store) -> None:
 def summary(m: Measurement) -> dict[str, Any]:
     assert m.records is not None or m.note is not None
     return {
-        "value": m.value,
+        # A mean of fractional scores may differ in its last bits with the order the engine
+        # sums them in (PostgreSQL sums a batch and a single period differently).
+        "value": None if m.value is None else round(m.value, 9),
         "n": m.n,
         "breakdown": m.breakdown,
         "evidence": [c.as_dict() for c in m.evidence],

@@ -127,7 +127,7 @@ def _commitment_scores(c: ir.Table, end: ir.DateValue, horizon_days: int) -> ir.
         score=ibis.ifelse(delivered_late, 0.0, done * on_pace).cast("float64"),
         late_days=late,
         plan_days=plan,
-        on_time=(delivered & (c.delivered_on <= c.due_on)).cast("float64"),
+        on_time=(delivered & (c.delivered_on <= c.due_on)).cast("int32").cast("float64"),
         team_name=label(c.team, NO_TEAM),
         # A sprint without a committed scope has nothing to divide by: it is left out.
         scoreable=~is_sprint | has_scope,

@@ -215,11 +215,7 @@ def first_record_day(scorer: Scorer) -> date | None:
     batch = scorer.batch(())
     found: list[date] = []
     for table, column in FIRST_DATES:
-        value = batch.t(table)[column].min().execute()
-        if value is None or (isinstance(value, float) and value != value):
-            continue
-        day = value.date() if isinstance(value, datetime) else value
-        if hasattr(day, "to_pydatetime"):
-            day = day.to_pydatetime().date()
-        found.append(day)
+        value = batch.store.con.to_pyarrow(batch.t(table)[column].min()).as_py()
+        if value is not None:
+            found.append(value.date() if isinstance(value, datetime) else value)
     return min(found) if found else None

@@ -106,6 +106,7 @@ def render_html(
     trend: Sequence[Scorecard],
     title: str = DEFAULT_TITLE,
     forecasting: dict[str, Any] | None = None,
+    ordering: dict[str, Any] | None = None,
 ) -> str:
     """Render the executive report for `current`, with `trend` (oldest first) as history.
 
@@ -114,9 +115,11 @@ def render_html(
     gains a "Forecasts and flow" section (docs/report.md).
     """
     from trustmeter.report.forecast_view import forecast_view
+    from trustmeter.report.ordering_view import ordering_view
 
     view = build_view(current, trend, title or DEFAULT_TITLE)
     view["forecasting"] = forecast_view(forecasting)
+    view["ordering"] = ordering_view(ordering, current)  # `trustmeter ordering --json`
     return _env().get_template("report.html.j2").render(v=view)
 
 
