@@ -70,6 +70,27 @@ def analysis() -> dict[str, Any]:
             {"area": "stability", "stage": 4, "min": 75.0, "every_area": True},
         ],
         "observed_at_surveys": {"relationships": "stakeholder"},
+        "method_changes": [
+            {
+                "team": SCRIPT,
+                "before": {
+                    "method": "waterfall milestones",
+                    "value": 68.8,
+                    "n": 4,
+                    "interval": [30.1, 91.9],
+                },
+                "after": {
+                    "method": "scrum / agile sprints",
+                    "value": 90.0,
+                    "n": 6,
+                    "interval": [62.2, 98.1],
+                },
+                "changed_in": "2024-Q3",
+                "difference": 21.2,
+                "interval": [-3.5, 45.0],
+                "verdict": "too few commitments to compare",
+            }
+        ],
         "same_framework": False,
         "periods": periods,
         "method": {"interval_level": 0.9},
@@ -112,9 +133,14 @@ def test_section_shows_verdict_pairs_stages_side_by_side_and_escapes(card: dict[
     # Predictability by method and by team, with the caveat.
     assert "scrum / agile sprints" in html and "55.0–99.0" in html
     assert "too few to compare" in html
-    # Imported names (a campaign, a team) are text, never markup.
+    # A team that changed method: before and after with n and intervals.
+    assert "Teams that changed method" in html
+    assert "waterfall milestones → scrum / agile sprints" in html
+    assert "69 (n 4, 30.1–91.9)" in html and "90 (n 6, 62.2–98.1)" in html
+    assert "21.2 (-3.5–45.0)" in html and "too few commitments to compare" in html
+    # Imported names (a campaign, teams) are text, never markup.
     assert SCRIPT not in html
-    assert html.count("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;") >= 2
+    assert html.count("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;") >= 3
 
 
 def test_no_section_without_analysis_or_predictability(card: dict[str, Any]) -> None:

@@ -134,6 +134,15 @@ def _commitment_scores(c: ir.Table, end: ir.DateValue, horizon_days: int) -> ir.
     )
 
 
+def commitment_scores(b: Batch) -> ir.Table:
+    """Every scored commitment due in each period of `b`, with its say/do score as known at
+    that period's end: `pid`, `team_name`, `kind`, `score`, the figures commitment_reliability
+    averages. The ordering analysis compares a team's before and after a change of method."""
+    c = _due_in(b)
+    c = _commitment_scores(c, c.p_end_date, int(b.param("commitment_horizon_days")))
+    return c.filter(c.scoreable).select("pid", "team_name", "kind", "score")
+
+
 def _scored_commitments(ctx: Context) -> ir.Table:
     horizon = int(ctx.param("commitment_horizon_days"))
     c = _commitment_scores(_due_commitments(ctx), ibis.literal(ctx.end_date), horizon)

@@ -12,6 +12,7 @@ from datetime import date
 from trustmeter.framework import load
 from trustmeter.ordering.analysis import Ordering, analyse
 from trustmeter.ordering.history import build, first_record_day
+from trustmeter.ordering.method_change import method_changes
 from trustmeter.periods import Period, PeriodKind, containing, last_complete
 from trustmeter.scorecard import Scorer
 
@@ -54,4 +55,5 @@ def run(
     default = None
     if default_fw != scorer.framework:
         default = Scorer(scorer.store, default_fw, scorer.profile, scorer.workspace)
-    return analyse(build(scorer, default, periods), kind)
+    history = build(scorer, default, periods)
+    return analyse(history, kind, method_changes=method_changes(scorer, periods))

@@ -8,11 +8,12 @@ dashboard read (docs/ordering.md).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from trustmeter.ordering.history import History
 from trustmeter.ordering.lag import ALPHA, MIN_PAIRS, REPLICATES, TAIL, estimate
+from trustmeter.ordering.method_change import MethodChange
 from trustmeter.ordering.verdict import PAIRS, Overall, PairVerdict, Unit, judge, overall
 
 # The longest lag searched, per period kind: a year either way.
@@ -26,6 +27,7 @@ class Ordering:
     pairs: list[PairVerdict]
     overall: Overall
     period_kind: str
+    method_changes: list[MethodChange] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         h = self.history
@@ -60,6 +62,7 @@ class Ordering:
                 for c in h.campaigns
             ],
             "observed_at_surveys": dict(h.sparse),
+            "method_changes": [m.as_dict(h.periods) for m in self.method_changes],
             "period_kind": self.period_kind,
             "same_framework": h.same_framework,
             "periods": periods,
@@ -82,7 +85,12 @@ def cadence(h: History, kind: str) -> float | None:
     return round((at[-1] - at[0]) / (len(at) - 1), 1)
 
 
-def analyse(h: History, period_kind: str, seed: int = SEED) -> Ordering:
+def analyse(
+    h: History,
+    period_kind: str,
+    seed: int = SEED,
+    method_changes: list[MethodChange] | None = None,
+) -> Ordering:
     """Every ordered pair's lag, interval, null test and verdict, and the overall verdict."""
     max_lag = MAX_LAG.get(period_kind, 4)
     out = []
@@ -94,4 +102,4 @@ def analyse(h: History, period_kind: str, seed: int = SEED) -> Ordering:
         unit: Unit = "campaigns" if kinds else "periods"
         pace = cadence(h, kinds[0]) if kinds else None
         out.append(judge(leader, follower, result, unit, pace))
-    return Ordering(h, out, overall(out), period_kind)
+    return Ordering(h, out, overall(out), period_kind, method_changes or [])

@@ -89,6 +89,25 @@ def pairs(o: Ordering) -> Table:
     return t
 
 
+def method_changes(o: Ordering) -> Table:
+    """Teams whose commitments switched kind: say/do before and after, with intervals."""
+    t = Table(title="Teams that changed method", title_justify="left")
+    for col in ("team", "from → to", "since", "before", "after", "difference", "verdict"):
+        t.add_column(col)
+    for m in o.as_dict()["method_changes"]:
+        b, a = m["before"], m["after"]
+        t.add_row(
+            escape(m["team"]),
+            f"{b['method']} → {a['method']}",
+            m["changed_in"],
+            f"{b['value']:g} (n {b['n']}, {b['interval'][0]:g}–{b['interval'][1]:g})",
+            f"{a['value']:g} (n {a['n']}, {a['interval'][0]:g}–{a['interval'][1]:g})",
+            f"{m['difference']:+g} ({m['interval'][0]:+g} to {m['interval'][1]:+g})",
+            m["verdict"],
+        )
+    return t
+
+
 def ordering_text(o: Ordering) -> RenderableType:
     h = o.history
     parts: list[RenderableType] = [timeline(o), stage_legend(o)]
@@ -96,6 +115,8 @@ def ordering_text(o: Ordering) -> RenderableType:
         marked = ", ".join(f"{a} (the {k} survey)" for a, k in h.sparse.items())
         parts.append(Text(f"* observed only when a survey closes: {marked}", style="dim"))
     parts += [crossings(o), pairs(o)]
+    if o.method_changes:
+        parts.append(method_changes(o))
     for p in o.pairs:
         line = f"{p.leader} → {p.follower}: {LABEL[p.verdict]}. {p.reason}"
         if p.needs:

@@ -160,4 +160,24 @@ def ordering_view(data: Any, current: Scorecard | None = None) -> dict[str, Any]
         "pairs": _pairs(d),
         "method": _d(d.get("method")),
         "predictability": predictability,
+        "changes": _changes(d),
     }
+
+
+def _changes(data: dict[str, Any]) -> list[dict[str, str]]:
+    """Teams that changed method: say/do before and after, each with n and its interval."""
+    rows = []
+    for m in map(_d, _l(data.get("method_changes"))):
+        b, a = _d(m.get("before")), _d(m.get("after"))
+        rows.append(
+            {
+                "team": str(m.get("team", "")),
+                "change": f"{b.get('method', '?')} → {a.get('method', '?')}",
+                "since": str(m.get("changed_in", "")),
+                "before": f"{_score(b.get('value'))} (n {b.get('n', 0)}, {_interval(b.get('interval'))})",
+                "after": f"{_score(a.get('value'))} (n {a.get('n', 0)}, {_interval(a.get('interval'))})",
+                "difference": f"{m.get('difference')} ({_interval(m.get('interval'))})",
+                "verdict": str(m.get("verdict", "")),
+            }
+        )
+    return rows
