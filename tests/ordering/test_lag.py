@@ -145,3 +145,16 @@ def test_pairs_needed_grows_as_the_link_weakens() -> None:
     strong, weak = pairs_to_detect(0.8, 9), pairs_to_detect(0.3, 9)
     assert strong is not None and weak is not None and strong < weak
     assert pairs_to_detect(0.0, 9) is None
+
+
+def test_enough_changes_that_do_not_line_up_is_not_demonstrable_with_what_is_needed() -> None:
+    """The follower changes 11 times, but the leader is observed only now and then: too few
+    pairs of changes line up at any lag, and the verdict says so (not "no link")."""
+    leader, follower = generated(seed=3, periods=12)
+    sparse_leader: list[float | None] = [v if i % 3 == 0 else None for i, v in enumerate(leader)]
+    r = estimate(sparse_leader, follower, 2, seed=1)
+    assert r.changes == 11 and r.lag is None and r.p_value is None and r.pairs < MIN_PAIRS
+    v = judge("talent", "stability", r, "campaigns", 3.0)
+    assert v.verdict == "not_demonstrable"
+    assert "line up" in v.reason and v.needs is not None
+    assert v.needs.campaigns == MIN_PAIRS - r.pairs

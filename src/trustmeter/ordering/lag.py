@@ -186,9 +186,12 @@ def estimate(
     usable = np.array([c >= MIN_PAIRS for c in counts])
     observed[:, ~usable] = np.nan
     lag, best = _best(observed, lags)
+    pairs = max(counts) if counts else 0
+    if not usable.any():
+        # Enough changes, but too few of them line up with an observed leader change.
+        return LagResult(None, None, pairs, m, max_lag, None, None, by_lag)
     if np.isnan(lag[0]) or best[0] <= 0:
-        pairs = max(counts) if counts else 0
-        return LagResult(None, None, pairs, m, max_lag, None, 1.0 if counts else None, by_lag)
+        return LagResult(None, None, pairs, m, max_lag, None, 1.0, by_lag)
     rng = np.random.default_rng(seed)
     boot = _corr_by_lag(al, _bootstrap_weights(m, replicates, rng))
     boot[:, ~usable] = np.nan

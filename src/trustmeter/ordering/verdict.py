@@ -96,6 +96,13 @@ def judge(
     def out(v: Verdict, reason: str, needs: Needs | None = None) -> PairVerdict:
         return PairVerdict(leader, follower, r, v, reason, needs, sparse)
 
+    if r.lag is None and r.p_value is None and r.changes > MIN_PAIRS:
+        return out(
+            "not_demonstrable",
+            f"{NOT_YET}: {follower} changed {r.changes} times, but at most {r.pairs} of those "
+            f"changes line up with an observed change of {leader} at any lag; {MIN_PAIRS} are needed",
+            _more(MIN_PAIRS - r.pairs, unit, cadence),
+        )
     if r.lag is None and r.p_value is None:
         short = MIN_PAIRS + 1 - r.changes
         what = "survey campaigns" if sparse else "periods"
