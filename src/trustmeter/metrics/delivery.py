@@ -9,13 +9,11 @@ per-period expressions (`Context`) remain for the drill-down records only.
 
 from __future__ import annotations
 
-import math
-from typing import Any
-
 import ibis
 import ibis.expr.types as ir
 from ibis.common.exceptions import TableNotFound
 
+from trustmeter.metrics.commitments import METHOD, due_in, predictability, score_commitments
 from trustmeter.metrics.common import (
     NO_SERVICE,
     NO_TEAM,
@@ -39,49 +37,12 @@ from trustmeter.metrics.model import Batch, Row, first_per_period, grouped, spli
 from trustmeter.metrics.registry import Context, Contributor, Measurement, Results, metric
 from trustmeter.periods import Period
 
-# What each commitment kind says about the delivery method, for the breakdown.
-METHOD = {
-    "sprint": "scrum / agile sprints",
-    "release": "release trains",
-    "milestone": "waterfall milestones",
-    "due_date": "no method: promised dates",
-    "objective": "objectives (OKRs)",
-}
-
 
 def _first(rows: list[Row]) -> Row | None:
     return rows[0] if rows else None
 
 
 # -- say/do --------------------------------------------------------------------------------
-# z for a two-sided 90 % interval.
-Z90 = 1.6449
-
-
-def predictability(mean: float, n: int, few: int) -> dict[str, Any]:
-    """A group's say/do in % with n and a 90 % interval, and a caveat below `few` commitments.
-
-    The interval is Wilson's for a proportion, applied to the mean of scores in [0, 1]: a
-    variable on [0, 1] with mean p has variance at most p(1 − p), so the interval is at
-    least as wide as it should be (conservative), stays inside 0–100 and needs no resampling.
-    """
-    p = min(max(float(mean), 0.0), 1.0)
-    z2 = Z90 * Z90
-    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
-    half = Z90 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    out: dict[str, Any] = {
-        "value": round(p * 100, 1),
-        "n": n,
-        "interval": [
-            round(max(centre - half, 0.0) * 100, 1),
-            round(min(centre + half, 1.0) * 100, 1),
-        ],
-    }
-    if n < few:
-        out["caveat"] = f"only {plural(n, 'commitment')}: too few to compare"
-    return out
-
-
 def _due_commitments(ctx: Context) -> ir.Table:
     c = records_of(ctx, "commitment")
     # A commitment made after the period's end did not exist yet at the end.
@@ -90,62 +51,9 @@ def _due_commitments(ctx: Context) -> ir.Table:
     )
 
 
-def _due_in(b: Batch) -> ir.Table:
-    """Commitments due in each period (with its columns), made before the period's end."""
-    c = b.within(records_of(b, "commitment"), "due_on", is_date=True)
-    return c.filter(c.committed_on.isnull() | (c.committed_on < c.p_end_date))
-
-
-def _commitment_scores(c: ir.Table, end: ir.DateValue, horizon_days: int) -> ir.Table:
-    """Each commitment's say/do score as known at `end` (the period's end date): the share of
-    what it promised that was done by its due date, by one rule for every kind.
-
-    - What was done: the committed scope's share delivered (at most 1) when scope is
-      recorded, whatever the kind; without scope, all of it once delivered, none before.
-    - Lateness is turned into the shortfall it amounts to: delivered d days after the due
-      date of an H-day plan (committed_on to due_on) at a steady pace, H/(H + d) of it was
-      done by the due date. Without a plan length, H is `horizon_days`
-      (params.commitment_horizon_days).
-    - Delivered at or after `end`: nothing had been delivered at the end, so 0.
-
-    So a sprint 3 points short of 41 and a milestone late by the same share of its plan
-    score alike (docs/agile.md gives the reasons).
-    """
-    delivered_late = c.delivered_on.notnull() & (c.delivered_on >= end)
-    has_scope = (c.scope_committed > 0).fill_null(False)
-    scope_share = ibis.least(c.scope_delivered.fill_null(0.0) / c.scope_committed.nullif(0), 1.0)
-    delivered = c.delivered_on.notnull() & (c.delivered_on < end)
-    done = ibis.ifelse(has_scope, scope_share, ibis.ifelse(delivered, 1.0, 0.0))
-    planned = c.committed_on.notnull() & (c.due_on > c.committed_on)
-    plan = ibis.ifelse(
-        planned, c.due_on.delta(c.committed_on, unit="day"), ibis.literal(horizon_days)
-    ).cast("float64")
-    late = ibis.ifelse(delivered, ibis.greatest(c.delivered_on.delta(c.due_on, unit="day"), 0), 0)
-    on_pace = plan / (plan + late.cast("float64"))
-    is_sprint = c.kind == "sprint"
-    return c.mutate(
-        score=ibis.ifelse(delivered_late, 0.0, done * on_pace).cast("float64"),
-        late_days=late,
-        plan_days=plan,
-        on_time=(delivered & (c.delivered_on <= c.due_on)).cast("int32").cast("float64"),
-        team_name=label(c.team, NO_TEAM),
-        # A sprint without a committed scope has nothing to divide by: it is left out.
-        scoreable=~is_sprint | has_scope,
-    )
-
-
-def commitment_scores(b: Batch) -> ir.Table:
-    """Every scored commitment due in each period of `b`, with its say/do score as known at
-    that period's end: `pid`, `team_name`, `kind`, `score`, the figures commitment_reliability
-    averages. The ordering analysis compares a team's before and after a change of method."""
-    c = _due_in(b)
-    c = _commitment_scores(c, c.p_end_date, int(b.param("commitment_horizon_days")))
-    return c.filter(c.scoreable).select("pid", "team_name", "kind", "score")
-
-
 def _scored_commitments(ctx: Context) -> ir.Table:
     horizon = int(ctx.param("commitment_horizon_days"))
-    c = _commitment_scores(_due_commitments(ctx), ibis.literal(ctx.end_date), horizon)
+    c = score_commitments(_due_commitments(ctx), ibis.literal(ctx.end_date), horizon)
     return c.filter(c.scoreable)
 
 
@@ -164,8 +72,8 @@ def commitment_reliability(b: Batch) -> Results:
     Sprints without a committed scope are left out. A delivery on or after the period's end had
     not happened at the end, so it counts as missed.
     """
-    c = _due_in(b)
-    c = _commitment_scores(c, c.p_end_date, int(b.param("commitment_horizon_days")))
+    c = due_in(b)
+    c = score_commitments(c, c.p_end_date, int(b.param("commitment_horizon_days")))
     c = c.mutate(project_key=ibis.ifelse(filled(c.project), c.project, ibis.null("string")))
 
     def aggs(t: ir.Table) -> dict[str, ir.Value]:
@@ -323,7 +231,7 @@ def schedule_slip(b: Batch) -> Results:
     period's end is measured to the end, a lower bound on its slip. Sprints are timeboxes and
     are left out: their shortfall is scope, which commitment_reliability counts.
     """
-    c = _due_in(b)
+    c = due_in(b)
     s = _slips(c, c.p_end_date)
     summary = grouped(
         s,

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from trustmeter.metrics.delivery import METHOD, commitment_scores, predictability
+from trustmeter.metrics.commitments import METHOD, commitment_scores, predictability
 from trustmeter.periods import Period
 from trustmeter.scorecard import Scorer
 
