@@ -78,7 +78,8 @@ def commitments() -> list[dict[str, Any]]:
         c("S3", "sprint", "2024-02-11", scope_delivered=5, team="A"),  # no committed scope: out
         c("S4", "sprint", "2024-02-25", scope_committed=0, scope_delivered=3, team="A"),  # out
         c("M1", "milestone", "2024-02-15", "2024-02-15", team="B", project="ERP"),  # on the day: 1
-        c("M2", "milestone", "2024-03-01", "2024-03-05", team="B", project="ERP"),  # late: 0
+        # 4 days late, no plan length: weighed against params.commitment_horizon_days = 30
+        c("M2", "milestone", "2024-03-01", "2024-03-05", team="B", project="ERP"),  # 30/34
         c("R1", "release", "2024-03-31", "2024-04-01", team="B"),  # after the period end: 0
         c("R2", "release", "2024-03-20", team="C"),  # never delivered: 0
         c("D1", "due_date", "2024-03-10", "2024-03-01", team="C"),  # early: 1
@@ -96,21 +97,25 @@ def test_commitment_reliability(
     insert_records(store, "commitments", commitments()[4:5])
     insert_records(store, "commitments", commitments()[4:6], source="jira-copy")
     m = measure("commitment_reliability")
-    # Scored: S1 0.8, S2 1, M1 1, M2 0, R1 0, R2 0, D1 1, O1 1 -> 4.8 / 8 = 60 %
+    # Scored: S1 0.8, S2 1, M1 1, M2 30/34, R1 0, R2 0, D1 1, O1 1 -> 5.68235 / 8 = 71.03 %
     assert m.n == 8
-    assert m.value == pytest.approx(60.0)
+    assert m.value == pytest.approx((4.8 + 30 / 34) / 8 * 100)
     assert m.breakdown["sprints_without_committed_scope"] == 2
-    # A: (0.8 + 1) / 2 = 90 %; B: (1 + 0 + 0) / 3 = 33.3 %; C: (0 + 1 + 1) / 3 = 66.7 %
+    # A: (0.8 + 1) / 2 = 90 %; B: (1 + 30/34 + 0) / 3 = 62.7 %; C: (0 + 1 + 1) / 3 = 66.7 %
     by_team = {t: {"value": v["value"], "n": v["n"]} for t, v in m.breakdown["by_team"].items()}
     assert by_team == {
         "A": {"value": 90.0, "n": 2},
-        "B": {"value": 33.3, "n": 3},
+        "B": {"value": 62.7, "n": 3},
         "C": {"value": 66.7, "n": 3},
     }
+    # Wilson's 90 % interval on the mean score 0.9 over n = 2, worked by hand:
+    # centre (0.9 + z²/4) / (1 + z²/2) = 0.6700, half-width 0.3235 with z = 1.6449
     assert m.breakdown["by_kind"]["sprint"] == {
         "method": "scrum / agile sprints",
         "value": 90.0,
         "n": 2,
+        "interval": [34.7, 99.3],
+        "caveat": "only 2 commitments: too few to compare",
     }
     assert m.breakdown["by_kind"]["release"]["value"] == 0.0
     assert [(e.kind, e.name) for e in m.evidence] == [
@@ -120,7 +125,7 @@ def test_commitment_reliability(
         ("project", "ERP"),
     ]
     wording("commitment_reliability", m)
-    assert m.evidence[3].value == 50.0  # ERP: M1 kept, M2 missed
+    assert m.evidence[3].value == 94.1  # ERP: M1 kept (1), M2 4 days late on 30 (30/34)
     assert m.records is not None
     assert m.records.count().execute() == 8
 
@@ -153,7 +158,7 @@ def test_commitment_reliability_shows_each_teams_method_and_added_scope(
                 "due_on": d("2024-02-01"),
                 "delivered_on": d("2024-01-30"),
             },
-            # Infra has no method: one promised date, missed (0.0)
+            # Infra has no method: one promised date, 2 days late on a 31-day plan (31/33)
             {
                 "id": "D1",
                 "kind": "due_date",
@@ -165,15 +170,20 @@ def test_commitment_reliability_shows_each_teams_method_and_added_scope(
         ],
     )
     m = measure("commitment_reliability")
-    # (0.8 + 1.0 + 0.0) / 3 = 0.6
-    assert m.value == pytest.approx(60.0) and m.n == 3
+    # (0.8 + 1.0 + 31/33) / 3 = 0.9131
+    assert m.value == pytest.approx((1.8 + 31 / 33) / 3 * 100) and m.n == 3
     apps = m.breakdown["by_team"]["Apps"]
     assert apps["value"] == pytest.approx(90.0) and apps["n"] == 2
-    assert apps["methods"]["sprint"] == {"method": "scrum / agile sprints", "value": 80.0, "n": 1}
-    assert apps["methods"]["release"]["value"] == 100.0
-    assert m.breakdown["by_team"]["Infra"]["methods"] == {
-        "due_date": {"method": "no method: promised dates", "value": 0.0, "n": 1}
+    assert apps["methods"]["sprint"] == {
+        "method": "scrum / agile sprints",
+        "value": 80.0,
+        "n": 1,
+        "interval": [17.5, 98.7],
+        "caveat": "only 1 commitment: too few to compare",
     }
+    assert apps["methods"]["release"]["value"] == 100.0
+    infra = m.breakdown["by_team"]["Infra"]["methods"]
+    assert list(infra) == ["due_date"] and infra["due_date"]["value"] == 93.9
     # on-time rate over the dated promises only: R1 kept, D1 missed → 50 %
     assert m.breakdown["on_time_rate"] == {"value": 50.0, "n": 2}
     # added scope is reported apart and never counted as committed
@@ -258,6 +268,106 @@ def test_same_id_from_two_sources_counts_once_latest_import_wins(
     m = measure("commitment_reliability")
     # one record, as the later import (csv) says: delivered before its due date -> 100 %
     assert (m.n, m.value) == (1, pytest.approx(100.0))
+
+
+def test_same_lateness_or_shortfall_costs_the_same_whatever_the_method(
+    store: Store, measure: Callable[..., Measurement]
+) -> None:
+    """One rule for every kind: the share promised that was done by the due date, lateness
+    turned into shortfall at a steady pace (plan H days, d days late: H / (H + d))."""
+
+    def c(
+        id: str, kind: str, committed: str, due: str, delivered: str, **kw: Any
+    ) -> dict[str, Any]:
+        return {
+            "id": id,
+            "kind": kind,
+            "committed_on": d(committed),
+            "due_on": d(due),
+            "delivered_on": d(delivered),
+            **kw,
+        }
+
+    insert_records(
+        store,
+        "commitments",
+        [
+            # two days late on a 14-day plan: 14 / 16 = 0.875 for a sprint and a milestone
+            c(
+                "S-late",
+                "sprint",
+                "2024-01-01",
+                "2024-01-15",
+                "2024-01-17",
+                scope_committed=41,
+                scope_delivered=41,
+            ),
+            c("M-late", "milestone", "2024-01-01", "2024-01-15", "2024-01-17"),
+            # 38 of 41 done on the day: 38 / 41 = 0.9268 for a sprint and an objective
+            c(
+                "S-short",
+                "sprint",
+                "2024-02-01",
+                "2024-02-15",
+                "2024-02-15",
+                scope_committed=41,
+                scope_delivered=38,
+            ),
+            c(
+                "O-short",
+                "objective",
+                "2024-01-01",
+                "2024-02-15",
+                "2024-02-15",
+                scope_committed=41,
+                scope_delivered=38,
+            ),
+            # one day late on a 90-day plan: 90 / 91 = 0.989 (it used to score 0)
+            c("M-1day", "milestone", "2023-12-02", "2024-03-01", "2024-03-02"),
+            # short and late: 8 / 10 done, 1 day late on 14: 0.8 * 14 / 15 = 0.7467
+            c(
+                "S-both",
+                "sprint",
+                "2024-01-15",
+                "2024-01-29",
+                "2024-01-30",
+                scope_committed=10,
+                scope_delivered=8,
+            ),
+            c(
+                "R-both",
+                "release",
+                "2024-01-15",
+                "2024-01-29",
+                "2024-01-30",
+                scope_committed=10,
+                scope_delivered=8,
+            ),
+        ],
+    )
+    m = measure("commitment_reliability")
+    assert m.records is not None
+    got = {r["id"]: r["score"] for r in m.records.execute().to_dict("records")}
+    assert got["S-late"] == pytest.approx(0.875) and got["M-late"] == pytest.approx(0.875)
+    assert got["S-short"] == pytest.approx(38 / 41) and got["O-short"] == pytest.approx(38 / 41)
+    assert got["M-1day"] == pytest.approx(90 / 91)
+    assert got["S-both"] == pytest.approx(0.8 * 14 / 15) and got["R-both"] == got["S-both"]
+    assert m.value == pytest.approx(sum(got.values()) / 7 * 100)
+
+
+def test_lateness_without_a_plan_length_uses_the_horizon_param(
+    store: Store, measure: Callable[..., Measurement]
+) -> None:
+    late = {
+        "id": "D",
+        "kind": "due_date",
+        "due_on": d("2024-03-01"),
+        "delivered_on": d("2024-03-11"),
+    }
+    insert_records(store, "commitments", [late])
+    m = measure("commitment_reliability", commitment_horizon_days=10)
+    assert m.value == pytest.approx(50.0)  # 10 / (10 + 10)
+    assert measure("commitment_reliability").value == pytest.approx(75.0)  # 30 / 40
 
 
 # -- schedule_slip -------------------------------------------------------------------------
@@ -781,7 +891,9 @@ def edge_crossing_records(store: Store) -> None:
 def summary(m: Measurement) -> dict[str, Any]:
     assert m.records is not None or m.note is not None
     return {
-        "value": m.value,
+        # A mean of fractional scores may differ in its last bits with the order the engine
+        # sums them in (PostgreSQL sums a batch and a single period differently).
+        "value": None if m.value is None else round(m.value, 9),
         "n": m.n,
         "breakdown": m.breakdown,
         "evidence": [c.as_dict() for c in m.evidence],

@@ -29,7 +29,7 @@ def test_change_tile_shows_index_and_area_average_both_labelled() -> None:
     assert re.match(
         r"\s*Trust Index ▶\u202f?\s*0\.0 Average of the areas ▼\u202f?\s*\u22123\.2", tile
     )
-    assert "Index 40.0 → 40.0; areas 83.5 → 80.3" in tile
+    assert "Index 40.0 → 40.0; areas 84.6 → 81.4" in tile
 
 
 def test_capped_index_and_stage_say_what_holds_them() -> None:

@@ -26,6 +26,7 @@ COMMANDS = {
     "report": "trustmeter.cli.scoring:report",
     "compare": "trustmeter.cli.compare:compare",
     "benchmarks": "trustmeter.cli.compare:benchmarks",
+    "ordering": "trustmeter.cli.ordering:ordering",
     "demo": "trustmeter.cli.demo:demo",
     "forecast": "trustmeter.cli.forecast:forecast",
     "presets": "trustmeter.cli.connectors:presets_cmd",

@@ -38,6 +38,7 @@ def demo(directory: str, seed: int, db: str | None, force: bool) -> None:
     console = Console(highlight=False)
     console.print(trend_text(run.cards))
     console.print(scorecard_text(run.cards[-1]))
+    click.echo(f"Does the framework's order hold here? {run.order_verdict}")
     click.echo(f"\nwrote the report to {run.report}")
     click.echo(
         f"demo finished in {run.seconds:.1f} s; try:\n"

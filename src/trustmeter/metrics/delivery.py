@@ -13,6 +13,7 @@ import ibis
 import ibis.expr.types as ir
 from ibis.common.exceptions import TableNotFound
 
+from trustmeter.metrics.commitments import METHOD, due_in, predictability, score_commitments
 from trustmeter.metrics.common import (
     NO_SERVICE,
     NO_TEAM,
@@ -36,15 +37,6 @@ from trustmeter.metrics.model import Batch, Row, first_per_period, grouped, spli
 from trustmeter.metrics.registry import Context, Contributor, Measurement, Results, metric
 from trustmeter.periods import Period
 
-# What each commitment kind says about the delivery method, for the breakdown.
-METHOD = {
-    "sprint": "scrum / agile sprints",
-    "release": "release trains",
-    "milestone": "waterfall milestones",
-    "due_date": "no method: promised dates",
-    "objective": "objectives (OKRs)",
-}
-
 
 def _first(rows: list[Row]) -> Row | None:
     return rows[0] if rows else None
@@ -59,33 +51,9 @@ def _due_commitments(ctx: Context) -> ir.Table:
     )
 
 
-def _due_in(b: Batch) -> ir.Table:
-    """Commitments due in each period (with its columns), made before the period's end."""
-    c = b.within(records_of(b, "commitment"), "due_on", is_date=True)
-    return c.filter(c.committed_on.isnull() | (c.committed_on < c.p_end_date))
-
-
-def _commitment_scores(c: ir.Table, end: ir.DateValue) -> ir.Table:
-    """Each commitment's say/do score as known at `end` (the period's end date)."""
-    delivered_late = c.delivered_on.notnull() & (c.delivered_on >= end)
-    sprint_score = ibis.ifelse(
-        delivered_late,
-        0.0,
-        ibis.least(c.scope_delivered.fill_null(0.0) / c.scope_committed.nullif(0), 1.0),
-    )
-    kept = c.delivered_on.notnull() & (c.delivered_on <= c.due_on) & (c.delivered_on < end)
-    other_score = ibis.ifelse(kept, 1.0, 0.0)
-    is_sprint = c.kind == "sprint"
-    return c.mutate(
-        score=ibis.ifelse(is_sprint, sprint_score, other_score).cast("float64"),
-        team_name=label(c.team, NO_TEAM),
-        # A sprint without a committed scope has nothing to divide by: it is left out.
-        scoreable=~is_sprint | (c.scope_committed > 0).fill_null(False),
-    )
-
-
 def _scored_commitments(ctx: Context) -> ir.Table:
-    c = _commitment_scores(_due_commitments(ctx), ibis.literal(ctx.end_date))
+    horizon = int(ctx.param("commitment_horizon_days"))
+    c = score_commitments(_due_commitments(ctx), ibis.literal(ctx.end_date), horizon)
     return c.filter(c.scoreable)
 
 
@@ -104,8 +72,8 @@ def commitment_reliability(b: Batch) -> Results:
     Sprints without a committed scope are left out. A delivery on or after the period's end had
     not happened at the end, so it counts as missed.
     """
-    c = _due_in(b)
-    c = _commitment_scores(c, c.p_end_date)
+    c = due_in(b)
+    c = score_commitments(c, c.p_end_date, int(b.param("commitment_horizon_days")))
     c = c.mutate(project_key=ibis.ifelse(filled(c.project), c.project, ibis.null("string")))
 
     def aggs(t: ir.Table) -> dict[str, ir.Value]:
@@ -118,7 +86,7 @@ def commitment_reliability(b: Batch) -> Results:
             "value": t.score.mean(where=scored),
             "left_out": t.count(where=~t.scoreable),
             "dated_n": t.count(where=dated),
-            "dated_value": t.score.mean(where=dated),
+            "dated_value": t.on_time.mean(where=dated),
             "committed": t.scope_committed.sum(where=sprint),
             "added": t.scope_added.sum(where=sprint),
             "with_added": t.scope_added.count(where=sprint),
@@ -167,6 +135,7 @@ def commitment_reliability(b: Batch) -> Results:
         n = int(total.get("n") or 0)
         value = as_float(total.get("value"))
         dated_n = int(total.get("dated_n") or 0)
+        few = int(b.param("min_sample_events"))
 
         def records() -> ir.Table:
             return _scored_commitments(b.context(period)).select(
@@ -191,20 +160,17 @@ def commitment_reliability(b: Batch) -> Results:
                 "by_kind": {
                     str(g["kind"]): {
                         "method": METHOD.get(str(g["kind"]), str(g["kind"])),
-                        "value": round(g["value"] * 100, 1),
-                        "n": int(g["n"]),
+                        **predictability(g["value"], int(g["n"]), few),
                     }
                     for g in sorted(by_kind, key=lambda g: str(g["kind"]))
                 },
                 "by_team": {
                     str(g["team_name"]): {
-                        "value": round(g["value"] * 100, 1),
-                        "n": int(g["n"]),
+                        **predictability(g["value"], int(g["n"]), few),
                         "methods": {
                             str(k["kind"]): {
                                 "method": METHOD.get(str(k["kind"]), str(k["kind"])),
-                                "value": round(k["value"] * 100, 1),
-                                "n": int(k["n"]),
+                                **predictability(k["value"], int(k["n"]), few),
                             }
                             for k in sorted(team_kinds, key=lambda k: str(k["kind"]))
                             if k["team_name"] == g["team_name"]
@@ -265,7 +231,7 @@ def schedule_slip(b: Batch) -> Results:
     period's end is measured to the end, a lower bound on its slip. Sprints are timeboxes and
     are left out: their shortfall is scope, which commitment_reliability counts.
     """
-    c = _due_in(b)
+    c = due_in(b)
     s = _slips(c, c.p_end_date)
     summary = grouped(
         s,

@@ -36,6 +36,7 @@ from trustmeter.report.format import (
     fmt_value,
     text,
 )
+from trustmeter.report.ordering_view import ordering_view
 from trustmeter.report.perception import perception_view
 from trustmeter.report.sections import focus_view, scorecard_tables
 from trustmeter.report.stage import ladder_view, stage_of
@@ -66,6 +67,7 @@ def render_html(
     trend: Sequence[Scorecard],
     title: str = DEFAULT_TITLE,
     forecasting: dict[str, Any] | None = None,
+    ordering: dict[str, Any] | None = None,
 ) -> str:
     """Render the executive report for `current`, with `trend` (oldest first) as history.
 
@@ -75,6 +77,7 @@ def render_html(
     """
     view = build_view(current, trend, title or DEFAULT_TITLE)
     view["forecasting"] = forecast_view(forecasting)
+    view["ordering"] = ordering_view(ordering, current)  # `trustmeter ordering --json`
     return _env().get_template("report.html.j2").render(v=view)
 
 

@@ -28,6 +28,7 @@ class DemoRun:
     cards: list[Scorecard]  # eight quarters, oldest first
     report: Path
     seconds: float
+    order_verdict: str  # does the framework's order hold on the demo's history, in words
 
 
 def import_spec(ws: ws_mod.Workspace, spec: ImportSpec) -> ImportResult:
@@ -70,4 +71,5 @@ def run_demo(
     with open_scorer(ws) as scorer:
         report = build_report(ws, scorer, last_complete(today, "quarter"), 8, today)
     out.write_text(report.html, "utf-8")
-    return DemoRun(ws, report.cards, out, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return DemoRun(ws, report.cards, out, seconds, report.ordering.overall.text)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from trustmeter.ordering import Ordering
+from trustmeter.ordering import run as run_ordering
 from trustmeter.periods import Period, containing, last_complete, series
 from trustmeter.report import render_html
 from trustmeter.report.forecasting import forecasting_data
@@ -22,14 +24,18 @@ from trustmeter.workspace import Workspace
 class Report:
     cards: list[Scorecard]  # oldest first; the last is the report's period
     html: str
+    ordering: Ordering  # does the framework's order hold on this history (docs/ordering.md)
 
 
 def build_report(ws: Workspace, scorer: Scorer, last: Period, periods: int, day: date) -> Report:
-    """`periods` scorecards ending with `last`, and forecasts made as of `day`."""
+    """`periods` scorecards ending with `last`, forecasts made as of `day`, and the test of
+    the framework's order on the history up to `day`."""
     cards = scorer.trend(series(last, periods))
     forecasts = forecasting_data(scorer.store, ws.timezone, day)
+    order = run_ordering(scorer, last.kind if last.kind != "custom" else "quarter", end=day)
     title = f"{ws.name}: IT trust report"
-    return Report(cards, render_html(cards[-1], cards, title=title, forecasting=forecasts))
+    html = render_html(cards[-1], cards, title, forecasts, ordering=order.as_dict())
+    return Report(cards, html, order)
 
 
 def write_report(

@@ -27,7 +27,17 @@ from starlette.middleware.sessions import SessionMiddleware
 from trustmeter import __version__
 from trustmeter.errors import TrustmeterError
 from trustmeter.store.campaigns import purge_drafts
-from trustmeter.web import api, auth, control, onepager, pages, respond, surveys_web, uploads
+from trustmeter.web import (
+    api,
+    auth,
+    control,
+    onepager,
+    ordering,
+    pages,
+    respond,
+    surveys_web,
+    uploads,
+)
 from trustmeter.web.database import Database, DatabaseUnavailable
 from trustmeter.web.deps import (
     BadRequest,
@@ -107,6 +117,8 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
     # The JSON twins first: "/areas/{id}" would otherwise swallow "/areas/x.json".
     for router in (
         api.router,
+        ordering.api_router,
+        ordering.router,
         surveys_web.api_router,
         auth.router,
         pages.router,

@@ -6,31 +6,68 @@ WITH "t7" AS (
     "t6"."scope_added",
     "t6"."pid",
     CASE
-      WHEN "t6"."kind" = 'sprint'
-      THEN CASE
-        WHEN (
-          "t6"."delivered_on" IS NOT NULL
-        )
-        AND (
-          "t6"."delivered_on" >= "t6"."p_end_date"
-        )
-        THEN 0.0
-        ELSE LEAST(COALESCE("t6"."scope_delivered", 0.0) / NULLIF("t6"."scope_committed", 0), 1.0)
-      END
+      WHEN (
+        "t6"."delivered_on" IS NOT NULL
+      )
+      AND (
+        "t6"."delivered_on" >= "t6"."p_end_date"
+      )
+      THEN 0.0
       ELSE CASE
-        WHEN (
-          "t6"."delivered_on" IS NOT NULL
+        WHEN COALESCE("t6"."scope_committed" > 0, FALSE)
+        THEN LEAST(COALESCE("t6"."scope_delivered", 0.0) / NULLIF("t6"."scope_committed", 0), 1.0)
+        ELSE CASE
+          WHEN (
+            "t6"."delivered_on" IS NOT NULL
+          )
+          AND (
+            "t6"."delivered_on" < "t6"."p_end_date"
+          )
+          THEN 1.0
+          ELSE 0.0
+        END
+      END * (
+        CAST(CASE
+          WHEN (
+            "t6"."committed_on" IS NOT NULL
+          )
+          AND (
+            "t6"."due_on" > "t6"."committed_on"
+          )
+          THEN DATE_DIFF('DAY', "t6"."committed_on", "t6"."due_on")
+          ELSE 30
+        END AS DOUBLE) / (
+          CAST(CASE
+            WHEN (
+              "t6"."committed_on" IS NOT NULL
+            )
+            AND (
+              "t6"."due_on" > "t6"."committed_on"
+            )
+            THEN DATE_DIFF('DAY', "t6"."committed_on", "t6"."due_on")
+            ELSE 30
+          END AS DOUBLE) + CAST(CASE
+            WHEN (
+              "t6"."delivered_on" IS NOT NULL
+            )
+            AND (
+              "t6"."delivered_on" < "t6"."p_end_date"
+            )
+            THEN GREATEST(DATE_DIFF('DAY', "t6"."due_on", "t6"."delivered_on"), 0)
+            ELSE 0
+          END AS DOUBLE)
         )
-        AND (
-          "t6"."delivered_on" <= "t6"."due_on"
-        )
-        AND (
-          "t6"."delivered_on" < "t6"."p_end_date"
-        )
-        THEN 1.0
-        ELSE 0.0
-      END
+      )
     END AS "score",
+    CAST(CAST((
+      "t6"."delivered_on" IS NOT NULL
+    )
+    AND (
+      "t6"."delivered_on" < "t6"."p_end_date"
+    )
+    AND (
+      "t6"."delivered_on" <= "t6"."due_on"
+    ) AS INT) AS DOUBLE) AS "on_time",
     COALESCE(NULLIF(TRIM("t6"."team", ' 	
 '), ''), '(no team)') AS "team_name",
     NOT (
@@ -147,7 +184,7 @@ FROM (
               "t8"."scoreable" AND (
                 "t8"."kind" <> 'sprint'
               )) AS "dated_n",
-            AVG("t8"."score") FILTER(WHERE
+            AVG("t8"."on_time") FILTER(WHERE
               "t8"."scoreable" AND (
                 "t8"."kind" <> 'sprint'
               )) AS "dated_value",
@@ -202,7 +239,7 @@ FROM (
               "t8"."scoreable" AND (
                 "t8"."kind" <> 'sprint'
               )) AS "dated_n",
-            AVG("t8"."score") FILTER(WHERE
+            AVG("t8"."on_time") FILTER(WHERE
               "t8"."scoreable" AND (
                 "t8"."kind" <> 'sprint'
               )) AS "dated_value",
@@ -259,7 +296,7 @@ FROM (
             "t8"."scoreable" AND (
               "t8"."kind" <> 'sprint'
             )) AS "dated_n",
-          AVG("t8"."score") FILTER(WHERE
+          AVG("t8"."on_time") FILTER(WHERE
             "t8"."scoreable" AND (
               "t8"."kind" <> 'sprint'
             )) AS "dated_value",
@@ -317,7 +354,7 @@ FROM (
           "t8"."scoreable" AND (
             "t8"."kind" <> 'sprint'
           )) AS "dated_n",
-        AVG("t8"."score") FILTER(WHERE
+        AVG("t8"."on_time") FILTER(WHERE
           "t8"."scoreable" AND (
             "t8"."kind" <> 'sprint'
           )) AS "dated_value",
@@ -375,7 +412,7 @@ FROM (
         "t8"."scoreable" AND (
           "t8"."kind" <> 'sprint'
         )) AS "dated_n",
-      AVG("t8"."score") FILTER(WHERE
+      AVG("t8"."on_time") FILTER(WHERE
         "t8"."scoreable" AND (
           "t8"."kind" <> 'sprint'
         )) AS "dated_value",

@@ -6,34 +6,74 @@ WITH "t7" AS (
     "t6"."scope_added",
     "t6"."pid",
     CASE
-      WHEN "t6"."kind" = 'sprint'
-      THEN CASE
-        WHEN (
-          "t6"."delivered_on" IS NOT NULL
-        )
-        AND (
-          "t6"."delivered_on" >= "t6"."p_end_date"
-        )
-        THEN 0.0
-        ELSE LEAST(
+      WHEN (
+        "t6"."delivered_on" IS NOT NULL
+      )
+      AND (
+        "t6"."delivered_on" >= "t6"."p_end_date"
+      )
+      THEN 0.0
+      ELSE CASE
+        WHEN COALESCE("t6"."scope_committed" > 0, FALSE)
+        THEN LEAST(
           CAST(COALESCE("t6"."scope_delivered", 0.0) AS DOUBLE PRECISION) / NULLIF("t6"."scope_committed", 0),
           1.0
         )
-      END
-      ELSE CASE
-        WHEN (
-          "t6"."delivered_on" IS NOT NULL
+        ELSE CASE
+          WHEN (
+            "t6"."delivered_on" IS NOT NULL
+          )
+          AND (
+            "t6"."delivered_on" < "t6"."p_end_date"
+          )
+          THEN 1.0
+          ELSE 0.0
+        END
+      END * (
+        CAST(CASE
+          WHEN (
+            "t6"."committed_on" IS NOT NULL
+          )
+          AND (
+            "t6"."due_on" > "t6"."committed_on"
+          )
+          THEN CAST(EXTRACT(epoch FROM CAST("t6"."due_on" AS TIMESTAMP) - CAST("t6"."committed_on" AS TIMESTAMP)) / 86400 AS BIGINT)
+          ELSE 30
+        END AS DOUBLE PRECISION) / (
+          CAST(CASE
+            WHEN (
+              "t6"."committed_on" IS NOT NULL
+            )
+            AND (
+              "t6"."due_on" > "t6"."committed_on"
+            )
+            THEN CAST(EXTRACT(epoch FROM CAST("t6"."due_on" AS TIMESTAMP) - CAST("t6"."committed_on" AS TIMESTAMP)) / 86400 AS BIGINT)
+            ELSE 30
+          END AS DOUBLE PRECISION) + CAST(CASE
+            WHEN (
+              "t6"."delivered_on" IS NOT NULL
+            )
+            AND (
+              "t6"."delivered_on" < "t6"."p_end_date"
+            )
+            THEN GREATEST(
+              CAST(EXTRACT(epoch FROM CAST("t6"."delivered_on" AS TIMESTAMP) - CAST("t6"."due_on" AS TIMESTAMP)) / 86400 AS BIGINT),
+              0
+            )
+            ELSE 0
+          END AS DOUBLE PRECISION)
         )
-        AND (
-          "t6"."delivered_on" <= "t6"."due_on"
-        )
-        AND (
-          "t6"."delivered_on" < "t6"."p_end_date"
-        )
-        THEN 1.0
-        ELSE 0.0
-      END
+      )
     END AS "score",
+    CAST(CAST((
+      "t6"."delivered_on" IS NOT NULL
+    )
+    AND (
+      "t6"."delivered_on" < "t6"."p_end_date"
+    )
+    AND (
+      "t6"."delivered_on" <= "t6"."due_on"
+    ) AS INT) AS DOUBLE PRECISION) AS "on_time",
     COALESCE(NULLIF(TRIM(' 	
 ' FROM "t6"."team"), ''), '(no team)') AS "team_name",
     NOT (
@@ -170,7 +210,7 @@ FROM (
               "t8"."scoreable" AND (
                 "t8"."kind" <> 'sprint'
               )) AS "dated_n",
-            AVG("t8"."score") FILTER(WHERE
+            AVG("t8"."on_time") FILTER(WHERE
               "t8"."scoreable" AND (
                 "t8"."kind" <> 'sprint'
               )) AS "dated_value",
@@ -225,7 +265,7 @@ FROM (
               "t8"."scoreable" AND (
                 "t8"."kind" <> 'sprint'
               )) AS "dated_n",
-            AVG("t8"."score") FILTER(WHERE
+            AVG("t8"."on_time") FILTER(WHERE
               "t8"."scoreable" AND (
                 "t8"."kind" <> 'sprint'
               )) AS "dated_value",
@@ -282,7 +322,7 @@ FROM (
             "t8"."scoreable" AND (
               "t8"."kind" <> 'sprint'
             )) AS "dated_n",
-          AVG("t8"."score") FILTER(WHERE
+          AVG("t8"."on_time") FILTER(WHERE
             "t8"."scoreable" AND (
               "t8"."kind" <> 'sprint'
             )) AS "dated_value",
@@ -340,7 +380,7 @@ FROM (
           "t8"."scoreable" AND (
             "t8"."kind" <> 'sprint'
           )) AS "dated_n",
-        AVG("t8"."score") FILTER(WHERE
+        AVG("t8"."on_time") FILTER(WHERE
           "t8"."scoreable" AND (
             "t8"."kind" <> 'sprint'
           )) AS "dated_value",
@@ -398,7 +438,7 @@ FROM (
         "t8"."scoreable" AND (
           "t8"."kind" <> 'sprint'
         )) AS "dated_n",
-      AVG("t8"."score") FILTER(WHERE
+      AVG("t8"."on_time") FILTER(WHERE
         "t8"."scoreable" AND (
           "t8"."kind" <> 'sprint'
         )) AS "dated_value",

@@ -1,0 +1,102 @@
+"""A team that changes method: its say/do before and after, hand-computed, on both engines."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from trustmeter.framework import load
+from trustmeter.ordering.method_change import Scored, detect, method_changes
+from trustmeter.periods import Period, series
+from trustmeter.scorecard.scorer import Scorer
+from trustmeter.store import Store
+from trustmeter.store.writer import insert_records
+
+
+def test_detect_needs_two_periods_of_each_method() -> None:
+    rows = [
+        *(Scored("Apps", p, "milestone", 0.5) for p in (0, 1) for _ in range(6)),
+        Scored("Apps", 2, "sprint", 1.0),  # one period of sprints, then back: no change
+        *(Scored("Apps", p, "milestone", 0.5) for p in (3, 4)),
+        *(Scored("Infra", p, "due_date", 1.0) for p in range(5)),  # never changes
+    ]
+    assert detect(rows) == []
+
+
+def test_detect_before_and_after_with_interval() -> None:
+    before = [1.0, 0.0, 0.5, 0.5, 0.0, 0.5]  # mean 2.5 / 6 = 0.4167
+    rows = [Scored("Apps", i % 2, "milestone", s) for i, s in enumerate(before)]
+    # a tie between two kinds in a period is no method that period, and is skipped
+    rows += [Scored("Apps", 2, "milestone", 1.0), Scored("Apps", 2, "sprint", 1.0)]
+    rows += [Scored("Apps", p, "sprint", 0.9) for p in (3, 4) for _ in range(3)]
+    [change] = detect(rows)
+    assert (change.before_kind, change.after_kind, change.changed_in) == ("milestone", "sprint", 3)
+    assert change.difference == pytest.approx(0.9 - 2.5 / 6)
+    lo, hi = change.interval
+    assert lo <= change.difference <= hi and lo > 0  # the after side has no spread at all
+    periods = series(Period(date(2025, 4, 1), date(2025, 7, 1), "quarter"), 5)
+    out = change.as_dict(periods)
+    assert (
+        out["changed_in"] == "2025-Q1"
+    )  # periods 2024-Q2 … 2025-Q2: index 3 and out["verdict"] == "more predictable after the change"
+    assert out["before"]["method"] == "waterfall milestones" and out["before"]["n"] == 6
+    assert out["after"]["value"] == 90.0 and out["difference"] == 48.3
+    assert detect(rows) == detect(rows)  # seeded
+
+
+def d(s: str) -> date:
+    return date.fromisoformat(s)
+
+
+def test_method_change_from_the_store(store: Store) -> None:
+    """Team T keeps milestones in 2024-Q1 and Q2, then runs sprints in Q3 and Q4."""
+
+    def c(
+        id: str, kind: str, committed: str, due: str, delivered: str | None, **kw: object
+    ) -> dict[str, object]:
+        return {
+            "id": id,
+            "kind": kind,
+            "team": "T",
+            "committed_on": d(committed),
+            "due_on": d(due),
+            "delivered_on": d(delivered) if delivered else None,
+            **kw,
+        }
+
+    insert_records(
+        store,
+        "commitments",
+        [
+            c("M1", "milestone", "2024-01-01", "2024-02-01", "2024-02-01"),  # 1
+            c("M2", "milestone", "2024-01-01", "2024-03-01", None),  # never: 0
+            c("M3", "milestone", "2024-04-01", "2024-05-01", "2024-04-30"),  # 1
+            c("M4", "milestone", "2024-04-01", "2024-05-01", "2024-05-11"),  # 30/40 = 0.75
+            *(
+                c(
+                    f"S{q}{i}",
+                    "sprint",
+                    f"2024-{m:02d}-01",
+                    f"2024-{m:02d}-15",
+                    f"2024-{m:02d}-15",
+                    scope_committed=10,
+                    scope_delivered=9,
+                )  # 0.9 each
+                for q, m in ((3, 7), (4, 10))
+                for i in range(3)
+            ),
+        ],
+    )
+    periods = series(Period(d("2024-10-01"), d("2025-01-01"), "quarter"), 4)
+    [change] = method_changes(Scorer(store, load(), "mid"), periods)
+    out = change.as_dict(periods)
+    assert (out["before"]["kind"], out["after"]["kind"], out["changed_in"]) == (
+        "milestone",
+        "sprint",
+        "2024-Q3",
+    )
+    assert (out["before"]["n"], out["after"]["n"]) == (4, 6)
+    assert out["before"]["value"] == pytest.approx(2.75 / 4 * 100, abs=0.05)
+    assert out["difference"] == pytest.approx((0.9 - 2.75 / 4) * 100, abs=0.05)
+    assert out["verdict"] == "too few commitments to compare"  # 4 before, below 5
