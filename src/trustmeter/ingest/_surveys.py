@@ -1,14 +1,11 @@
 """Survey responses: one row per response in the file, one answer per item column.
 
-Items are checked against `trustmeter.surveys` when that module is present (it knows the
-questionnaire); without it any item name is accepted and answers that read as numbers are
-stored as numbers, others as text.
+Items are checked against the questionnaire in `trustmeter.surveys` (catalogue, validation).
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
 import re
 from collections.abc import Callable, Sequence
 from types import ModuleType
@@ -16,6 +13,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from trustmeter import surveys
 from trustmeter.errors import ConfigError, InputError
 from trustmeter.ingest._columns import normalise
 from trustmeter.ingest._files import Batch
@@ -32,10 +30,8 @@ ANSWER_SCHEMA = pa.schema(
 
 
 def questionnaire() -> ModuleType | None:
-    try:
-        return importlib.import_module("trustmeter.surveys")
-    except ImportError:
-        return None
+    """The survey catalogue (trustmeter.surveys: data and the anonymity rule, below ingest)."""
+    return surveys
 
 
 def item_finder(mod: ModuleType | None) -> Callable[[str], str | None] | None:

@@ -14,6 +14,7 @@ from typing import Any
 import ibis
 
 from trustmeter import surveys as sv
+from trustmeter.metrics import surveyed as sm
 from trustmeter.metrics.common import (
     NO_UNIT,
     as_datetime,
@@ -34,7 +35,7 @@ PROACTIVE_KINDS = ("planning", "advice")
 GAP_POINTS = 10
 
 
-@sv.survey_metric(
+@sm.survey_metric(
     "stakeholder_satisfaction",
     kind=sv.STAKEHOLDER,
     area="relationships",
@@ -42,7 +43,7 @@ GAP_POINTS = 10
     unit="0–100",
     data_hint=SURVEY_HINT,
 )
-def stakeholder_satisfaction(ctx: Context, camp: sv.Campaign) -> Measurement:
+def stakeholder_satisfaction(ctx: Context, camp: sm.Campaign) -> Measurement:
     """Mean overall satisfaction (1–10) in the latest stakeholder survey, scaled 0–100."""
     a = camp.numeric([sv.OVERALL_SATISFACTION])
 
@@ -51,13 +52,13 @@ def stakeholder_satisfaction(ctx: Context, camp: sv.Campaign) -> Measurement:
             return None
         return sv.scale_0_100(sv.OVERALL_SATISFACTION, p["sum"] / p["count"])
 
-    m, _ = sv.measure_by_group(
-        ctx, camp, a, sv.mean_parts, figure, lambda v: f"satisfaction {v:.0f}/100"
+    m, _ = sm.measure_by_group(
+        ctx, camp, a, sm.mean_parts, figure, lambda v: f"satisfaction {v:.0f}/100"
     )
     return m
 
 
-@sv.survey_metric(
+@sm.survey_metric(
     "trust_components",
     kind=sv.STAKEHOLDER,
     area="relationships",
@@ -65,7 +66,7 @@ def stakeholder_satisfaction(ctx: Context, camp: sv.Campaign) -> Measurement:
     unit="0–100",
     data_hint=SURVEY_HINT,
 )
-def trust_components(ctx: Context, camp: sv.Campaign) -> Measurement:
+def trust_components(ctx: Context, camp: sm.Campaign) -> Measurement:
     """Credibility, reliability, intimacy and reverse-scored self-orientation on 0–100; the mean of the four.
 
     Each component is the mean of all answers to its two items (1–7, scaled 0–100);
@@ -99,7 +100,7 @@ def trust_components(ctx: Context, camp: sv.Campaign) -> Measurement:
         comp = components(p)
         return sum(comp.values()) / len(comp) if comp else None
 
-    m, total = sv.measure_by_group(ctx, camp, a, parts, figure, lambda v: f"trust {v:.0f}/100")
+    m, total = sm.measure_by_group(ctx, camp, a, parts, figure, lambda v: f"trust {v:.0f}/100")
     if m.value is None:
         return m
     comp = components(total.parts)
@@ -123,7 +124,7 @@ def trust_components(ctx: Context, camp: sv.Campaign) -> Measurement:
     return m
 
 
-@sv.survey_metric(
+@sm.survey_metric(
     "relationship_nps",
     kind=sv.STAKEHOLDER,
     area="relationships",
@@ -131,12 +132,12 @@ def trust_components(ctx: Context, camp: sv.Campaign) -> Measurement:
     unit="−100…100",
     data_hint=SURVEY_HINT,
 )
-def relationship_nps(ctx: Context, camp: sv.Campaign) -> Measurement:
+def relationship_nps(ctx: Context, camp: sm.Campaign) -> Measurement:
     """% promoters (9–10) − % detractors (0–6) on "would you recommend working with IT?"."""
-    return sv.nps_measurement(ctx, camp, sv.NPS, "NPS")
+    return sm.nps_measurement(ctx, camp, sv.NPS, "NPS")
 
 
-@sv.survey_metric(
+@sm.survey_metric(
     "partner_perception",
     kind=sv.STAKEHOLDER,
     area="relationships",
@@ -144,7 +145,7 @@ def relationship_nps(ctx: Context, camp: sv.Campaign) -> Measurement:
     unit="%",
     data_hint=SURVEY_HINT,
 )
-def partner_perception(ctx: Context, camp: sv.Campaign) -> Measurement:
+def partner_perception(ctx: Context, camp: sm.Campaign) -> Measurement:
     """Share of stakeholders who see IT as a trusted advisor or strategic partner."""
     a = camp.choices(sv.LADDER)
 
@@ -160,7 +161,7 @@ def partner_perception(ctx: Context, camp: sv.Campaign) -> Measurement:
             return None
         return sum(p[c] for c in sv.PARTNER_CHOICES) / p["count"] * 100
 
-    m, total = sv.measure_by_group(
+    m, total = sm.measure_by_group(
         ctx, camp, a, parts, figure, lambda v: f"{v:.0f} % see IT as a partner"
     )
     if m.value is None:
@@ -177,7 +178,7 @@ def partner_perception(ctx: Context, camp: sv.Campaign) -> Measurement:
     return m
 
 
-@sv.survey_metric(
+@sm.survey_metric(
     "importance_gap",
     kind=sv.STAKEHOLDER,
     area="relationships",
@@ -187,7 +188,7 @@ def partner_perception(ctx: Context, camp: sv.Campaign) -> Measurement:
     sample="services",
     data_hint="importance and satisfaction per service in the stakeholder survey",
 )
-def importance_gap(ctx: Context, camp: sv.Campaign) -> Measurement:
+def importance_gap(ctx: Context, camp: sm.Campaign) -> Measurement:
     """Services in the top third by importance whose satisfaction is more than 10 points below it.
 
     Both are means of the 1–10 answers scaled 0–100. The top third is the ⌈n/3⌉ most important

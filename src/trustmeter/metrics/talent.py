@@ -18,6 +18,7 @@ import ibis
 import ibis.expr.types as ir
 
 from trustmeter import surveys as sv
+from trustmeter.metrics import surveyed as sm
 from trustmeter.metrics.common import (
     NO_TEAM,
     in_period,
@@ -152,7 +153,7 @@ def regretted_attrition(b: Batch) -> Results:
     return b.each(build)
 
 
-@sv.survey_metric(
+@sm.survey_metric(
     "enps",
     kind=sv.TEAM,
     area="talent",
@@ -160,12 +161,12 @@ def regretted_attrition(b: Batch) -> Results:
     unit="−100…100",
     data_hint=TEAM_SURVEY_HINT,
 )
-def enps(ctx: Context, camp: sv.Campaign) -> Measurement:
+def enps(ctx: Context, camp: sm.Campaign) -> Measurement:
     """% promoters (9–10) − % detractors (0–6) in the latest team survey."""
-    return sv.nps_measurement(ctx, camp, sv.ENPS, "eNPS")
+    return sm.nps_measurement(ctx, camp, sv.ENPS, "eNPS")
 
 
-@sv.survey_metric(
+@sm.survey_metric(
     "westrum_culture",
     kind=sv.TEAM,
     area="talent",
@@ -173,18 +174,18 @@ def enps(ctx: Context, camp: sv.Campaign) -> Measurement:
     unit="1–7",
     data_hint=TEAM_SURVEY_HINT,
 )
-def westrum_culture(ctx: Context, camp: sv.Campaign) -> Measurement:
+def westrum_culture(ctx: Context, camp: sm.Campaign) -> Measurement:
     """Mean agreement (1–7) with the seven Westrum statements in the latest team survey.
 
     Every answer to any of the seven weighs the same.
     """
     a = camp.numeric(sv.WESTRUM_ITEMS)
 
-    m, _ = sv.measure_by_group(
+    m, _ = sm.measure_by_group(
         ctx,
         camp,
         a,
-        sv.mean_parts,
+        sm.mean_parts,
         lambda p: p["sum"] / p["count"] if p["count"] else None,
         lambda v: f"culture {v:.1f} of 7",
     )

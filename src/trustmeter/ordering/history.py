@@ -15,9 +15,9 @@ from typing import Any
 
 from trustmeter.framework import Framework
 from trustmeter.metrics.catalogue import all_metrics
+from trustmeter.metrics.surveyed import campaigns
 from trustmeter.periods import Period
 from trustmeter.scorecard.scorer import Scorer
-from trustmeter.surveys import campaigns
 
 # FRAMEWORK.md: the stakeholder trust survey measures relationships, the team survey talent.
 # A survey metric counts as read from the survey of the area it was registered under.

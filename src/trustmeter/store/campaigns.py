@@ -261,3 +261,10 @@ def data_version(store: Store, now: datetime | None = None) -> str:
         (at,),
     )
     return f"{int(imports)}.{int(answered)}.{int(closed)}.{at.date().isoformat()}"
+
+
+def campaign_ends(store: Store) -> dict[str, datetime]:
+    """When each campaign run from the web app ends: its closing date, or when it was closed
+    early (the survey metrics read a web campaign only from then on)."""
+    rows = store.fetch("SELECT name, coalesce(closed_early_at, closes_at) FROM survey_campaign")
+    return {str(n): end for n, end in rows if end is not None}

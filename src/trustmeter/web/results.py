@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from trustmeter import surveys
+from trustmeter.metrics import surveyed
 from trustmeter.store import Store
 from trustmeter.store import campaigns as rows
 from trustmeter.store.campaigns import CampaignRow
@@ -26,7 +27,7 @@ def min_group(scorecards: Scorecards) -> int:
 
 
 def _responses(store: Store, campaign: CampaignRow) -> Any:
-    r = surveys.responses(store.table("survey_response"), campaign.kind)  # type: ignore[arg-type]
+    r = surveyed.responses(store.table("survey_response"), campaign.kind)  # type: ignore[arg-type]
     return r.filter(r.campaign == campaign.name)
 
 
