@@ -1,8 +1,9 @@
 """Browser tests: a real headless Chromium (Debian's) against a uvicorn server on loopback.
 
 They skip only when /usr/bin/chromium is missing and TRUSTMETER_REQUIRE_BROWSER is unset (CI
-installs chromium and sets it). Screenshots of the key pages go to
-test-artifacts/screenshots/, so anyone can look at what a person sees.
+installs chromium and sets it). Screenshots of the key pages go to screenshots/ in the test
+artefacts folder (tests/artifacts.py: $TRUSTMETER_ARTIFACTS, else a temporary folder whose
+path the run prints), so anyone can look at what a person sees.
 """
 
 from __future__ import annotations
@@ -21,13 +22,14 @@ from typing import Any
 import pytest
 from web_helpers import PASSWORD, SECRET, seed
 
+from artifacts import artifacts_dir
 from trustmeter.store import connect, migrate
 from trustmeter.web import accounts
 from trustmeter.web.settings import WebSettings
 from trustmeter.workspace import Workspace
 
 CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+SHOTS = artifacts_dir() / "screenshots"
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
