@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -22,6 +22,9 @@ from trustmeter import workspace as ws_mod
 from trustmeter.errors import TrustmeterError
 from trustmeter.metrics.slices import Slice, SliceKind
 from trustmeter.periods import Period, PeriodKind, last_complete
+
+if TYPE_CHECKING:
+    from trustmeter.scorecard.scorer import Scorer
 
 # `import KIND`: the record kinds of records.py, spelled as on the command line.
 RECORD_KINDS = [k.kind for k in records.KINDS]
@@ -88,6 +91,24 @@ def period_of(
     if kind not in CALENDAR:
         raise click.BadParameter(f"{kind!r}: expected month or quarter", param_hint="--period")
     return last_complete(day, CALENDAR[kind])
+
+
+def scorer_period(
+    scorer: Scorer,
+    as_of: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    period_kind: str | None,
+) -> Period:
+    """The period a scoring command asks for, of the framework's kind unless --period says,
+    the default one being the last the records cover (Scorer.default_day)."""
+    return period_of(
+        as_of,
+        date_from,
+        date_to,
+        period_kind or scorer.framework.settings.period,
+        scorer.default_day(date.today()),
+    )
 
 
 def slice_options(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import click
@@ -12,7 +11,7 @@ from rich.console import Console
 from trustmeter.cli.common import (
     clean_errors,
     parse_date,
-    period_of,
+    scorer_period,
     slice_of,
     slice_options,
     workspace_of,
@@ -64,13 +63,7 @@ def score(
     """
     ws = workspace_of(ctx)
     with open_scorer(ws, slice_of(unit, service, team)) as scorer:
-        period = period_of(
-            as_of,
-            date_from,
-            date_to,
-            period_kind or scorer.framework.settings.period,
-            scorer.default_day(date.today()),
-        )
+        period = scorer_period(scorer, as_of, date_from, date_to, period_kind)
         card = scorer.scorecard(period)
     if as_json:
         click.echo(json.dumps(card.as_dict(), indent=2, default=str))
@@ -112,8 +105,7 @@ def trend(
     """
     ws = workspace_of(ctx)
     with open_scorer(ws, slice_of(unit, service, team)) as scorer:
-        kind = period_kind or scorer.framework.settings.period
-        last = period_of(as_of, None, None, kind, scorer.default_day(date.today()))
+        last = scorer_period(scorer, as_of, None, None, period_kind)
         cards = scorer.trend(series(last, periods))
     if as_json:
         click.echo(json.dumps({"periods": [c.as_dict() for c in cards]}, indent=2, default=str))
@@ -235,13 +227,7 @@ def explain(
 
     ws = workspace_of(ctx)
     with open_scorer(ws, slice_of(unit, service, team)) as scorer:
-        period = period_of(
-            as_of,
-            date_from,
-            date_to,
-            period_kind or scorer.framework.settings.period,
-            scorer.default_day(date.today()),
-        )
+        period = scorer_period(scorer, as_of, date_from, date_to, period_kind)
         result = explain_metric(scorer, metric_id, period, limit)
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=2, default=str))
