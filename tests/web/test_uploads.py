@@ -79,3 +79,49 @@ def test_upload_needs_its_fields(admin: TestClient) -> None:
 def test_plain_names_are_kept() -> None:
     assert safe_name("Incidents Q3 (final).csv") == "Incidents Q3 (final).csv"
     assert safe_name("jira-export_2026.xlsx") == "jira-export_2026.xlsx"
+
+
+# ServiceNow's default list export, as a user downloads it (tests/connectors/
+# test_servicenow_shapes.py): its own column names, "2 - High" priorities, no resolved time.
+SERVICENOW_LIST = (
+    "number,opened_at,short_description,caller_id,priority,state,assignment_group,assigned_to\n"
+    "INC0010001,{d} 06:04:00,VPN down,Abel Tuter,2 - High,Closed,Network,Beth Anglin\n"
+    "INC0010002,{d} 09:30:00,Printer jam,Abel Tuter,4 - Low,New,Service Desk,\n"
+)
+
+
+def test_the_form_offers_the_built_in_formats_for_each_kind(admin: TestClient) -> None:
+    page = admin.get("/uploads").text
+    assert '<option value="none">' in page
+    assert '<optgroup label="incidents">' in page
+    assert '<option value="servicenow-incidents">' in page
+    assert '<option value="jira-work-items">' in page
+
+
+def test_a_raw_servicenow_export_imports_with_its_format(admin: TestClient, app: Any) -> None:
+    day = app.state.web.scorecards.period(None).start.isoformat()
+    body = SERVICENOW_LIST.format(d=day).encode()
+    # Without a format the export's own columns are not trustmeter's: refused, nothing written.
+    plain = upload(admin, "incidents", "incident.csv", body)
+    assert plain.status_code == 400
+    assert count(app, "incident", "WHERE id LIKE 'INC00100%'") == 0
+    r = upload(admin, "incidents", "incident.csv", body, format="servicenow-incidents")
+    assert r.status_code == 200
+    text = unescape(r.text)
+    assert "Imported 2 incidents rows from incident.csv" in text
+    assert "no resolved time" in text  # the format's note reaches the page
+    with app.state.web.db.connection() as store:
+        rows = store.fetch(
+            "SELECT id, severity, resolved_at FROM incident WHERE id LIKE 'INC00100%' ORDER BY id"
+        )
+    assert rows == [("INC0010001", "P2", None), ("INC0010002", "P4", None)]
+
+
+def test_a_format_for_another_kind_is_refused(admin: TestClient, app: Any) -> None:
+    r = upload(admin, "services", "incident.csv", b"number,opened_at\nINC1,2026-01-05 10:00\n",
+               format="servicenow-incidents")  # fmt: skip
+    assert r.status_code == 400
+    assert "reads incidents, not services" in unescape(r.text)
+    r = upload(admin, "incidents", "i.csv", b"id\n", format="no-such-tool")
+    assert r.status_code == 400 and "Unknown format" in unescape(r.text)
+    assert count(app, "incident", "WHERE id = 'INC1'") == 0

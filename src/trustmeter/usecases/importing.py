@@ -18,6 +18,7 @@ from trustmeter.connectors.explain import explain as explain_files
 from trustmeter.connectors.importing import fitted, layered, opener, read_options
 from trustmeter.connectors.presets import get_preset
 from trustmeter.ingest import ImportOptions, ImportResult, Mapping, import_files
+from trustmeter.store import Store
 from trustmeter.workspace import Workspace
 
 # rows read, bytes read, bytes in all: for a progress bar
@@ -60,11 +61,14 @@ def import_records(
     req: ImportRequest,
     progress: Progress | None = None,
     explained_first: Callable[[Explanation], None] | None = None,
+    store: Store | None = None,
 ) -> ImportOutcome:
     """Import `req.files` into the workspace's database, in one transaction.
 
     With `req.explain`, `explained_first` gets the explanation before anything is read for
-    the import: it is most useful when the import then fails.
+    the import: it is most useful when the import then fails. `store` is an open connection
+    to import through (the web app's pool, under its write lock), left open; without it the
+    workspace's database is opened for the import and closed after.
     """
     opts = ImportOptions(
         source=req.source,
@@ -110,11 +114,13 @@ def import_records(
                 explained_first(explained)
         reader = open_file if preset is not None and preset.reader else None
         opts = replace(opts, mapping=mapping, reader=reader)
-    store = ws.open()
-    try:
+    if store is not None:
         return ImportOutcome(import_files(store, req.kind, files, opts), explained)
+    own = ws.open()
+    try:
+        return ImportOutcome(import_files(own, req.kind, files, opts), explained)
     finally:
-        store.close()
+        own.close()
 
 
 def summary(kind: str, r: ImportResult) -> str:

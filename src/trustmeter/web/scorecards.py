@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from trustmeter.framework import Framework
+from trustmeter.framework.model import CalendarKind
 from trustmeter.metrics.catalogue import all_metrics
 from trustmeter.periods import Period, last_complete, series
 from trustmeter.scorecard.explain import Explanation, explain_metric
@@ -24,6 +25,7 @@ from trustmeter.scorecard.model import MetricEntry, Scorecard
 from trustmeter.scorecard.scorer import Scorer
 from trustmeter.store import Store
 from trustmeter.store.campaigns import data_version
+from trustmeter.usecases.scoring import scorer_for
 from trustmeter.web.database import DatabaseUnavailable
 from trustmeter.workspace import Workspace
 
@@ -45,12 +47,12 @@ class Scorecards:
         self._lock = threading.RLock()
 
     @property
-    def period_kind(self) -> str:
-        return str(self.framework.params.get("period", "quarter"))
+    def period_kind(self) -> CalendarKind:
+        return self.framework.settings.period
 
     def period(self, as_of: date | None) -> Period:
         """The last complete period before `as_of` (today when not given)."""
-        return last_complete(as_of or date.today(), self.period_kind)  # type: ignore[arg-type]
+        return last_complete(as_of or date.today(), self.period_kind)
 
     def recent_periods(self, count: int = 6) -> list[Period]:
         """The last `count` complete periods, for choosing one (nothing is computed)."""
@@ -61,9 +63,7 @@ class Scorecards:
             self._store = self._open()
         version = data_version(self._store)
         if self._scorer is None or version != self._version:
-            self._scorer = Scorer(
-                self._store, self.framework, self.workspace.profile, self.workspace.as_dict()
-            )
+            self._scorer = scorer_for(self.workspace, self._store, framework=self.framework)
             if version != self._version:
                 self._cache.clear()
             self._version = version
