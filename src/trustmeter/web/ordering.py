@@ -21,9 +21,9 @@ from trustmeter.ordering import run
 from trustmeter.periods import Period
 from trustmeter.report.ordering_view import ordering_view
 from trustmeter.scorecard.model import find_metric
-from trustmeter.scorecard.scorer import Scorer
 from trustmeter.store import Store
 from trustmeter.store.campaigns import data_version
+from trustmeter.usecases.scoring import scorer_for
 from trustmeter.web.deps import PeriodDep, StateDep, UserDep, WebState, take_flashes
 from trustmeter.web.views import DataResponse, page, twin
 
@@ -52,7 +52,7 @@ def ordering_data(state: WebState, period: Period, kind: str | None) -> dict[str
                 _CACHE.move_to_end(key)
                 return _CACHE[key]
             ws = state.workspace
-            scorer = Scorer(store, state.scorecards.framework, ws.profile, ws.as_dict())
+            scorer = scorer_for(ws, store, framework=state.scorecards.framework)
             out = run(scorer, period_kind, end=period.end).as_dict()
             _CACHE[key] = out
             while len(_CACHE) > _KEEP:
