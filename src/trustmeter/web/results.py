@@ -23,7 +23,7 @@ from trustmeter.web.scorecards import Scorecards
 
 
 def min_group(scorecards: Scorecards) -> int:
-    return surveys.least_group(scorecards.framework.params.get("min_group", 5))
+    return surveys.least_group(scorecards.framework.settings.min_group)
 
 
 def _responses(store: Store, campaign: CampaignRow) -> Any:
