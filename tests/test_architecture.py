@@ -7,6 +7,9 @@ without importing anything; import-linter checks the layers declared in pyprojec
 
 from __future__ import annotations
 
+import ast
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import grimp
@@ -162,3 +165,91 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
 def test_no_import_cycles() -> None:
     graph = grimp.build_graph("trustmeter", cache_dir=None)
     assert _cycles(graph) == []
+
+
+def _is_private(part: str) -> bool:
+    return part.startswith("_") and not (part.startswith("__") and part.endswith("__"))
+
+
+def _private_imports(module: str, source: str, is_module: Callable[[str], bool]) -> list[str]:
+    """The imports in `source` of a private name, or of another package's private module.
+
+    A package's private modules (`ingest/_columns.py`) are for the package's own modules; a
+    private name (`_kept`) is for its own module. Other code goes through a public module.
+    """
+    package = module.rsplit(".", 1)[0]
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.ImportFrom) and node.module):
+            continue
+        if not node.module.startswith(PACKAGE):
+            continue
+        for alias in node.names:
+            parts = f"{node.module}.{alias.name}".split(".")
+            for i in (i for i, part in enumerate(parts) if _is_private(part)):
+                owner, target = ".".join(parts[:i]), ".".join(parts[: i + 1])
+                inside = package == owner or package.startswith(owner + ".")
+                if not (is_module(target) and inside):
+                    found.append(f"{module} imports {'.'.join(parts)}")
+                    break
+    return found
+
+
+def _is_source_module(name: str) -> bool:
+    path = SRC / Path(*name.split("."))
+    return path.with_suffix(".py").exists() or path.is_dir()
+
+
+def test_the_private_import_finder_finds_them() -> None:
+    """The check below could not fail if this did not."""
+    source = (
+        "from trustmeter.ingest._columns import resolve\n"
+        "from trustmeter.ingest import _times\n"
+        "from trustmeter.ingest._importer import _kept\n"
+    )
+    assert _private_imports("trustmeter.ingest._convert", source, _is_source_module) == [
+        "trustmeter.ingest._convert imports trustmeter.ingest._importer._kept"
+    ]
+    assert _private_imports("trustmeter.connectors.sync", source, _is_source_module) == [
+        "trustmeter.connectors.sync imports trustmeter.ingest._columns.resolve",
+        "trustmeter.connectors.sync imports trustmeter.ingest._times",
+        "trustmeter.connectors.sync imports trustmeter.ingest._importer._kept",
+    ]
+
+
+def test_no_module_imports_a_private_name_from_outside_its_package() -> None:
+    found = []
+    for path in sorted((SRC / PACKAGE).rglob("*.py")):
+        parts = path.relative_to(SRC).with_suffix("").parts
+        # A package's __init__ is named as if a child of the package, so it counts as inside.
+        found += _private_imports(".".join(parts), path.read_text("utf-8"), _is_source_module)
+    assert found == [], "import a public module instead (ingest/readers.py for connectors)"
+
+
+# SQL statements are written in store/ (docs/architecture.md). Modules still writing their own,
+# and why: to move to store/ as the issue's house asks.
+SQL_OUTSIDE_STORE = {
+    "trustmeter/web/campaigns.py",  # marks imported survey responses; to move to store/campaigns
+    "trustmeter/backup/tables.py",  # restore's schema_version rows; to move to store/
+    "trustmeter/backup/load.py",  # restore's generic insert per table, built from the file
+}
+SQL_STATEMENT = re.compile(
+    r"""["'](INSERT INTO|UPDATE \w+ SET|DELETE FROM|SELECT [\w(),.*+\- ]+ FROM \w+|CREATE TABLE)"""
+)
+
+
+def test_the_sql_finder_finds_a_statement() -> None:
+    """The check below could not fail if this did not."""
+    assert SQL_STATEMENT.search('scalar("SELECT coalesce(max(id), 0) + 1 FROM import_log")')
+    assert not SQL_STATEMENT.search('raise InputError(file, "select a column from the file")')
+
+
+def test_no_sql_is_written_outside_store_unless_listed() -> None:
+    outside = {
+        name
+        for name in _line_counts()
+        if not name.startswith(f"{PACKAGE}/store/")
+        and SQL_STATEMENT.search((SRC / name).read_text("utf-8"))
+    }
+    assert outside - SQL_OUTSIDE_STORE == set(), "move the statements to a module in store/"
+    assert SQL_OUTSIDE_STORE - outside == set(), "no SQL left: remove from SQL_OUTSIDE_STORE"

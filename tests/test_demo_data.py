@@ -22,11 +22,11 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
-from trustmeter.connectors._ingest import normalise
 from trustmeter.connectors.importing import fitted, opener, read_options
 from trustmeter.connectors.presets import get_preset
 from trustmeter.demo import ImportSpec, generate
 from trustmeter.ingest import ImportOptions, Mapping
+from trustmeter.ingest.readers import normalise
 from trustmeter.records import BY_KIND
 
 TODAY = date(2026, 10, 1)

@@ -19,8 +19,8 @@ from web_helpers import BASE, PASSWORD, SECRET, csrf_of, login, new_client, uplo
 from trustmeter.store import accounts as account_rows
 from trustmeter.web import accounts, auth
 from trustmeter.web.app import create_app
-from trustmeter.web.database import DatabaseUnavailable
 from trustmeter.web.guards import TokenRedactor
+from trustmeter.web.pool import DatabaseUnavailable
 from trustmeter.web.settings import WebSettings
 from trustmeter.web.views import SECURITY_HEADERS
 from trustmeter.workspace import Workspace

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from trustmeter.connectors._ingest import (
+from trustmeter.errors import InputError
+from trustmeter.ingest.readers import (
     BATCH_ROWS,
     Batch,
     DelimitedReader,
@@ -25,7 +26,6 @@ from trustmeter.connectors._ingest import (
     delimiter_char,
     file_format,
 )
-from trustmeter.errors import InputError
 
 Row = dict[str, str | None]
 ToRow = Callable[[Mapping[str, Any]], Row]

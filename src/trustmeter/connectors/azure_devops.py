@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from trustmeter.connectors._ingest import Reader, file_format
 from trustmeter.connectors._readers import (
     DerivedReader,
     ReadOptions,
@@ -25,6 +24,7 @@ from trustmeter.connectors._readers import (
 )
 from trustmeter.errors import InputError
 from trustmeter.ingest import Mapping as Mapping_
+from trustmeter.ingest.readers import Reader, file_format
 
 # Reference name → the display name the CSV export uses.
 FIELDS = {

@@ -17,7 +17,9 @@ from typing import Any
 import pyarrow as pa
 
 from trustmeter import records
-from trustmeter.connectors._ingest import (
+from trustmeter.connectors.presets import Preset
+from trustmeter.ingest import Mapping
+from trustmeter.ingest.readers import (
     Bad,
     Context,
     DateOrder,
@@ -27,8 +29,6 @@ from trustmeter.connectors._ingest import (
     normalise,
     resolve,
 )
-from trustmeter.connectors.presets import Preset
-from trustmeter.ingest import Mapping
 
 ROW_LIMIT = 200_000  # rows read per file; enough to see every value a real export uses
 VALUE_LIMIT = 25  # distinct values shown per field

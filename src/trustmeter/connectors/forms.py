@@ -22,9 +22,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from trustmeter import surveys
-from trustmeter.connectors._ingest import Reader, normalise
 from trustmeter.connectors._readers import DerivedReader, ReadOptions, standard
 from trustmeter.ingest import Mapping
+from trustmeter.ingest.readers import Reader, normalise
 
 CAMPAIGN = "Campaign (from file name)"
 

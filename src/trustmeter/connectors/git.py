@@ -23,9 +23,9 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
-from trustmeter.connectors._ingest import Reader
 from trustmeter.connectors._readers import ReadOptions, Row, RowsReader
 from trustmeter.errors import InputError
+from trustmeter.ingest.readers import Reader
 
 RELEASE = re.compile(r"^(?:v|version[-_]?|release[-_]?)?\d+(?:[._]\d+)*$", re.IGNORECASE)
 PRE = re.compile(r"(?i)(rc|alpha|beta|pre|dev|snapshot)")

@@ -20,7 +20,6 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from trustmeter.connectors._ingest import Reader
 from trustmeter.connectors._readers import ReadOptions, RecordsReader, Row, dig, text
 from trustmeter.connectors.sync import (
     Credentials,
@@ -31,6 +30,7 @@ from trustmeter.connectors.sync import (
     iso,
     parse_time,
 )
+from trustmeter.ingest.readers import Reader
 
 DEFAULT_BASE_URL = "https://api.github.com"
 _REPO = re.compile(r"/repos/([^/]+/[^/]+)")

@@ -15,7 +15,6 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from trustmeter.connectors._ingest import Reader
 from trustmeter.connectors._readers import ReadOptions, RecordsReader, Row, dig, text
 from trustmeter.connectors.sync import (
     Credentials,
@@ -27,6 +26,7 @@ from trustmeter.connectors.sync import (
     parse_time,
 )
 from trustmeter.errors import ConfigError
+from trustmeter.ingest.readers import Reader
 
 DEFAULT_BASE_URL = "https://gitlab.com"
 _PROJECT = re.compile(r"https?://[^/]+/(.+?)/-/")

@@ -26,10 +26,10 @@ from typing import Any
 
 from dateutil.rrule import rrulestr
 
-from trustmeter.connectors._ingest import Reader
 from trustmeter.connectors._readers import ReadOptions, Row, RowsReader
 from trustmeter.connectors.sync import iso
 from trustmeter.errors import InputError
+from trustmeter.ingest.readers import Reader
 
 MAX_OCCURRENCES = 2000
 _KEYWORDS = (

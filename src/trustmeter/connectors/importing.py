@@ -8,10 +8,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from trustmeter import records
-from trustmeter.connectors._ingest import Reader
 from trustmeter.connectors._readers import ReadOptions, standard
 from trustmeter.connectors.presets import Preset, get_preset
 from trustmeter.ingest import ImportOptions, ImportResult, Mapping, import_files
+from trustmeter.ingest.readers import Reader
 from trustmeter.store import Store
 
 

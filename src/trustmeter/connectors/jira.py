@@ -21,7 +21,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from trustmeter.connectors._ingest import Batch, DelimitedReader, Reader, file_format
 from trustmeter.connectors._readers import (
     DerivedReader,
     ReadOptions,
@@ -44,6 +43,7 @@ from trustmeter.connectors.sync import (
     wall_clock,
 )
 from trustmeter.errors import InputError
+from trustmeter.ingest.readers import Batch, DelimitedReader, Reader, file_format
 
 PRESET = "jira-work-items"
 DERIVED = ("Time Spent (hours)", "Done")

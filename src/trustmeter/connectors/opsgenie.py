@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from trustmeter.connectors._ingest import Reader
 from trustmeter.connectors._readers import ReadOptions, RecordsReader, Row, dig, text
 from trustmeter.connectors.sync import iso, parse_time
+from trustmeter.ingest.readers import Reader
 
 
 def _after(created: Any, millis: Any) -> str | None:

@@ -33,7 +33,6 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from trustmeter.connectors._ingest import Reader, file_format
 from trustmeter.connectors._readers import (
     DerivedReader,
     ReadOptions,
@@ -53,6 +52,7 @@ from trustmeter.connectors.sync import (
     parse_time,
 )
 from trustmeter.errors import InputError
+from trustmeter.ingest.readers import Reader, file_format
 
 PRESET = "pagerduty-incidents"
 DERIVED = ("acknowledged_at", "severity")

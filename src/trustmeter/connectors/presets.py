@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from trustmeter import records
-from trustmeter.connectors._ingest import Reader, normalise
 from trustmeter.connectors._readers import ReadOptions
 from trustmeter.errors import ConfigError
 from trustmeter.ingest import Mapping
+from trustmeter.ingest.readers import Reader, normalise
 
 ReaderFn = Callable[[Path, ReadOptions], Reader]
 PrepareFn = Callable[[Mapping, Sequence[str], Path], Mapping]

@@ -32,10 +32,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from trustmeter.connectors._ingest import Batch, Reader, file_format
 from trustmeter.connectors._readers import ReadOptions, RecordsReader, Row, standard, text
 from trustmeter.connectors.sync import Credentials, Cursors, Http, Page, SourceConfig, parse_time
 from trustmeter.ingest import Mapping as MappingFile
+from trustmeter.ingest.readers import Batch, Reader, file_format
 
 DEFAULT_BASE_URL = ""
 _UTC_TIME = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")

@@ -29,11 +29,11 @@ import httpx
 import pyarrow as pa
 
 from trustmeter import records
-from trustmeter.connectors._ingest import Context, convert_batch, kept, resolve
 from trustmeter.connectors._readers import Row, batch_of
 from trustmeter.errors import ConfigError, TrustmeterError
 from trustmeter.ingest import ImportResult
 from trustmeter.ingest import Mapping as ImportMapping
+from trustmeter.ingest.readers import Context, convert_batch, kept_rows, resolve
 from trustmeter.store import Store
 from trustmeter.store.synclog import finish_run, last_run, load_cursors, save_cursor, start_run
 from trustmeter.store.writer import write
@@ -362,7 +362,7 @@ def convert_rows(
     batch = batch_of(list(range(1, len(rows) + 1)), rows)
     counted = ImportResult(rk.kind, "", [])
     if mapping.keep:
-        batch = kept(batch, mapping, where, counted)
+        batch = kept_rows(batch, mapping, where, counted)
     if not len(batch):
         return pa.table({}), counted.skipped
     plan = resolve(rk, mapping, list(batch.columns), where, line=None, delimiter=None, strict=True)

@@ -22,7 +22,7 @@ from trustmeter.forecast.montecarlo import (
     TooLittleHistory,
     When,
 )
-from trustmeter.forecast.stability import Stability, xmr
+from trustmeter.forecast.xmr import Stability, xmr
 
 __all__ = [
     "LEVELS",

@@ -17,7 +17,7 @@ import ibis.expr.types as ir
 
 from trustmeter.forecast.history import Subject, daily_completions, utc_instant, work_items
 from trustmeter.forecast.montecarlo import History
-from trustmeter.forecast.stability import Stability, weekly_totals, xmr
+from trustmeter.forecast.xmr import Stability, weekly_totals, xmr
 from trustmeter.store import Store
 
 PERCENTILES = (50, 85, 95)

@@ -35,7 +35,7 @@ from trustmeter.forecast.montecarlo import (
     MonteCarlo,
     TooLittleHistory,
 )
-from trustmeter.forecast.stability import Stability, xmr
+from trustmeter.forecast.xmr import Stability, xmr
 from trustmeter.store import Store
 
 # A history may run this many days past the work-item records' last day (a quiet fortnight,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-import json
 import os
 import zoneinfo
 from collections.abc import Callable, Iterator, Sequence
@@ -39,6 +38,7 @@ from trustmeter.ingest._values import Context
 from trustmeter.ingest._xlsx import XlsxReader
 from trustmeter.records import RecordKind
 from trustmeter.store.database import Store
+from trustmeter.store.importlog import ImportCounts, log_import
 from trustmeter.store.writer import key_hashes, source_ids, write
 
 BATCH_ROWS = 20_000
@@ -240,7 +240,17 @@ def _run(
         pending.origins = [pa.concat_arrays(pending.origins).take(keep)]
     _flush(store, s.rk, pending, result)
     result.duplicates_in_file = pending.duplicates()
-    _log(store, result, started)
+    counts = ImportCounts(
+        kind=result.kind,
+        source=result.source,
+        files=result.files,
+        rows_read=result.rows_read,
+        inserted=result.inserted,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        zoneless=result.zoneless,
+    )
+    log_import(store, counts, started)
 
 
 def _open(path: Path, s: _Settings) -> Reader:
@@ -290,7 +300,7 @@ def _converted(
         columns = header
     for batch in reader.batches():
         if s.mapping.keep:
-            batch = _kept(batch, s.mapping, file, result)
+            batch = kept_rows(batch, s.mapping, file, result)
             if not len(batch):
                 continue
         new = [c for c in batch.columns if c not in columns]
@@ -327,7 +337,7 @@ def _convert_one(batch: Batch, *, s: _Settings, plan: Plan, file: str) -> Conver
     return convert_batch(s.rk, plan, batch, s.mapping, s.ctx, file, s.questionnaire)
 
 
-def _kept(batch: Batch, mapping: Mapping, file: str, result: ImportResult) -> Batch:
+def kept_rows(batch: Batch, mapping: Mapping, file: str, result: ImportResult) -> Batch:
     """Only the rows whose `[keep]` columns hold one of the listed values (trimmed, any case)."""
     mask = np.ones(len(batch), dtype=bool)
     for col, allowed in mapping.keep.items():
@@ -375,23 +385,3 @@ def _origins(path: Path, lines: list[int]) -> pa.Array:
     """Where each record came from ("incidents.csv:42"), kept with the record."""
     numbers = pc.cast(pa.array(lines, pa.int64()), pa.string())
     return pc.binary_join_element_wise(f"{path.name}:", numbers, "")
-
-
-def _log(store: Store, result: ImportResult, started: dt.datetime) -> None:
-    next_id = int(store.scalar("SELECT coalesce(max(id), 0) + 1 FROM import_log"))
-    store.execute(
-        "INSERT INTO import_log (id, kind, source, files, started_at, rows_read, inserted, "
-        "updated, unchanged, zoneless) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            next_id,
-            result.kind,
-            result.source,
-            json.dumps(result.files),
-            started,
-            result.rows_read,
-            result.inserted,
-            result.updated,
-            result.unchanged,
-            result.zoneless,
-        ),
-    )

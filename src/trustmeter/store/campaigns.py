@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from trustmeter.store.database import Store
@@ -242,25 +242,6 @@ def purge_drafts(store: Store, now: datetime) -> None:
 
 def delete_draft(store: Store, draft_key: str) -> None:
     store.execute("DELETE FROM survey_draft WHERE draft_key = ?", (draft_key,))
-
-
-def data_version(store: Store, now: datetime | None = None) -> str:
-    """Changes whenever the figures may have: an import, a web answer, or a survey closing.
-
-    Cached scorecards are keyed by it. Imports (CLI or upload) each add an import_log row;
-    web survey answers do not, so the count of used invitations is part of the version. A
-    survey's figures appear when it closes (`surveys.pick_campaign`): a web campaign at its
-    end, an imported one when the day of its last answer is over, so the count of closed
-    web campaigns and today's date are part of it too.
-    """
-    at = now or datetime.now(UTC).replace(tzinfo=None)
-    imports = store.scalar("SELECT coalesce(max(id), 0) FROM import_log")
-    answered = store.scalar("SELECT count(used_at) FROM survey_invitation")
-    closed = store.scalar(
-        "SELECT count(*) FROM survey_campaign WHERE coalesce(closed_early_at, closes_at) <= ?",
-        (at,),
-    )
-    return f"{int(imports)}.{int(answered)}.{int(closed)}.{at.date().isoformat()}"
 
 
 def campaign_ends(store: Store) -> dict[str, datetime]:

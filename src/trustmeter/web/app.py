@@ -38,7 +38,6 @@ from trustmeter.web import (
     surveys_web,
     uploads,
 )
-from trustmeter.web.database import Database, DatabaseUnavailable
 from trustmeter.web.deps import (
     BadRequest,
     CsrfFailed,
@@ -48,6 +47,7 @@ from trustmeter.web.deps import (
     WebState,
 )
 from trustmeter.web.guards import install_redaction, redact
+from trustmeter.web.pool import Database, DatabaseUnavailable
 from trustmeter.web.scorecards import Scorecards
 from trustmeter.web.settings import WebSettings, workspace_secret
 from trustmeter.web.throttle import LoginThrottle

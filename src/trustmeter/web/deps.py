@@ -21,7 +21,7 @@ from fastapi import Depends, Query, Request
 from trustmeter.periods import Period
 from trustmeter.store import accounts as account_rows
 from trustmeter.store.accounts import UserRow
-from trustmeter.web.database import Database
+from trustmeter.web.pool import Database
 from trustmeter.web.scorecards import Scorecards
 from trustmeter.web.settings import WebSettings
 from trustmeter.web.throttle import LoginThrottle

@@ -22,7 +22,7 @@ from trustmeter.periods import Period
 from trustmeter.report.ordering_view import ordering_view
 from trustmeter.scorecard.model import find_metric
 from trustmeter.store import Store
-from trustmeter.store.campaigns import data_version
+from trustmeter.store.version import data_version
 from trustmeter.usecases.scoring import scorer_for
 from trustmeter.web.deps import PeriodDep, StateDep, UserDep, WebState, take_flashes
 from trustmeter.web.views import DataResponse, page, twin

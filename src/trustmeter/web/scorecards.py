@@ -1,7 +1,7 @@
 """Scorecards for the pages, computed by the core and kept while the data stays the same.
 
 A scorecard takes seconds to compute, so each one is cached by (period, data version): the
-version changes with every import and every web survey answer (store.campaigns.data_version),
+version changes with every import and every web survey answer (store.version.data_version),
 and a new version starts a fresh `Scorer`, whose own caches (which metrics have data, area
 scores per period) then serve the periods a trend shares with the stage gates. A connection
 lost with its server (a PostgreSQL restart) is replaced and the computation tried once more.
@@ -24,9 +24,9 @@ from trustmeter.scorecard.explain import Explanation, explain_metric
 from trustmeter.scorecard.model import MetricEntry, Scorecard
 from trustmeter.scorecard.scorer import Scorer
 from trustmeter.store import Store
-from trustmeter.store.campaigns import data_version
+from trustmeter.store.version import data_version
 from trustmeter.usecases.scoring import scorer_for
-from trustmeter.web.database import DatabaseUnavailable
+from trustmeter.web.pool import DatabaseUnavailable
 from trustmeter.workspace import Workspace
 
 log = logging.getLogger("trustmeter.web")
