@@ -10,9 +10,10 @@ build these objects, and the terminal, the report and the web app read their att
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from datetime import date
-from typing import Any, Literal, Self, cast
+from types import UnionType
+from typing import Any, Literal, Self, Union, cast, get_args, get_origin, get_type_hints
 
 from trustmeter.periods import Period, PeriodKind
 
@@ -33,14 +34,43 @@ def _plain(v: Any) -> Any:
 
 
 class _Record:
-    """`as_dict` lists the fields in their declared order: the order of the JSON keys."""
+    """`as_dict` lists the fields in their declared order: the order of the JSON keys;
+    `from_dict` reads such a dict back, each field by its declared type."""
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: _plain(getattr(self, f.name)) for f in fields(cast(Any, self))}
 
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Self:
+        hints = get_type_hints(cls)
+        return cls(
+            **{
+                f.name: _read(hints[f.name], d[f.name])
+                for f in fields(cast(Any, cls))
+                if f.name in d or f.default is MISSING
+            }
+        )
 
-def _tuple(items: Any, make: Any) -> tuple[Any, ...]:
-    return tuple(make(x) for x in items)
+
+def _read(tp: Any, v: Any) -> Any:
+    """A JSON value as the type a field declares: records, periods, dates, tuples, dicts."""
+    if v is None:
+        return None
+    origin, args = get_origin(tp), get_args(tp)
+    if origin in (Union, UnionType):
+        kinds = [a for a in args if a is not type(None)]
+        return _read(kinds[0], v) if len(kinds) == 1 else v
+    if origin is tuple:
+        return tuple(_read(args[0], x) for x in v)
+    if origin is dict:
+        return {k: _read(args[1], x) for k, x in v.items()}
+    if isinstance(tp, type) and issubclass(tp, _Record):
+        return tp.from_dict(v)
+    if tp is Period:
+        return period_from_dict(v)
+    if tp is date:
+        return date.fromisoformat(v)
+    return v
 
 
 # --------------------------------------------------------------------------- metrics
@@ -54,10 +84,6 @@ class Evidence(_Record):
     name: str
     detail: str  # a plain sentence: "ERP: 9 of 14 P1/P2 incidents"
     value: float | None = None
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Self:
-        return cls(d["kind"], d["name"], d["detail"], d["value"])
 
 
 @dataclass(frozen=True)
@@ -90,28 +116,6 @@ class MetricEntry(_Record):
     def scored(self) -> bool:
         return self.status == "ok"
 
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Self:
-        return cls(
-            id=d["id"],
-            name=d["name"],
-            area=d["area"],
-            value=d["value"],
-            unit=d["unit"],
-            direction=d["direction"],
-            target=d["target"],
-            floor=d["floor"],
-            score=d["score"],
-            n=d["n"],
-            min_sample=d["min_sample"],
-            status=d["status"],
-            weight=d["weight"],
-            description=d["description"],
-            breakdown=dict(d["breakdown"]),
-            evidence=_tuple(d["evidence"], Evidence.from_dict),
-            note=d["note"],
-        )
-
 
 @dataclass(frozen=True)
 class Area(_Record):
@@ -137,20 +141,6 @@ class Area(_Record):
 
     def metric(self, metric_id: str) -> MetricEntry | None:
         return next((m for m in self.metrics if m.id == metric_id), None)
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Self:
-        return cls(
-            id=d["id"],
-            name=d["name"],
-            weight=d["weight"],
-            score=d["score"],
-            partial_score=d["partial_score"],
-            coverage=d["coverage"],
-            status=d["status"],
-            measure_with=d["measure_with"],
-            metrics=_tuple(d["metrics"], MetricEntry.from_dict),
-        )
 
 
 def find_metric(areas: Iterable[Area], metric_id: str) -> MetricEntry | None:
@@ -179,14 +169,6 @@ class GateResult(_Record):
     passed: bool
     reason: str  # "met", or why not in plain words
 
-    @classmethod
-    def _fields_of(cls, d: Mapping[str, Any]) -> dict[str, Any]:
-        return {f.name: d[f.name] for f in fields(GateResult)}
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Self:
-        return cls(**cls._fields_of(d))
-
 
 @dataclass(frozen=True)
 class Blocker(GateResult):
@@ -200,10 +182,6 @@ class Blocker(GateResult):
         own = {f.name: getattr(r, f.name) for f in fields(GateResult)}
         return cls(**own, stage=stage, stage_name=stage_name)
 
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Self:
-        return cls(**cls._fields_of(d), stage=d["stage"], stage_name=d["stage_name"])
-
 
 @dataclass(frozen=True)
 class Rung(_Record):
@@ -215,16 +193,6 @@ class Rung(_Record):
     passed: bool
     conditions: tuple[GateResult, ...]
 
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Self:
-        return cls(
-            level=d["level"],
-            name=d["name"],
-            ceiling=d["ceiling"],
-            passed=d["passed"],
-            conditions=_tuple(d["conditions"], GateResult.from_dict),
-        )
-
 
 @dataclass(frozen=True)
 class Stage(_Record):
@@ -235,16 +203,6 @@ class Stage(_Record):
     ceiling: float
     blocked_by: tuple[Blocker, ...]
     ladder: tuple[Rung, ...]
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Self:
-        return cls(
-            level=d["level"],
-            name=d["name"],
-            ceiling=d["ceiling"],
-            blocked_by=_tuple(d["blocked_by"], Blocker.from_dict),
-            ladder=_tuple(d["ladder"], Rung.from_dict),
-        )
 
 
 # --------------------------------------------------------------------------- indices
@@ -265,10 +223,6 @@ class TrustIndex(_Record):
         """Whether the ceiling holds the index below the areas' mean."""
         return self.value is not None and self.uncapped is not None and self.uncapped > self.value
 
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Self:
-        return cls(d["value"], d["uncapped"], d["ceiling"], d["areas_measured"])
-
 
 @dataclass(frozen=True)
 class PredictabilityIndex(_Record):
@@ -277,21 +231,11 @@ class PredictabilityIndex(_Record):
     value: float | None
     metrics: dict[str, float]
 
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Self:
-        return cls(d["value"], dict(d["metrics"]))
-
 
 @dataclass(frozen=True)
 class Indices(_Record):
     trust: TrustIndex
     predictability: PredictabilityIndex
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Self:
-        return cls(
-            TrustIndex.from_dict(d["trust"]), PredictabilityIndex.from_dict(d["predictability"])
-        )
 
 
 # --------------------------------------------------------------------------- focus, perception
@@ -321,27 +265,6 @@ class FocusItem(_Record):
     actions: tuple[str, ...]
     note: str | None
 
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Self:
-        return cls(
-            metric=d["metric"],
-            name=d["name"],
-            area=d["area"],
-            status=d["status"],
-            value=d["value"],
-            unit=d["unit"],
-            target=d["target"],
-            score=d["score"],
-            n=d["n"],
-            gap=d["gap"],
-            weight=d["weight"],
-            priority=d["priority"],
-            reason=d["reason"],
-            evidence=_tuple(d["evidence"], Evidence.from_dict),
-            actions=tuple(d["actions"]),
-            note=d["note"],
-        )
-
 
 @dataclass(frozen=True)
 class Focus(_Record):
@@ -352,16 +275,6 @@ class Focus(_Record):
     summary: str
     items: tuple[FocusItem, ...]
     unmeasured: tuple[FocusItem, ...]
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Self:
-        return cls(
-            stage=d["stage"],
-            stage_name=d["stage_name"],
-            summary=d["summary"],
-            items=_tuple(d["items"], FocusItem.from_dict),
-            unmeasured=_tuple(d["unmeasured"], FocusItem.from_dict),
-        )
 
 
 @dataclass(frozen=True)
@@ -374,10 +287,6 @@ class Perception(_Record):
     measured: float
     threshold: float
 
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Self:
-        return cls(d["quadrant"], d["label"], d["perceived"], d["measured"], d["threshold"])
-
 
 # --------------------------------------------------------------------------- the scorecard
 
@@ -389,10 +298,6 @@ class SliceInfo(_Record):
     kind: str  # unit, service or team
     name: str
     left_out: dict[str, str]
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Self:
-        return cls(d["kind"], d["name"], dict(d["left_out"]))
 
 
 @dataclass(frozen=True)
@@ -410,11 +315,6 @@ class Freshness(_Record):
             "stale": list(self.stale),
             "past_data": self.past_data,
         }
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Self:
-        runs_to = {k: None if v is None else date.fromisoformat(v) for k, v in d["runs_to"].items()}
-        return cls(runs_to, tuple(d["stale"]), bool(d["past_data"]))
 
 
 @dataclass(frozen=True)
@@ -480,26 +380,15 @@ class Scorecard(_Record):
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Self:
-        indices = Indices.from_dict(d["indices"])
+        """The generic reading, after checking that the headline figures at the top level
+        agree with the indices they repeat."""
+        indices = d["indices"]
         if (d["trust_index"], d["predictability_index"]) != (
-            indices.trust.value,
-            indices.predictability.value,
+            indices["trust"]["value"],
+            indices["predictability"]["value"],
         ):
             raise ValueError("trust_index and predictability_index disagree with indices")
-        return cls(
-            schema=d["schema"],
-            trustmeter=d["trustmeter"],
-            generated_at=d["generated_at"],
-            workspace=dict(d["workspace"]),
-            period=period_from_dict(d["period"]),
-            indices=indices,
-            stage=Stage.from_dict(d["stage"]),
-            areas=_tuple(d["areas"], Area.from_dict),
-            focus=Focus.from_dict(d["focus"]),
-            perception=None if d["perception"] is None else Perception.from_dict(d["perception"]),
-            slice=SliceInfo.from_dict(d["slice"]) if d.get("slice") is not None else None,
-            freshness=Freshness.from_dict(d["freshness"]) if d.get("freshness") else None,
-        )
+        return super().from_dict(d)
 
 
 def period_from_dict(d: Mapping[str, str]) -> Period:
