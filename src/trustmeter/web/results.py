@@ -16,6 +16,8 @@ from typing import Any
 
 from trustmeter import surveys
 from trustmeter.metrics import surveyed
+from trustmeter.metrics.common import as_datetime
+from trustmeter.metrics.model import fetch
 from trustmeter.store import Store
 from trustmeter.store import campaigns as rows
 from trustmeter.store.campaigns import CampaignRow
@@ -173,3 +175,39 @@ def results(
     out["metrics"] = shown
     out["comments"] = comments(store, campaign, sizes, least)
     return out
+
+
+def imported_campaigns(store: Store, least: int, at: datetime) -> list[dict[str, Any]]:
+    """Campaigns that came in as survey exports (not run from the web app), newest first.
+
+    Under the same rule as the metrics: an imported campaign counts as closed at the end of
+    the day of its last answer, and its respondent count is shown only once it has closed
+    with at least `least` respondents (`respondents` is null before then).
+    """
+    web = {c.name for c in rows.list_campaigns(store)}
+    ends = rows.campaign_ends(store)
+    out = []
+    for kind in (surveys.STAKEHOLDER, surveys.TEAM):
+        closings = surveyed.campaign_closings(store.table("survey_response"), kind)
+        for r in fetch(closings):
+            name = str(r["campaign"])
+            if name in web:
+                continue
+            found = surveys.found_campaign(
+                name, as_datetime(r["closed"]), int(r["respondents"]), ends
+            )
+            readable = (
+                found.readable_from is not None
+                and found.readable_from <= at
+                and found.respondents >= least
+            )
+            out.append(
+                {
+                    "name": name,
+                    "kind": kind,
+                    "last_answer": found.closed_at.date().isoformat() if found.closed_at else None,
+                    "readable": readable,
+                    "respondents": found.respondents if readable else None,
+                }
+            )
+    return sorted(out, key=lambda c: (c["last_answer"] or "", c["name"]), reverse=True)

@@ -73,7 +73,8 @@ def list_data(state: WebState) -> dict[str, Any]:
             item = _summary(c, at)
             item["response"] = results.response_rates(store, c, least, at)
             out.append(item)
-    return {"campaigns": out}
+        imported = results.imported_campaigns(store, least, at)
+    return {"campaigns": out, "imported": imported}
 
 
 def campaign_data(state: WebState, campaign_id: str) -> dict[str, Any]:
@@ -95,7 +96,8 @@ def results_data(state: WebState, campaign_id: str) -> dict[str, Any]:
 
 @api_router.get("/surveys.json", summary="Survey campaigns")
 def surveys_json(state: StateDep, user: UserDep) -> DataResponse:
-    """Every campaign with its state (scheduled, open, closed) and response rate."""
+    """Every campaign with its state (scheduled, open, closed) and response rate, and the
+    campaigns imported as survey exports (`imported`: respondents once readable)."""
     return twin(list_data(state))
 
 
