@@ -19,27 +19,12 @@ def layered(base: Mapping, top: Mapping | None) -> Mapping:
     """`top` (a user's mapping file) over `base` (a preset): every entry of `top` wins."""
     if top is None:
         return base
-    scalars = {
-        k: getattr(top, k)
-        for k in (
-            "source",
-            "timezone",
-            "date_format",
-            "date_order",
-            "delimiter",
-            "sheet",
-            "encoding",
-            "pick",
-        )
-        if getattr(top, k) is not None
-    }
+    scalars = {k: getattr(top, k) for k in Mapping.SCALARS if getattr(top, k) is not None}
     m = base.merged(
         columns=top.columns, values=top.values, defaults=top.defaults, items=top.items, **scalars
     )
     if top.keep:
         m = replace(m, keep=dict(top.keep))
-    if top.kind is not None:
-        m = replace(m, kind=top.kind)
     m = replace(
         m,
         fallbacks={**m.fallbacks, **top.fallbacks},

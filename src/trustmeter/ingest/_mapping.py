@@ -10,7 +10,7 @@ import tomllib
 from collections.abc import Mapping as AnyMapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from trustmeter.errors import ConfigError
 from trustmeter.records import RecordKind
@@ -58,6 +58,9 @@ def _text(value: object) -> str:
 @dataclass(frozen=True)
 class Mapping:
     """Canonical field ↔ file column, value maps, defaults and reading options for one source."""
+
+    # The single-valued options (kind, source, timezone...), which `merged` accepts by name.
+    SCALARS: ClassVar[tuple[str, ...]] = _SCALARS
 
     kind: str | None = None
     source: str | None = None
