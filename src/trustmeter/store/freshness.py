@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import ibis
+
 from trustmeter.records import EVENTS
 from trustmeter.store.database import Store
 
@@ -55,20 +57,36 @@ def records_end(store: Store, timezone: str = "UTC") -> list[RecordsEnd]:
     first day: the plan covers the period it starts, which the reader sees beside it.
     """
     zone = ZoneInfo(timezone)
-    out = []
-    for table, label, columns in EVENT_COLUMNS:
+    # One query for every kind: a row per (table, column) with the table's count and the
+    # column's latest value, as a timestamp so that the rows share one schema.
+    parts = []
+    is_timestamp: dict[tuple[str, str], bool] = {}
+    for table, _, columns in EVENT_COLUMNS:
         t = store.table(table)
         counted = t.filter(t.actual.notnull()) if table == "budget_line" else t
-        row = (
-            counted.aggregate(n=counted.count(), **{c: counted[c].max() for c in columns})
-            .execute()
-            .iloc[0]
-        )
+        for c in columns:
+            is_timestamp[(table, c)] = t[c].type().is_timestamp()
+            parts.append(
+                counted.aggregate(n=counted.count(), hi=counted[c].max().cast("timestamp")).mutate(
+                    tbl=ibis.literal(table), col=ibis.literal(c)
+                )
+            )
+    union = parts[0]
+    for part in parts[1:]:
+        union = union.union(part)
+    counts: dict[str, int] = {}
+    days: dict[str, list[date]] = {}
+    for row in store.con.to_pyarrow(union).to_pylist():
+        table, column = str(row["tbl"]), str(row["col"])
+        counts[table] = int(row["n"])
         # Dates are calendar days already; timestamps are naive UTC, read in the zone.
-        days = [_day(row[c], zone if t[c].type().is_timestamp() else None) for c in columns]
-        known = [d for d in days if d is not None]
-        out.append(RecordsEnd(table, label, int(row["n"]), max(known) if known else None))
-    return out
+        day = _day(row["hi"], zone if is_timestamp[(table, column)] else None)
+        if day is not None:
+            days.setdefault(table, []).append(day)
+    return [
+        RecordsEnd(table, label, counts.get(table, 0), max(days[table]) if table in days else None)
+        for table, label, _ in EVENT_COLUMNS
+    ]
 
 
 def _day(v: Any, zone: ZoneInfo | None) -> date | None:
