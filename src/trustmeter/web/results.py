@@ -21,6 +21,8 @@ from trustmeter.metrics.model import fetch
 from trustmeter.store import Store
 from trustmeter.store import campaigns as rows
 from trustmeter.store.campaigns import CampaignRow
+from trustmeter.web import survey_items as items
+from trustmeter.web.api import NotFound
 from trustmeter.web.scorecards import Scorecards
 
 
@@ -132,8 +134,15 @@ def response_rates(
 
 
 def results(
-    store: Store, scorecards: Scorecards, campaign: CampaignRow, now: datetime
+    store: Store,
+    scorecards: Scorecards,
+    campaign: CampaignRow,
+    now: datetime,
+    group: str | None = None,
 ) -> dict[str, Any]:
+    """The campaign's results; with `group`, one business unit's (or team's) view: only the
+    figures the anonymity rule shows for that group, the same ones the overview's tables
+    show for it. A group with no figure of its own is NotFound, whatever the reason."""
     least = min_group(scorecards)
     closed = campaign.state(now) == "closed"
     out: dict[str, Any] = {
@@ -142,8 +151,15 @@ def results(
         "respondents": None,
         "min_group": least,
         "ready": False,
+        "group": group,
         "metrics": [],
         "comments": [],
+        "questions": {},
+        "services": [],
+        "gaps": [],
+        "groups": [],
+        "previous": None,
+        "metric_changes": {},
         "note": None,
     }
     if not closed:
@@ -152,7 +168,7 @@ def results(
             f"and only if at least {least} people answered: shown while answers arrive, they "
             "would tell who said what."
         )
-        return out
+        return _not_ready(out, group)
     sizes = respondents_by_group(store, campaign)
     total = sum(sizes.values())
     out["respondents"] = total
@@ -161,7 +177,7 @@ def results(
             f"Fewer than {least} people answered, so no results are shown: with so few, an "
             "answer could be traced to a person."
         )
-        return out
+        return _not_ready(out, group)
     out["ready"] = True
     # The metrics read the latest campaign closed by a period's end: ask as of the day after
     # this campaign's end.
@@ -172,8 +188,111 @@ def results(
             "A later campaign of the same kind closed on the same day, so the metrics read "
             "that one; only figures from this campaign are shown."
         )
+    its = items.campaign_items(campaign)
+    questions = items.item_figures(
+        items.read_counts(store, campaign.kind, campaign.name, its), its, least
+    )
+    gap_ids = [
+        str(s)
+        for e in shown
+        if e.id == "importance_gap" and e.value is not None
+        for s in e.breakdown.get("gaps", [])
+    ]
+    names = {sid: name or sid for sid, name in campaign.service_list()}
+    out["gaps"] = [names.get(s, s) for s in gap_ids]
+    comment_groups = comments(store, campaign, sizes, least)
+    out["groups"] = sorted(
+        set(items.shown_groups(questions))
+        | {g for e in shown for g in e.breakdown.get("by_group") or {}}
+        | {c["group"] for c in comment_groups if c["group"] != surveys.OTHER_GROUPS}
+    )
+    prev = items.previous_campaign(store, campaign, least, now)
+    prev_entries: dict[str, Any] = {}
+    if prev is not None:
+        out["previous"] = {
+            "campaign": prev.name,
+            "respondents": prev.respondents,
+            "closed_at": prev.closed_at.isoformat() if prev.closed_at else None,
+        }
+        before = items.item_figures(
+            items.read_counts(store, campaign.kind, prev.name, its), its, least
+        )
+        items.add_changes(questions, before, prev.name)
+        prev_entries = {
+            e.id: e
+            for e in scorecards.survey_metrics(campaign.kind, items.as_of_day_after(prev))
+            if e.breakdown.get("campaign") == prev.name
+        }
+    if group is not None:
+        if group not in out["groups"]:
+            raise NotFound(
+                f"no figures can be shown for {group!r} in this campaign: a group is shown "
+                f"only when at least {least} of its people answered, and not when the others "
+                "would give it away by subtraction"
+            )
+        out["questions"] = items.group_figures(questions, group)
+        out["services"] = items.services_view(questions, campaign.service_list(), gap_ids, group)
+        out["metrics"] = _group_metrics(shown, prev_entries, group)
+        out["comments"] = [c for c in comment_groups if c["group"] == group]
+        return out
+    out["questions"] = questions
+    out["services"] = items.services_view(questions, campaign.service_list(), gap_ids)
     out["metrics"] = shown
-    out["comments"] = comments(store, campaign, sizes, least)
+    out["metric_changes"] = {
+        e.id: c for e in shown if (c := _metric_change(e, prev_entries.get(e.id))) is not None
+    }
+    out["comments"] = comment_groups
+    return out
+
+
+def _not_ready(out: dict[str, Any], group: str | None) -> dict[str, Any]:
+    if group is not None:
+        raise NotFound(f"no figures can be shown for {group!r}: {out['note']}")
+    return out
+
+
+def _metric_change(now_e: Any, then_e: Any) -> dict[str, Any] | None:
+    """A metric's figure against the previous campaign's, when both have one."""
+    if then_e is None or now_e.value is None or then_e.value is None:
+        return None
+    return {
+        "campaign": then_e.breakdown.get("campaign"),
+        "value": then_e.value,
+        "n": then_e.breakdown.get("respondents"),
+        "now_n": now_e.breakdown.get("respondents"),
+        "change": now_e.value - then_e.value,
+    }
+
+
+def _group_metrics(shown: list[Any], prev: dict[str, Any], group: str) -> list[dict[str, Any]]:
+    """Each metric's figure for one group, where its breakdown shows that group."""
+    out = []
+    for e in shown:
+        g = (e.breakdown.get("by_group") or {}).get(group)
+        if g is None:
+            continue
+        then = prev.get(e.id)
+        then_groups = (then.breakdown.get("by_group") or {}) if then is not None else {}
+        pg = then_groups.get(group)
+        change = None
+        if pg is not None and g["value"] is not None and pg["value"] is not None:
+            change = {
+                "campaign": prev[e.id].breakdown.get("campaign"),
+                "value": pg["value"],
+                "n": pg["respondents"],
+                "now_n": g["respondents"],
+                "change": g["value"] - pg["value"],
+            }
+        out.append(
+            {
+                "id": e.id,
+                "name": e.name,
+                "unit": e.unit,
+                "value": g["value"],
+                "respondents": g["respondents"],
+                "previous": change,
+            }
+        )
     return out
 
 

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from trustmeter import surveys
 from trustmeter.store import campaigns as rows
 from trustmeter.store.campaigns import CampaignRow
-from trustmeter.web import campaigns, mail, results
+from trustmeter.web import campaigns, mail, results, survey_chart
 from trustmeter.web.api import NotFound
 from trustmeter.web.deps import (
     AdminDep,
@@ -88,10 +88,10 @@ def campaign_data(state: WebState, campaign_id: str) -> dict[str, Any]:
         }
 
 
-def results_data(state: WebState, campaign_id: str) -> dict[str, Any]:
+def results_data(state: WebState, campaign_id: str, group: str | None = None) -> dict[str, Any]:
     c = _campaign(state, campaign_id)
     with state.db.connection() as store:
-        return results.results(store, state.scorecards, c, now())
+        return results.results(store, state.scorecards, c, now(), group)
 
 
 @api_router.get("/surveys.json", summary="Survey campaigns")
@@ -110,12 +110,17 @@ def campaign_json(campaign_id: str, state: StateDep, user: UserDep) -> DataRespo
 
 
 @api_router.get("/surveys/{campaign_id}/results.json", summary="A campaign's results")
-def results_json(campaign_id: str, state: StateDep, user: UserDep) -> DataResponse:
-    """The survey metrics as they read this campaign, and its comments, with the anonymity
-    rules applied: nothing until the campaign has closed with at least `min_group`
+def results_json(
+    campaign_id: str, state: StateDep, user: UserDep, group: str | None = None
+) -> DataResponse:
+    """The survey metrics as they read this campaign, every question's figure
+    (`questions`), importance against satisfaction per service (`services`, `gaps` named),
+    the change since the previous campaign of the survey, and its comments, with the
+    anonymity rules applied: nothing until the campaign has closed with at least `min_group`
     respondents, no group below it, no group that subtraction would reveal. `ready` says
-    whether results are shown yet."""
-    return twin(results_data(state, campaign_id))
+    whether results are shown yet. `?group=` gives one business unit's (or team's) view, for
+    the groups listed in `groups`; any other is a 404."""
+    return twin(results_data(state, campaign_id, group))
 
 
 @router.get("/surveys", response_class=HTMLResponse)
@@ -318,13 +323,15 @@ def close(campaign_id: str, request: Request, state: StateDep, user: AdminDep) -
 
 @router.get("/surveys/{campaign_id}/results", response_class=HTMLResponse)
 def results_page(
-    campaign_id: str, request: Request, state: StateDep, user: UserDep
+    campaign_id: str, request: Request, state: StateDep, user: UserDep, group: str | None = None
 ) -> HTMLResponse:
-    data = results_data(state, campaign_id)
+    data = results_data(state, campaign_id, group)
+    where = f" ({group})" if group is not None else ""
     return page(
         request,
         "survey_results.html.j2",
         data,
         kinds=KINDS,
-        title=f"Results: {data['campaign']['name']}",
+        chart=survey_chart.services_chart(data["services"]),
+        title=f"Results: {data['campaign']['name']}{where}",
     )
