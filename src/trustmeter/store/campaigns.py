@@ -249,3 +249,22 @@ def campaign_ends(store: Store) -> dict[str, datetime]:
     early (the survey metrics read a web campaign only from then on)."""
     rows = store.fetch("SELECT name, coalesce(closed_early_at, closes_at) FROM survey_campaign")
     return {str(n): end for n, end in rows if end is not None}
+
+
+def invitation_text(store: Store, campaign_id: str) -> tuple[str, str] | None:
+    """The campaign's own invitation (subject, body), or None when it uses the default."""
+    rows = store.fetch(
+        "SELECT subject, body FROM survey_invitation_text WHERE campaign_id = ?", (campaign_id,)
+    )
+    return (str(rows[0][0]), str(rows[0][1])) if rows else None
+
+
+def set_invitation_text(
+    store: Store, campaign_id: str, subject: str, body: str, by: str, now: datetime
+) -> None:
+    store.execute("DELETE FROM survey_invitation_text WHERE campaign_id = ?", (campaign_id,))
+    store.execute(
+        "INSERT INTO survey_invitation_text (campaign_id, subject, body, updated_by, updated_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (campaign_id, subject, body, by, now),
+    )

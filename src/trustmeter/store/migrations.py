@@ -163,6 +163,16 @@ def _v8_sessions(store: Store) -> None:
     )
 
 
+def _v9_invitation_text(store: Store) -> None:
+    # A campaign's own invitation text (issue 12), used by the invitation and reminder mails.
+    # A table of its own rather than columns of survey_campaign: nothing else changes shape.
+    store.execute(
+        "CREATE TABLE survey_invitation_text (campaign_id TEXT PRIMARY KEY, "
+        "subject TEXT NOT NULL, body TEXT NOT NULL, updated_by TEXT, "
+        "updated_at TIMESTAMP NOT NULL)"
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Store], None]]] = [
     (1, "canonical record tables", _v1_records),
     (2, "indexes on event times", _v2_indexes),
@@ -172,6 +182,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Store], None]]] = [
     (6, "DuckDB: record tables without in-memory indexes, for bulk imports", _v6_duckdb_bulk),
     (7, "PostgreSQL: shuffle a campaign's invitations on each claim", _v7_survey_shuffle),
     (8, "web app: server-side sessions", _v8_sessions),
+    (9, "web app: a survey campaign's invitation text", _v9_invitation_text),
 ]
 
 LATEST = max(number for number, _, _ in MIGRATIONS)

@@ -90,10 +90,22 @@ class Sent:
     failed: list[str] | None = None
 
 
-def message(smtp: SmtpSettings, row: dict[str, str], campaign_name: str, kind: str) -> EmailMessage:
+def message(
+    smtp: SmtpSettings,
+    row: dict[str, str],
+    campaign_name: str,
+    kind: str,
+    text: tuple[str, str] | None = None,
+) -> EmailMessage:
+    """One invitee's message; `text` (subject, body) is the campaign's own, already filled in
+    (web/invitations.py), else the wording below."""
     msg = EmailMessage()
     msg["From"] = smtp.sender
     msg["To"] = formataddr((row["name"], row["email"])) if row["name"] else row["email"]
+    if text is not None:
+        msg["Subject"] = text[0]
+        msg.set_content(text[1])
+        return msg
     if kind == "stakeholder":
         msg["Subject"] = f"How do you see IT? ({campaign_name})"
         why = (
@@ -121,8 +133,10 @@ def send(
     campaign_name: str,
     kind: str,
     connect: Callable[..., Any] | None = None,
+    text_for: Callable[[dict[str, str]], tuple[str, str]] | None = None,
 ) -> Sent:
-    """Send one message per row over one connection; addresses that failed are listed."""
+    """Send one message per row over one connection; addresses that failed are listed.
+    `text_for(row)` gives a row's (subject, body) when the campaign has a text of its own."""
     result = Sent(failed=[])
     assert result.failed is not None
     factory = connect or (smtplib.SMTP_SSL if smtp.ssl else smtplib.SMTP)
@@ -135,7 +149,8 @@ def send(
             try:
                 if not _ADDRESS.match(row["email"]):
                     raise ValueError("not an email address")
-                server.send_message(message(smtp, row, campaign_name, kind))
+                text = text_for(row) if text_for is not None else None
+                server.send_message(message(smtp, row, campaign_name, kind, text))
                 result.sent += 1
             except (smtplib.SMTPException, ValueError):
                 result.failed.append(row["email"])

@@ -7,7 +7,6 @@ download links and close campaigns. The respondents' own pages are in `respond`.
 from __future__ import annotations
 
 import json
-import smtplib
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -17,8 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from trustmeter import surveys
 from trustmeter.store import campaigns as rows
 from trustmeter.store.campaigns import CampaignRow
-from trustmeter.web import campaigns, mail, results, survey_chart
-from trustmeter.web.api import NotFound
+from trustmeter.web import campaigns, invitations, mail, results, survey_chart
 from trustmeter.web.deps import (
     AdminDep,
     CsrfDep,
@@ -31,6 +29,8 @@ from trustmeter.web.deps import (
 from trustmeter.web.views import DataResponse, page, twin
 
 router = APIRouter(include_in_schema=False)
+# The invitation text and reminders (their own module, under the same prefix).
+router.include_router(invitations.router)
 api_router = APIRouter(tags=["surveys"], default_response_class=DataResponse)
 
 KINDS = {"stakeholder": "Stakeholder trust survey", "team": "Team survey (anonymous)"}
@@ -42,11 +42,7 @@ def now() -> datetime:
 
 
 def _campaign(state: WebState, campaign_id: str) -> CampaignRow:
-    with state.db.connection() as store:
-        c = rows.get_campaign(store, campaign_id)
-    if c is None:
-        raise NotFound(f"no survey campaign {campaign_id!r}")
-    return c
+    return invitations.campaign_or_404(state, campaign_id)
 
 
 def _summary(c: CampaignRow, at: datetime) -> dict[str, Any]:
@@ -257,12 +253,19 @@ def campaign_page(
 ) -> HTMLResponse:
     data = campaign_data(state, campaign_id)
     smtp = mail.smtp_settings(state.workspace) if user.is_admin else None
+    text = None
+    if user.is_admin:
+        c = _campaign(state, campaign_id)
+        with state.db.connection() as store:
+            own = invitations.text_of(store, c)
+        text = invitations.preview(own, c, invitations.base_url(state, request))
     return page(
         request,
         "survey_campaign.html.j2",
         data,
         kinds=KINDS,
         smtp_host=smtp.host if smtp else None,
+        invitation=text,
         flashes=take_flashes(request),
         title=data["campaign"]["name"],
     )
@@ -272,7 +275,7 @@ def campaign_page(
 def links(campaign_id: str, request: Request, state: StateDep, user: AdminDep) -> Response:
     c = _campaign(state, campaign_id)
     with state.db.writing() as store:
-        issued = campaigns.issue_links(store, c, _base_url(state, request), now())
+        issued = campaigns.issue_links(store, c, invitations.base_url(state, request), now())
     filename = f"{c.id}-links.csv"
     return Response(
         campaigns.links_csv(issued),
@@ -281,31 +284,18 @@ def links(campaign_id: str, request: Request, state: StateDep, user: AdminDep) -
     )
 
 
-def _base_url(state: WebState, request: Request) -> str:
-    configured = mail.web_table(state.workspace).get("base_url")
-    return str(configured) if configured else str(request.base_url)
-
-
 @router.post("/surveys/{campaign_id}/email", dependencies=[CsrfDep])
 def email_links(
     campaign_id: str, request: Request, state: StateDep, user: AdminDep
 ) -> RedirectResponse:
     c = _campaign(state, campaign_id)
-    smtp = mail.smtp_settings(state.workspace)
-    if smtp is None:
-        flash(request, "No SMTP server is set: add [web.smtp] to trustmeter.toml.", "error")
+    result = invitations.send_links(state, request, c, reminder=False)
+    if isinstance(result, str):
+        flash(request, result, "error")
         return RedirectResponse(f"/surveys/{c.id}", status_code=303)
-    with state.db.writing() as store:
-        issued = campaigns.issue_links(store, c, _base_url(state, request), now(), True)
-    try:
-        # Outside the write lock: a slow mail server must not hold up survey answers.
-        result = mail.send(smtp, issued, c.name, c.kind)
-    except (OSError, smtplib.SMTPException) as exc:
-        flash(request, f"Could not send through {smtp.host}: {exc}. Try again when the mail "
-                       "server answers.", "error")  # fmt: skip
-        return RedirectResponse(f"/surveys/{c.id}", status_code=303)
-    failed = result.failed or []
-    text = f"Sent {result.sent} invitation{'s' if result.sent != 1 else ''} by email."
+    _, sent = result
+    failed = sent.failed or []
+    text = f"Sent {sent.sent} invitation{'s' if sent.sent != 1 else ''} by email."
     if failed:
         text += f" {len(failed)} could not be sent: {', '.join(failed[:10])}."
     flash(request, text, "error" if failed else "ok")
