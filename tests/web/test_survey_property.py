@@ -55,10 +55,24 @@ def answer(app: Any, path: str, answers: dict[str, str]) -> Any:
     return c.post(path, data={"form_token": form_token(page.text), "action": "submit", **answers})
 
 
+TEAMS = ("Platform", "Apps", "Data")
+
+
 def observe(admin: TestClient, cid: str) -> dict[str, Any]:
+    results = admin.get(f"/surveys/{cid}/results.json").json()
+    views = {}
+    if results["ready"]:  # while not, every team's view is a 404 (checked in `check`)
+        for team in TEAMS:
+            r = admin.get(f"/surveys/{cid}/results.json", params={"group": team})
+            views[team] = r.json() if r.status_code == 200 else r.status_code
+    else:
+        views["Platform"] = admin.get(
+            f"/surveys/{cid}/results.json", params={"group": "Platform"}
+        ).status_code
     return {
         "rates": admin.get(f"/surveys/{cid}.json").json()["response"],
-        "results": admin.get(f"/surveys/{cid}/results.json").json(),
+        "results": results,
+        "views": views,
         "enps": admin.get(f"/metrics/enps.json?as_of={FUTURE}").json(),
     }
 
@@ -69,6 +83,7 @@ def comparable(seen: dict[str, Any]) -> dict[str, Any]:
     return {
         "rates": seen["rates"],
         "results": seen["results"],
+        "views": seen["views"],
         "enps": (entry["value"], entry["breakdown"], seen["enps"]["records"]),
     }
 
@@ -93,7 +108,8 @@ def check(seen: dict[str, Any], name: str, answered: dict[str, int], closed: boo
         assert all(g["answered"] is None for g in rates["by_group"])
         assert rates["other_groups"] is None
         assert not res["ready"] and res["respondents"] is None
-        assert res["metrics"] == [] and res["comments"] == []
+        assert res["metrics"] == [] and res["comments"] == [] and res["questions"] == {}
+        assert seen["views"] == {"Platform": 404}
         assert entry["breakdown"].get("campaign") != name
         return
     assert rates["answered"] == total
@@ -111,12 +127,35 @@ def check(seen: dict[str, Any], name: str, answered: dict[str, int], closed: boo
         by = {g: f["respondents"] for g, f in b["by_group"].items()}
         pool = b["other_groups"]["respondents"] if b["other_groups"] else None
         check_groups(by, pool, b["respondents"], b["hidden_groups"])
+    check_questions(res["questions"])
+    for team, view in seen["views"].items():
+        # A team has a view of its own only when some figure shows it, and then every figure
+        # in it rests on at least LEAST respondents of that team.
+        assert (view != 404) == (team in res["groups"]), (team, view)
+        if view != 404:
+            assert all(q["n"] >= LEAST for q in view["questions"].values())
+            assert all(m["respondents"] >= LEAST for m in view["metrics"])
     named = {g["group"] for g in res["comments"]}
     assert named <= set(shown) | {"other groups"} or not res["ready"]
     if entry["breakdown"].get("campaign") == name:
         assert total >= LEAST
         if entry["value"] is not None:
             assert entry["breakdown"]["respondents"] >= LEAST
+
+
+def check_questions(questions: dict[str, Any]) -> None:
+    """Every question's figure, its groups and its change since the previous campaign."""
+    for q in questions.values():
+        if q["n"] is None:
+            assert q["by_group"] == {} and q["other_groups"] is None
+            continue
+        assert q["n"] >= LEAST
+        by = {g: f["n"] for g, f in q["by_group"].items()}
+        pool = q["other_groups"]["n"] if q["other_groups"] else None
+        check_groups(by, pool, q["n"], q["hidden_groups"])
+        changes = [q.get("previous")] + [f.get("previous") for f in q["by_group"].values()]
+        for c in changes:
+            assert c is None or (c["n"] >= LEAST and c["now_n"] >= LEAST)
 
 
 @settings(
