@@ -220,3 +220,25 @@ def test_team_results_show_burnout_with_its_n(admin: TestClient, app: Any) -> No
     html = admin.get(f"/surveys/{cid}/results").text
     assert "How often does your work leave you worn out?" in html
     assert "43% answered 4 or 5" in html
+
+
+def test_no_gap_count_is_claimed_when_the_metric_reads_another_campaign(
+    admin: TestClient, app: Any
+) -> None:
+    first = run_stakeholder_campaign(admin, app, "first of the day")
+    # A second campaign closes later the same day: the metrics read that one, so the first
+    # one's page has no gap count of its own to name, and must not say "0 services".
+    second = create(admin, "second of the day")
+    for n, row in enumerate(download_links(admin, second)[:5]):
+        assert (
+            answer(app, token_path(row["link"]), stakeholder_answers("Sales", n)).status_code == 200
+        )
+    close_campaign(admin, second)
+    body = admin.get(f"/surveys/{first}/results.json").json()
+    assert body["ready"] is True and body["gaps"] is None
+    assert "A later campaign of the same kind closed on the same day" in body["note"]
+    # The questions are this campaign's own, so they still show.
+    assert body["questions"]["understands_needs"]["n"] == 12
+    html = admin.get(f"/surveys/{first}/results").text
+    assert "with a satisfaction gap</strong>" not in html
+    assert admin.get(f"/surveys/{second}/results.json").json()["gaps"] == ["CRM", "ERP"]

@@ -1,5 +1,10 @@
 """A campaign's results and response rates, under the one anonymity rule of `surveys`.
 
+The results are the survey metrics as they read the campaign, every question's figure
+(survey_items.py), importance against satisfaction per service with the gaps named, the
+change since the previous campaign of the survey, comments, and one business unit's (or
+team's) view of them: all under the same rule.
+
 Nothing of a campaign is shown while it is open: figures, comments and per-group response
 counts appear once, when it closes, so no one can tie an answer to the person who just
 answered by watching a page change. Then, as for the dashboard's survey metrics (which read
@@ -156,7 +161,7 @@ def results(
         "comments": [],
         "questions": {},
         "services": [],
-        "gaps": [],
+        "gaps": None,
         "groups": [],
         "previous": None,
         "metric_changes": {},
@@ -192,14 +197,12 @@ def results(
     questions = items.item_figures(
         items.read_counts(store, campaign.kind, campaign.name, its), its, least
     )
-    gap_ids = [
-        str(s)
-        for e in shown
-        if e.id == "importance_gap" and e.value is not None
-        for s in e.breakdown.get("gaps", [])
-    ]
+    # The services the importance-gap metric counts, named; None when it has no figure from
+    # this campaign (superseded, or no service rated by enough people): never a made-up 0.
+    gap_metric = next((e for e in shown if e.id == "importance_gap" and e.value is not None), None)
+    gap_ids = [str(s) for s in gap_metric.breakdown.get("gaps", [])] if gap_metric else []
     names = {sid: name or sid for sid, name in campaign.service_list()}
-    out["gaps"] = [names.get(s, s) for s in gap_ids]
+    out["gaps"] = [names.get(s, s) for s in gap_ids] if gap_metric else None
     comment_groups = comments(store, campaign, sizes, least)
     out["groups"] = sorted(
         set(items.shown_groups(questions))
