@@ -209,23 +209,9 @@ def results(
         | {g for e in shown for g in e.breakdown.get("by_group") or {}}
         | {c["group"] for c in comment_groups if c["group"] != surveys.OTHER_GROUPS}
     )
-    prev = items.previous_campaign(store, campaign, least, now)
-    prev_entries: dict[str, Any] = {}
-    if prev is not None:
-        out["previous"] = {
-            "campaign": prev.name,
-            "respondents": prev.respondents,
-            "closed_at": prev.closed_at.isoformat() if prev.closed_at else None,
-        }
-        before = items.item_figures(
-            items.read_counts(store, campaign.kind, prev.name, its), its, least
-        )
-        items.add_changes(questions, before, prev.name)
-        prev_entries = {
-            e.id: e
-            for e in scorecards.survey_metrics(campaign.kind, items.as_of_day_after(prev))
-            if e.breakdown.get("campaign") == prev.name
-        }
+    out["previous"], prev_entries = _against_previous(
+        store, scorecards, campaign, its, questions, least, now
+    )
     if group is not None:
         if group not in out["groups"]:
             raise NotFound(
@@ -246,6 +232,35 @@ def results(
     }
     out["comments"] = comment_groups
     return out
+
+
+def _against_previous(
+    store: Store,
+    scorecards: Scorecards,
+    campaign: CampaignRow,
+    its: list[surveys.Item],
+    questions: dict[str, Any],
+    least: int,
+    now: datetime,
+) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """Put the previous campaign's figures beside this one's questions (where readable in
+    both); returns what the previous campaign was and its metric entries by id."""
+    prev = items.previous_campaign(store, campaign, least, now)
+    if prev is None:
+        return None, {}
+    before = items.item_figures(items.read_counts(store, campaign.kind, prev.name, its), its, least)
+    items.add_changes(questions, before, prev.name)
+    entries = {
+        e.id: e
+        for e in scorecards.survey_metrics(campaign.kind, items.as_of_day_after(prev))
+        if e.breakdown.get("campaign") == prev.name
+    }
+    about = {
+        "campaign": prev.name,
+        "respondents": prev.respondents,
+        "closed_at": prev.closed_at.isoformat() if prev.closed_at else None,
+    }
+    return about, entries
 
 
 def _not_ready(out: dict[str, Any], group: str | None) -> dict[str, Any]:
