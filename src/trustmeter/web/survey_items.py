@@ -58,7 +58,7 @@ def read_counts(store: Store, kind: str, name: str, its: Sequence[surveys.Item])
     out: Counts = {}
     for r in fetch(agg):
         it = by_id[str(r["item"])]
-        value = _valid(it, r["value_num"], r["value_text"])
+        value = answer_value(it, r["value_num"], r["value_text"])
         if value is None:
             continue
         cell = out.setdefault(it.id, {}).setdefault(str(r["group"]), {})
@@ -66,7 +66,9 @@ def read_counts(store: Store, kind: str, name: str, its: Sequence[surveys.Item])
     return out
 
 
-def _valid(it: surveys.Item, num: Any, text: Any) -> str | None:
+def answer_value(it: surveys.Item, num: Any, text: Any) -> str | None:
+    """A stored answer as the key it is counted under ("7", "yes"), or None when it is off
+    the question's scale or not one of its choices."""
     if it.scale is not None:
         if num is None:
             return None
