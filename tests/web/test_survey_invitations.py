@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 import smtplib
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from test_mail import SMTP, FakeSMTP
 from test_survey_property import answer
-from web_helpers import SCRIPT, create_campaign, csrf_of, login, new_client
+from web_helpers import SCRIPT, create_campaign, csrf_of, download_links, login, new_client
 
 from trustmeter.workspace import Workspace
 
@@ -129,3 +130,14 @@ def test_no_reminder_without_a_mail_server(admin: TestClient) -> None:
     assert "Send a reminder" not in admin.get(f"/surveys/{cid}").text
     r = post(admin, f"/surveys/{cid}", f"/surveys/{cid}/remind")
     assert "No SMTP server is set" in r.text
+
+
+def test_links_and_mails_give_the_last_day_answers_are_taken(
+    admin: TestClient, mailer: type[FakeSMTP]
+) -> None:
+    # create_campaign's last day is a week from today; the links work through its end.
+    cid = create_campaign(admin, "dated")
+    last_day = (date.today() + timedelta(days=7)).isoformat()
+    assert {row["closes"] for row in download_links(admin, cid)} == {last_day}
+    post(admin, f"/surveys/{cid}", f"/surveys/{cid}/email")
+    assert all(f"until {last_day}." in m.get_content() for m in mailer.sent)

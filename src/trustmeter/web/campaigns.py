@@ -145,7 +145,8 @@ def issue_links(
                 "email": inv.email or "",
                 "group": inv.group or "",
                 "link": f"{base_url.rstrip('/')}/s/{token}",
-                "closes": campaign.ends_at.date().isoformat(),
+                # The last day answers are taken (ends_at is the midnight after it).
+                "closes": campaign.last_day.isoformat(),
             }
         )
     return out
