@@ -124,9 +124,9 @@ def base_url(state: WebState, request: Request) -> str:
 
 def send_links(
     state: WebState, request: Request, campaign: CampaignRow, reminder: bool
-) -> tuple[mail.SmtpSettings, mail.Sent] | str:
+) -> mail.Sent | str:
     """New links for every unused invitation with an address, sent by mail in the campaign's
-    text: the SMTP settings and what was sent, or why nothing was."""
+    text: what was sent, or why nothing was."""
     smtp = mail.smtp_settings(state.workspace)
     if smtp is None:
         return "No SMTP server is set: add [web.smtp] to trustmeter.toml."
@@ -144,7 +144,7 @@ def send_links(
         )
     except (OSError, smtplib.SMTPException) as exc:
         return f"Could not send through {smtp.host}: {exc}. Try again when the mail server answers."
-    return smtp, sent
+    return sent
 
 
 def _form(
@@ -213,7 +213,7 @@ def remind(campaign_id: str, request: Request, state: StateDep, user: AdminDep) 
     if isinstance(result, str):
         flash(request, result, "error")
         return back
-    _, sent = result
+    sent = result
     failed = len(sent.failed or [])
     text = f"Reminder sent to {sent.sent} invitee{'s' if sent.sent != 1 else ''} who had not answered yet."
     if failed:

@@ -293,7 +293,7 @@ def email_links(
     if isinstance(result, str):
         flash(request, result, "error")
         return RedirectResponse(f"/surveys/{c.id}", status_code=303)
-    _, sent = result
+    sent = result
     failed = sent.failed or []
     text = f"Sent {sent.sent} invitation{'s' if sent.sent != 1 else ''} by email."
     if failed:
