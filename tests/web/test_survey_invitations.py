@@ -130,6 +130,9 @@ def test_no_reminder_without_a_mail_server(admin: TestClient) -> None:
     assert "Send a reminder" not in admin.get(f"/surveys/{cid}").text
     r = post(admin, f"/surveys/{cid}", f"/surveys/{cid}/remind")
     assert "No SMTP server is set" in r.text
+    assert admin.get("/surveys/no-such-campaign/invitation").status_code == 404
+    token = csrf_of(admin.get(f"/surveys/{cid}").text)
+    assert admin.post("/surveys/nope/remind", data={"csrf_token": token}).status_code == 404
 
 
 def test_links_and_mails_give_the_last_day_answers_are_taken(
