@@ -306,8 +306,12 @@ def at_least(totals: IntArray, level: int) -> int:
     Sorted ascending, that is the value at index ⌊(100 − level)·n / 100⌋; the 85 % figure is
     the 15th percentile of the totals. Integer arithmetic avoids 0.15·n landing at 1499.99….
     """
-    s = np.sort(totals)
-    return int(s[((100 - level) * s.size) // 100])
+    return lower_tail(np.sort(totals), level)
+
+
+def lower_tail(ascending: IntArray, level: int) -> int:
+    """`at_least` of totals already sorted ascending: several levels read one sort."""
+    return int(ascending[((100 - level) * ascending.size) // 100])
 
 
 def by_when(days: IntArray, level: int) -> int:
@@ -365,11 +369,12 @@ class MonteCarlo:
         start = self._start(start)
         days = self._working_days(start, by)
         totals = self.totals(days)
+        ascending = np.sort(totals)
         return HowMany(
             by,
             start,
             days,
-            {lvl: at_least(totals, lvl) for lvl in LEVELS},
+            {lvl: lower_tail(ascending, lvl) for lvl in LEVELS},
             self.sample,
             self.trials,
             self.seed,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from trustmeter.ordering import Ordering
+from trustmeter.ordering import Ordering, scored_periods
 from trustmeter.ordering import run as run_ordering
 from trustmeter.periods import Period, containing, last_complete, series
 from trustmeter.report import render_html
@@ -30,9 +30,14 @@ class Report:
 def build_report(ws: Workspace, scorer: Scorer, last: Period, periods: int, day: date) -> Report:
     """`periods` scorecards ending with `last`, forecasts made as of `day`, and the test of
     the framework's order on the history up to `day`."""
-    cards = scorer.trend(series(last, periods))
+    kind = last.kind if last.kind != "custom" else "quarter"
+    shown = series(last, periods)
+    # The trend and the ordering's history in one Scorer pass: every metric is one query
+    # for all the periods, so two passes would run each query twice.
+    scorer.prepare([*shown, *scored_periods(scorer, kind, end=day)])
+    cards = scorer.trend(shown)
     forecasts = forecasting_data(scorer.store, ws.timezone, day)
-    order = run_ordering(scorer, last.kind if last.kind != "custom" else "quarter", end=day)
+    order = run_ordering(scorer, kind, end=day)
     title = f"{ws.name}: IT trust report"
     html = render_html(cards[-1], cards, title, forecasts, ordering=order.as_dict())
     return Report(cards, html, order)
