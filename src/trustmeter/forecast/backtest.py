@@ -31,8 +31,8 @@ from trustmeter.forecast.montecarlo import (
     MonteCarlo,
     TooLittleHistory,
     day_number,
-    lower_tail,
 )
+from trustmeter.forecast.quantiles import lower_tail
 
 WINDOW = 90
 HORIZON = 14

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from trustmeter.errors import TrustmeterError
+from trustmeter.forecast.quantiles import by_when, lower_tail
 
 LEVELS: tuple[int, ...] = (50, 70, 85, 95)
 TRIALS = 10_000
@@ -297,27 +298,6 @@ class Likelihood:
             "trials": self.trials,
             "seed": self.seed,
         }
-
-
-# -- quantiles ---------------------------------------------------------------------------------
-def at_least(totals: IntArray, level: int) -> int:
-    """The largest X with at least `level` % of trials reaching X: the lower tail.
-
-    Sorted ascending, that is the value at index ⌊(100 − level)·n / 100⌋; the 85 % figure is
-    the 15th percentile of the totals. Integer arithmetic avoids 0.15·n landing at 1499.99….
-    """
-    return lower_tail(np.sort(totals), level)
-
-
-def lower_tail(ascending: IntArray, level: int) -> int:
-    """`at_least` of totals already sorted ascending: several levels read one sort."""
-    return int(ascending[((100 - level) * ascending.size) // 100])
-
-
-def by_when(days: IntArray, level: int) -> int:
-    """The earliest day by which at least `level` % of trials had finished: the upper tail."""
-    s = np.sort(days)
-    return int(s[-(-level * s.size // 100) - 1])
 
 
 # -- the engine --------------------------------------------------------------------------------
