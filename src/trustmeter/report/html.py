@@ -36,6 +36,8 @@ from trustmeter.report.format import (
     fmt_value,
     text,
 )
+from trustmeter.report.metric_trend import metric_trends
+from trustmeter.report.onepager_focus import focus_items
 from trustmeter.report.ordering_view import ordering_view
 from trustmeter.report.perception import perception_view
 from trustmeter.report.sections import focus_view, scorecard_tables
@@ -121,6 +123,8 @@ def build_view(current: Scorecard, trend: Sequence[Scorecard], title: str) -> di
         "area_chart": area_chart(area_view),
         "trend": trend_chart(series, areas),
         "focus": focus_view(current, ctx),
+        "top_three": focus_items(current, 3),
+        "metric_trends": metric_trends(series) if len(series) >= 2 else [],
         "tables": scorecard_tables(areas),
         "perception": perception_view(current),
     }
