@@ -20,11 +20,17 @@ from trustmeter.report.format import (
 )
 from trustmeter.report.plain import condition_text, plain_text
 from trustmeter.scorecard.model import Area, Evidence, FocusItem, Scorecard
+from trustmeter.scorecard.samples import sample_phrase
 
 
 def focus_view(current: Scorecard, ctx: dict[str, Any]) -> dict[str, Any]:
     focus = current.focus
     stage = ctx["stage"]
+    # Each failing condition's reason in words (the scorecard's quotes metric ids).
+    plain_reasons = {
+        b.reason: condition_text(b, ctx["metrics"], ctx["area_names"])
+        for b in current.stage.blocked_by
+    }
 
     def item_view(i: FocusItem) -> dict[str, Any]:
         n = num(i.n)
@@ -35,10 +41,13 @@ def focus_view(current: Scorecard, ctx: dict[str, Any]) -> dict[str, Any]:
             "target": fmt_value(i.target, i.unit),
             "score": fmt_score(i.score),
             "gap": fmt_score(i.gap),
-            "n": fmt_num(n) if n is not None else "",
+            # n with what it counts ("14 P1/P2 incidents resolved"), not a bare "n = 14".
+            "n": sample_phrase(ctx["metrics"][i.metric])
+            if i.metric in ctx["metrics"]
+            else (fmt_num(n) if n is not None else ""),
             "status": status_label(i.status),
             "status_class": status_class(i.status),
-            "reason": i.reason,
+            "reason": plain_reasons.get(i.reason, i.reason),
             "note": text(i.note),
             "evidence": _evidence(i.evidence),
             "actions": [a for a in i.actions if a],

@@ -120,7 +120,7 @@ def _summary(
 SynthesisVerdict = Literal["poor", "good", "mixed", "unmeasured"]
 # A slice is judged poor when at least this many figures sit at or past their floor and they
 # are at least this share of its figures.
-POOR_MIN, POOR_SHARE = 2, 1 / 3
+POOR_MIN, POOR_SHARE = 2, 1 / 4
 
 
 @dataclass(frozen=True)
