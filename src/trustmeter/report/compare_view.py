@@ -36,7 +36,7 @@ def _side(side: Side, unit: str) -> dict[str, Any]:
     band = side.benchmark
     return {
         "value": plain_value(side.value, unit) if shown else STATUS_WORDS.get(side.status, "—"),
-        "provisional": side.status == "insufficient",
+        "provisional": shown and side.status == "insufficient",
         "sample": side.sample,
         "benchmark": (f"{band.band} ({band.source} {band.year})" if band and band.band else ""),
     }
