@@ -133,3 +133,15 @@ def test_synthesis_without_figures_at_the_floor_is_not_neglected() -> None:
     assert "1 of" in synthesis_sentence(s1, "Sales") and "figures is at or past" in (
         synthesis_sentence(s1, "Sales")
     )
+
+
+def test_slice_sections_escape_names() -> None:
+    from trustmeter.report.slices_view import slice_row, slice_section
+
+    evil = "<script>alert('x')</script>"
+    unit = _unit_card(evil)
+    card = as_card(unit)
+    row = slice_row(card, slice_synthesis(card, as_card(make_card())), evil, "")
+    html = render_html(card, [card], slices=[slice_section("unit", [row])])
+    assert "By business unit" in html
+    assert evil not in html and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html

@@ -70,6 +70,7 @@ def render_html(
     title: str = DEFAULT_TITLE,
     forecasting: dict[str, Any] | None = None,
     ordering: dict[str, Any] | None = None,
+    slices: list[dict[str, Any]] | None = None,
 ) -> str:
     """Render the executive report for `current`, with `trend` (oldest first) as history.
 
@@ -80,6 +81,7 @@ def render_html(
     view = build_view(current, trend, title or DEFAULT_TITLE)
     view["forecasting"] = forecast_view(forecasting)
     view["ordering"] = ordering_view(ordering, current)  # `trustmeter ordering --json`
+    view["slices"] = slices or []  # report/slices_view.slice_section, one per kind
     return _env().get_template("report.html.j2").render(v=view)
 
 

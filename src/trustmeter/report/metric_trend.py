@@ -91,13 +91,14 @@ def metric_trend(cards: Sequence[Scorecard], metric_id: str, size: str = "page")
         for k, v in shown_refs
         if v is not None
     ]
+    # Every period labelled when they fit, else every other one counted back from the last.
     label_every = 1 if n <= (4 if small else 8) else 2
     xticks = [
         {"x": pt["x"], "label": pt["period"]}
         for i, pt in enumerate(points)
-        if i % label_every == 0 or i == n - 1
+        if (n - 1 - i) % label_every == 0
     ]
-    axis = [{"y": r1(ypos(v)), "label": plain_value(v, unit)} for v in (lo, (lo + hi) / 2, hi)]
+    axis = [{"y": r1(ypos(v)), "label": _axis(v, unit, small)} for v in (lo, (lo + hi) / 2, hi)]
     described = "; ".join(
         f"{p['period']}: {p['text']}" + (f" ({p['sample']})" if p["sample"] else "")
         for p in points_in
@@ -123,6 +124,15 @@ def metric_trend(cards: Sequence[Scorecard], metric_id: str, size: str = "page")
         if points_in
         else name,
     }
+
+
+def _axis(v: float, unit: str, small: bool) -> str:
+    """An axis label; a small multiple's drops the words its title already implies."""
+    text = plain_value(v, unit)
+    if small:
+        for words in (" out of 100", " out of 7", " days a week"):
+            text = text.replace(words, "")
+    return text
 
 
 def metric_trends(cards: Sequence[Scorecard]) -> list[dict[str, Any]]:

@@ -106,3 +106,13 @@ def order_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             r["label"].casefold(),
         ),
     )
+
+
+def slice_section(kind: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The report's section for one kind of slice: its rows, worst first."""
+    return {
+        "kind": kind,
+        "title": f"By {KIND_WORDS.get(kind, kind)}",
+        "noun": KIND_WORDS.get(kind, kind),
+        "rows": order_rows(rows),
+    }
