@@ -148,10 +148,12 @@ def test_ladder_lists_next_gate_conditions(page: tuple[str, Page]) -> None:
     _, p = page
     text = p.all_text
     assert "Reliable Operator needs:" in text
+    # The area by its name, not its id (issue 15).
     assert (
-        "stability ≥ 70 in this period and the one before: now 49.3 (44.3 the period before)"
-        in text
+        "Production Stability ≥ 70 in this period and the one before: now 49.3 (44.3 the "
+        "period before)" in text
     )
+    assert "stability ≥ 70" not in text
     assert "no tier-1 service covered by a single person: now 67%" in text
     assert "WE ARE HERE" in " ".join(p.svg_text)
     for stage in (
