@@ -8,9 +8,21 @@ Chromium or Playwright is missing and TRUSTMETER_REQUIRE_BROWSER is unset.
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
+from click.testing import CliRunner
 from test_browser import browser, server, shot, sign_in
+from web_helpers import PASSWORD, SECRET
+
+from trustmeter.cli import cli
+from trustmeter.web import accounts
+from trustmeter.web.settings import WebSettings
+from trustmeter.workspace import load
 
 __all__ = ["browser", "server"]  # the fixtures, shared with test_browser.py
 
@@ -58,4 +70,65 @@ def test_compare_then_a_unit_and_a_service(browser: Any, server: tuple[str, Any]
     assert chart.is_visible()
     assert chart.locator("circle").count() >= 1
     shot(page, "25-metric-trend")
+    page.context.close()
+
+
+@pytest.fixture(scope="module")
+def demo_server(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server on the demo organisation (its records end on 2026-09-30); after `browser`,
+    which skips when Chromium is missing."""
+    import uvicorn
+
+    from trustmeter.web.app import create_app
+
+    root = tmp_path_factory.mktemp("browser-demo") / "northwind"
+    r = CliRunner().invoke(cli, ["demo", str(root)], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    ws = load(root)
+    store = ws.open()
+    try:
+        accounts.add(store, "admin", PASSWORD, "admin")
+    finally:
+        store.close()
+    app = create_app(ws, WebSettings(secret=SECRET, warm_cache=False))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+
+
+def test_the_demo_operations_unit_and_its_worst_service(browser: Any, demo_server: str) -> None:
+    base, q = demo_server, "?as_of=2026-10-01"
+    page = sign_in(browser, base)
+    page.goto(base + "/slices/unit" + q, timeout=120_000)
+    first = page.locator("table.slices tbody tr").first
+    assert first.locator("th").inner_text() == "Operations"
+    assert first.inner_text().count("Operations is neglected: ") == 1
+    shot(page, "30-demo-business-units")
+    first.get_by_role("link", name="Operations").click()
+    page.wait_for_load_state()
+    summary = page.locator(".summary").inner_text()
+    assert summary.startswith("Operations is neglected: ") and "respondents" in summary
+    assert page.get_by_text("What this business unit leaves out, and why").is_visible()
+    shot(page, "31-demo-business-unit-operations")
+
+    page.goto(base + "/slices/service" + q, timeout=120_000)
+    page.get_by_role("link", name="SAP S/4HANA ERP").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "SAP S/4HANA ERP"
+    shot(page, "32-demo-service-erp")
+
+    page.goto(base + "/compare" + q, timeout=120_000)
+    assert page.get_by_role("heading", level=1).inner_text() == "2026-Q2 against 2026-Q3"
+    assert page.locator("#cmp-moved-h").is_visible()
+    shot(page, "33-demo-compare")
     page.context.close()
