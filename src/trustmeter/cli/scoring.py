@@ -154,6 +154,11 @@ def trend(
     show_default=True,
     help="The PDF's paper size.",
 )
+@click.option(
+    "--slices",
+    is_flag=True,
+    help="Add a section per business unit, service and team to the full report (slower).",
+)
 @click.pass_context
 @clean_errors
 def report(
@@ -164,6 +169,7 @@ def report(
     summary: bool,
     pdf_out: str | None,
     paper: str,
+    slices: bool,
 ) -> None:
     """Write one self-contained HTML report that opens offline, or the one-pager.
 
@@ -197,7 +203,7 @@ def report(
                     click.echo(f"wrote {written}")
             return
         target = out or "trustmeter-report.html"
-        write_report(ws, scorer, Path(target), day, periods)
+        write_report(ws, scorer, Path(target), day, periods, slices)
     click.echo(f"wrote {target}")
 
 

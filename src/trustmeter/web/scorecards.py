@@ -19,13 +19,17 @@ from typing import Any
 from trustmeter.framework import Framework
 from trustmeter.framework.model import CalendarKind
 from trustmeter.metrics.catalogue import all_metrics
+from trustmeter.metrics.slices import Slice, SliceKind
 from trustmeter.periods import Period, last_complete, series
+from trustmeter.scorecard.compare import Comparison
 from trustmeter.scorecard.explain import Explanation, explain_metric
 from trustmeter.scorecard.model import MetricEntry, Scorecard
 from trustmeter.scorecard.scorer import Scorer
 from trustmeter.store import Store
 from trustmeter.store.version import data_version
+from trustmeter.usecases.comparing import compare_periods
 from trustmeter.usecases.scoring import scorer_for
+from trustmeter.usecases.slicing import SliceName, slice_names
 from trustmeter.web.pool import DatabaseUnavailable
 from trustmeter.workspace import Workspace
 
@@ -41,6 +45,8 @@ class Scorecards:
         self._open = open_store
         self._store: Store | None = None
         self._scorer: Scorer | None = None
+        # One Scorer per slice scored since the data last changed (metrics/slices.py).
+        self._slicers: dict[Slice, Scorer] = {}
         self._version = ""
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         # One computation at a time: the Scorer and its connection are not shared by threads.
@@ -64,6 +70,7 @@ class Scorecards:
         version = data_version(self._store)
         if self._scorer is None or version != self._version:
             self._scorer = scorer_for(self.workspace, self._store, framework=self.framework)
+            self._slicers = {}
             if version != self._version:
                 self._cache.clear()
             self._version = version
@@ -106,6 +113,7 @@ class Scorecards:
             self._store.close()
         self._store = None
         self._scorer = None
+        self._slicers = {}
 
     def scorecard(self, period: Period) -> Scorecard:
         card: Scorecard = self._cached(("card", period), lambda s: s.scorecard(period))
@@ -117,6 +125,42 @@ class Scorecards:
         # once per period); the scorecards are then assembled and cached one by one.
         self._cached(("prepared", last, count), lambda s: s.prepare(periods))
         return [self.scorecard(p) for p in periods]
+
+    def compare(self, a: Period, b: Period) -> Comparison:
+        """Period `a` against `b` by the compare use case (`trustmeter compare`): the same
+        figures, changes and noise verdicts; the history it reads shares this Scorer's cache."""
+        out: Comparison = self._cached(("compare", a, b), lambda s: compare_periods(s, a, b))
+        return out
+
+    def slice_names(self) -> dict[SliceKind, list[SliceName]]:
+        """The business units, services and teams the records name."""
+        out: dict[SliceKind, list[SliceName]] = self._cached(
+            ("slice_names",), lambda s: slice_names(s.store)
+        )
+        return out
+
+    def _slicer(self, slice: Slice) -> Scorer:
+        """The slice's Scorer on the same connection, kept until the data changes."""
+        if slice not in self._slicers:
+            assert self._store is not None  # _current opened it
+            self._slicers[slice] = scorer_for(
+                self.workspace, self._store, slice=slice, framework=self.framework
+            )
+        return self._slicers[slice]
+
+    def sliced(self, slice: Slice, period: Period) -> Scorecard:
+        """One business unit's, service's or team's scorecard (`score --unit|--service|--team`)."""
+        card: Scorecard = self._cached(
+            ("slice", slice, period), lambda s: self._slicer(slice).scorecard(period)
+        )
+        return card
+
+    def sliced_trend(self, slice: Slice, last: Period, count: int) -> list[Scorecard]:
+        periods = series(last, count)
+        self._cached(
+            ("slice_prepared", slice, last, count), lambda s: self._slicer(slice).prepare(periods)
+        )
+        return [self.sliced(slice, p) for p in periods]
 
     def explain(self, metric_id: str, period: Period, limit: int) -> Explanation:
         out: Explanation = self._cached(
