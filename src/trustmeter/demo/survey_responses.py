@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from trustmeter.demo.context import BUSINESS, TEAM, Demo, lerp, local
@@ -87,6 +88,8 @@ def write_stakeholder_surveys(demo: Demo) -> None:
     items["comment"] = "Anything else you would like IT to hear?"
     ladder = ("Order taker", "Service provider", "Trusted advisor", "Strategic partner")
     unit_q = "Which business unit do you work in?"
+    files: list[Path] = []
+    names: dict[str, str] = {}
     for c, month in enumerate(campaign_months(demo, 1)):  # November, February, May, August
         opens = demo.month(month)
         p = demo.progress(opens, BUSINESS)
@@ -138,13 +141,17 @@ def write_stakeholder_surveys(demo: Demo) -> None:
         ]
         campaign = f"stakeholder-{opens:%Y-%m}"
         path = demo.files.write_csv(f"google_forms_{campaign}.csv", header, body)
-        demo.files.add_preset(
-            "survey-responses",
-            path,
-            "google-forms-survey-responses",
-            # the campaign is the file's name unless mapped: name it as the report shows it
-            {"values": {"campaign": {path.stem: campaign}}},
-        )
+        files.append(path)
+        names[path.stem] = campaign
+    # One import for every campaign's file (one form a quarter, each exported on its own).
+    # The campaign is the file's name unless mapped: name each as the report shows it.
+    demo.files.add_preset(
+        "survey-responses",
+        files,
+        "google-forms-survey-responses",
+        {"values": {"campaign": names}},
+        name="google_forms_stakeholder",
+    )
 
 
 def write_team_surveys(demo: Demo) -> None:
@@ -163,6 +170,8 @@ def write_team_surveys(demo: Demo) -> None:
     items["burnout"] = "How often do you feel burned out by your work? (1 = never, 5 = always)"
     items["comment"] = "Anything else you want the leadership team to know? (anonymous)"
     team_q = "Which team are you in?"
+    files: list[Path] = []
+    names: dict[str, str] = {}
     team_mood = {
         "Service Desk": -0.06,
         "Infrastructure": -0.04,
@@ -208,9 +217,12 @@ def write_team_surveys(demo: Demo) -> None:
         ]
         campaign = f"team-{opens:%Y-%m}"
         path = demo.files.write_csv(f"google_forms_{campaign}.csv", header, body)
-        demo.files.add_preset(
-            "survey-responses",
-            path,
-            "google-forms-survey-responses",
-            {"values": {"campaign": {path.stem: campaign}}},
-        )
+        files.append(path)
+        names[path.stem] = campaign
+    demo.files.add_preset(
+        "survey-responses",
+        files,
+        "google-forms-survey-responses",
+        {"values": {"campaign": names}},
+        name="google_forms_team",
+    )
