@@ -102,7 +102,7 @@ class DeliveryChange:
     lead_time: Compared | None  # None: a side had no item done
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "throughput": None
             if self.throughput is None
             else self.throughput.as_dict(
@@ -122,6 +122,20 @@ class DeliveryChange:
                 up_is_better=False,
             ),
         }
+        parts = []
+        for key, label, unit in (
+            ("throughput", "done", " a period"),
+            ("lead_time", "lead time", " d"),
+        ):
+            c = out[key]
+            if c:
+                lo, hi = c["interval"]
+                parts.append(
+                    f"{label} {c['before']['value']:g} → {c['after']['value']:g}{unit} "
+                    f"({c['difference']:+g}, {lo:+g} to {hi:+g}): {c['verdict']}"
+                )
+        out["text"] = "; ".join(parts) or "no work items done on one side"
+        return out
 
 
 @dataclass(frozen=True)
