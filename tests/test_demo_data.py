@@ -505,3 +505,25 @@ def test_a_different_today_moves_the_history(tmp_path: Path) -> None:
     fmt = _mapping(spec)["date_format"]
     opened = [_ts(r["opened_at"], fmt).date() for r in _records(spec)]
     assert date(2023, 2, 28) <= min(opened) < date(2023, 3, 10) and max(opened) < date(2028, 2, 29)
+
+
+def test_the_framework_order_is_built_into_the_curves(tmp_path: Path) -> None:
+    """What the ordering analysis should find on the demo: the business curve (relationships,
+    planning) repeats operations two quarters later, the team curve runs a quarter ahead."""
+    from trustmeter.demo.context import BUSINESS, OPERATIONS, TEAM, Demo
+
+    demo = Demo(tmp_path, 7, TODAY)
+    assert demo.first == date(2021, 10, 1) and demo.start == YEAR_ONE
+    for days in range(200, 700, 30):  # in the story years both read the same smooth turn
+        d = demo.start + timedelta(days=days)
+        assert demo.progress(d, BUSINESS) == demo.progress(d - timedelta(days=182), OPERATIONS)
+    for days in range(0, 600, 30):
+        d = demo.start + timedelta(days=days)
+        assert demo.progress(d, TEAM) == demo.progress(d + timedelta(days=91), OPERATIONS)
+    # before the story the business curve has noise of its own: not a copy of operations
+    early = [demo.first + timedelta(days=182 + 91 * q) for q in range(8)]
+    assert any(
+        demo.progress(d, BUSINESS) != demo.progress(d - timedelta(days=182), OPERATIONS)
+        for d in early
+    )
+    assert all(0 <= demo.progress(d) <= 1 for d in early)

@@ -41,7 +41,7 @@ CURVE_NOISE = 0.05
 
 
 def lerp(a: float, b: float, p: float) -> float:
-    """From the first year's `a` to the second year's `b`, by `progress` p."""
+    """From the worst state's `a` (progress 0) to the recovered state's `b` (progress 1)."""
     return a + (b - a) * p
 
 
