@@ -34,6 +34,7 @@ from trustmeter.web import (
     onepager,
     ordering,
     pages,
+    refresh,
     respond,
     surveys_web,
     uploads,
@@ -48,6 +49,7 @@ from trustmeter.web.deps import (
 )
 from trustmeter.web.guards import install_redaction, redact
 from trustmeter.web.pool import Database, DatabaseBusy, DatabaseUnavailable
+from trustmeter.web.scheduler import Scheduler, schedule_of
 from trustmeter.web.scorecards import Scorecards
 from trustmeter.web.settings import WebSettings, workspace_secret
 from trustmeter.web.throttle import LoginThrottle
@@ -83,9 +85,16 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
             threading.Thread(target=_warm, args=(state,), daemon=True).start()
         if settings.control_url:
             control.write_serve_file(workspace.root, settings.control_url, settings.control_key)
+        if settings.run_schedule:
+            schedule = schedule_of(workspace)
+            app.state.scheduler = Scheduler(state, schedule)
+            if schedule.anything:
+                app.state.scheduler.start()
         try:
             yield
         finally:
+            if getattr(app.state, "scheduler", None) is not None:
+                app.state.scheduler.stop()
             # Here rather than after uvicorn returns: on SIGTERM uvicorn shuts the app down,
             # then raises the signal again, which ends the process without running `finally`.
             control.remove_serve_file(workspace.root, settings.control_key)
@@ -133,6 +142,7 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
         uploads.router,
         control.router,
         onepager.router,
+        refresh.router,
     ):
         # Counted while the body is read: a request is refused (413) as soon as it passes the
         # limit, or at once when it declares a larger Content-Length; nothing past the limit

@@ -50,6 +50,9 @@ class WebSettings:
     # (web/pool.py), so that `score`, `report` and `import` can open it meanwhile.
     database_wait_s: float = 60.0
     database_idle_s: float = 1.0
+    # Run the syncs and the digest of the workspace's [web.schedule] (web/scheduler.py): `serve`
+    # turns it on.
+    run_schedule: bool = False
     # Compute the default scorecard and trend in the background when the server starts.
     warm_cache: bool = False
     trend_periods: int = 8
