@@ -98,6 +98,7 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
             # Here rather than after uvicorn returns: on SIGTERM uvicorn shuts the app down,
             # then raises the signal again, which ends the process without running `finally`.
             control.remove_serve_file(workspace.root, settings.control_key)
+            uploads.forget_all()
             state.scorecards.close()
             db.close()
 
