@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from web_helpers import BASE, SECRET, login
 
 from trustmeter.store.database import duckdb_path
+from trustmeter.store.dbwait import waiting_flag
 from trustmeter.web.app import create_app
 from trustmeter.web.settings import WebSettings
 from trustmeter.workspace import Workspace
@@ -126,3 +127,24 @@ def test_a_page_that_waits_too_long_says_the_database_is_busy(workspace: Workspa
     finally:
         app.state.web.scorecards.close()
         app.state.web.db.close()
+
+
+def test_a_thread_inside_the_lease_never_waits_for_itself(workspace: Workspace) -> None:
+    """Nested use in one thread (a page reading the pool inside a scorecard computation)
+    while a command waits: the inner use goes on at once instead of stalling until the app
+    stops yielding (5 s)."""
+    app = _app(workspace)
+    db = app.state.web.db
+    try:
+        with db.held(), waiting_flag(db.file):  # a "command" waits for the file
+            deadline = time.monotonic() + 5
+            while not db.yielding:
+                assert time.monotonic() < deadline, "the app did not notice the waiting command"
+                time.sleep(0.02)
+            t0 = time.monotonic()
+            with db.connection() as store:
+                assert store.scalar("SELECT 1") == 1
+            assert time.monotonic() - t0 < 1
+    finally:
+        app.state.web.scorecards.close()
+        db.close()

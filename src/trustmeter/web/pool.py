@@ -64,6 +64,7 @@ class Database:
         self._yielding = False  # a command waits for the file: new users wait for it
         self._last_use = time.monotonic()
         self._releasers: list[Callable[[], None]] = []
+        self._local = threading.local()
         self._stop = threading.Event()
         self.releases = 0  # how often the file was let go of (for the log and tests)
         # An idle slot holds a connection, or None: room for one to be opened when needed.
@@ -86,24 +87,37 @@ class Database:
             raise DatabaseUnavailable(str(exc)) from exc
 
     # -- the lease on an embedded file --------------------------------------------------------
+    @property
+    def yielding(self) -> bool:
+        """Whether new requests wait now, for a command to have the file."""
+        return self._yielding
+
     def on_release(self, release: Callable[[], None]) -> None:
         """Call `release` (close a connection held outside the pool) when the file is let go."""
         self._releasers.append(release)
 
     @contextlib.contextmanager
     def held(self) -> Iterator[None]:
-        """While inside, the file is not let go of; waits first while a command takes its turn."""
-        if self.file is None:
-            yield
+        """While inside, the file is not let go of; waits first while a command takes its turn.
+        Re-entrant: a thread already inside never waits (it would wait for itself)."""
+        depth = getattr(self._local, "depth", 0)
+        if self.file is None or depth:
+            self._local.depth = depth + 1
+            try:
+                yield
+            finally:
+                self._local.depth = depth
             return
         with self._cond:
             while self._yielding:
                 self._cond.wait(0.5)
             self._users += 1
             self._touched = True
+        self._local.depth = 1
         try:
             yield
         finally:
+            self._local.depth = 0
             with self._cond:
                 self._users -= 1
                 self._last_use = time.monotonic()
