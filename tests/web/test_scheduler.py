@@ -218,3 +218,53 @@ def test_a_wrong_schedule_is_a_clear_error(tmp_path: Path) -> None:
         with pytest.raises(ConfigError, match=re.escape(expected)) as exc:
             schedule_of(ws_mod.load(ws.root))
         assert str(ws.config_path) in str(exc.value)
+
+
+def test_a_real_serve_sends_the_digest_on_its_own(tmp_path: Path) -> None:
+    """`trustmeter serve` starts the schedule itself: the digest, due at once, reaches a
+    local SMTP server without anyone asking."""
+    import contextlib
+    import socket
+    import subprocess
+    import time
+
+    sink = SmtpSink()
+    ws = ws_mod.init(tmp_path / "ws", name="served")
+    ws.config_path.write_text(
+        ws.config_path.read_text()
+        + f'\n[web.schedule]\ndigest_every = "1d"\ndigest_to = ["cio@example.com"]\n'
+        f'\n[web.smtp]\nhost = "127.0.0.1"\nport = {sink.port}\nstarttls = false\n'
+        f'sender = "tm@example.com"\n'
+    )
+    store = ws.open()
+    try:
+        seed(store)
+    finally:
+        store.close()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    exe = Path(sys.executable).with_name("trustmeter")
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [exe, "-w", ws.root, "serve", "--port", str(port), "--no-warm"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 90
+        while not sink.messages:
+            assert proc.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, f"no digest arrived:\n{log.read_text()}"
+            time.sleep(0.2)
+    finally:
+        proc.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(20)
+        if proc.poll() is None:
+            proc.kill()
+        sink.close()
+    assert "scheduled: digest every 1d" in log.read_text()
+    (rcpts, msg), *_ = sink.messages
+    assert rcpts == ["cio@example.com"] and msg["Subject"].startswith("served: IT trust,")

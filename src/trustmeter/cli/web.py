@@ -60,7 +60,7 @@ def serve(ctx: click.Context, host: str, port: int, insecure_cookies: bool, no_w
     from trustmeter.web import control
     from trustmeter.web.app import create_app
     from trustmeter.web.guards import install_redaction
-    from trustmeter.web.scheduler import schedule_of
+    from trustmeter.web.scheduler import interval_text, schedule_of
 
     ws = workspace_of(ctx)
     schedule = schedule_of(ws)  # a mistake in [web.schedule] stops here, before the server starts
@@ -76,15 +76,14 @@ def serve(ctx: click.Context, host: str, port: int, insecure_cookies: bool, no_w
             err.print(
                 "[yellow]no accounts yet:[/] make one with `trustmeter user add NAME --role admin`"
             )
-    if schedule.anything:
-        click.echo(
-            "scheduled: "
-            + "; ".join(
-                ([f"sync {', '.join(schedule.sources)} every {schedule.sync_every}"]
-                 if schedule.sync_every and schedule.sources else [])
-                + ([f"digest every {schedule.digest_every}"] if schedule.digest_every else [])
-            )
-        )  # fmt: skip
+    jobs = []
+    if schedule.sync_every and schedule.sources:
+        every = interval_text(schedule.sync_every)
+        jobs.append(f"sync {', '.join(schedule.sources)} every {every}")
+    if schedule.digest_every:
+        jobs.append(f"digest every {interval_text(schedule.digest_every)}")
+    if jobs:
+        click.echo("scheduled: " + "; ".join(jobs))
     click.echo(f"serving {ws.name} on http://{host}:{port} (Ctrl+C to stop)")
     try:
         uvicorn.Server(config).run()

@@ -256,7 +256,7 @@ class Scheduler:
                 syncs.append(
                     {
                         "source": name,
-                        "every": _text(every) if scheduled and every else None,
+                        "every": interval_text(every) if scheduled and every else None,
                         "running": self._lock(f"sync:{name}").locked(),
                         "last": last,
                         "next": (
@@ -268,14 +268,16 @@ class Scheduler:
         return {
             "syncs": syncs,
             "digest": {
-                "every": _text(self.schedule.digest_every) if self.schedule.digest_every else None,
+                "every": interval_text(self.schedule.digest_every)
+                if self.schedule.digest_every
+                else None,
                 "to": list(self.schedule.digest_to),
                 "last": digest,
             },
         }
 
 
-def _text(t: timedelta) -> str:
+def interval_text(t: timedelta) -> str:
     seconds = int(t.total_seconds())
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds % size == 0:
