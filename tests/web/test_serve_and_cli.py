@@ -123,6 +123,7 @@ def test_score_report_and_import_run_while_serve_answers(tmp_path: Path) -> None
     with serving(ws.root, tmp_path / "serve.log") as base, contextlib.ExitStack() as clients:
         # Signed in one after the other: the first sign-in rehashes the password (a write).
         signed = [clients.enter_context(_signed_in(base)) for _ in range(3)]
+        card_before = signed[0].get("/scorecard.json").json()
         readers = [threading.Thread(target=read_dashboard, args=(c,)) for c in signed]
         for t in readers:
             t.start()
@@ -158,6 +159,8 @@ def test_score_report_and_import_run_while_serve_answers(tmp_path: Path) -> None
     assert statuses == {200}, sorted({(p, c) for p, c, _ in answers if c != 200})
     assert len(answers) >= 12, answers  # the readers kept reading throughout
     assert after.status_code == 200
+    # The server saw the CLI's import: the same period, figures from the new records too.
+    assert after.json()["period"] == card_before["period"] and after.json() != card_before
     print(f"{len(answers)} answers, slowest {max(t for *_, t in answers):.2f} s")
 
     store = ws.open()
