@@ -204,6 +204,34 @@ def test_the_digest_goes_out_by_email_on_its_schedule(
     assert "gone@example.com" in status["last"]["message"]
 
 
+@pytest.mark.parametrize("db_url", ["duckdb"], indirect=True)
+def test_a_digest_that_failed_is_tried_again_within_the_hour(
+    db_url: str, tmp_path: Path, app_for: Any
+) -> None:
+    sink = SmtpSink()
+    port = sink.port
+    sink.close()  # nothing listens there: the mail server is down
+    ws = _workspace(
+        db_url,
+        tmp_path,
+        f'\n[web.schedule]\ndigest_every = "7d"\ndigest_to = ["cio@example.com"]\n'
+        f'\n[web.smtp]\nhost = "127.0.0.1"\nport = {port}\nstarttls = false\n'
+        f'sender = "tm@example.com"\n',
+    )
+    app = app_for(ws)
+    clock = Clock()
+    sched = Scheduler(app.state.web, schedule_of(ws), clock)
+    assert [t.name for t in sched.tick()] == ["digest"]
+    sched.join()
+    last = sched.status()["digest"]["last"]
+    assert last["status"] == "failed" and last["recipients"] == 0 and last["message"]
+    clock.ahead = timedelta(minutes=30)
+    assert sched.tick() == []
+    clock.ahead = timedelta(minutes=61)
+    assert [t.name for t in sched.tick()] == ["digest"]  # not a week later
+    sched.join()
+
+
 def test_a_wrong_schedule_is_a_clear_error(tmp_path: Path) -> None:
     ws = ws_mod.init(tmp_path / "ws", name="wrong")
     base = ws.config_path.read_text() + SOURCES

@@ -8,7 +8,7 @@
 
 A job is due when its last run (the sync log, or the digest log: both in the database, so a
 restarted server neither repeats one at once nor forgets one) started at least its interval
-ago. The scheduler looks every `tick_s` and runs each due job in its own thread. A source is
+ago; a digest that failed (the mail server refused or was down) is tried again after an hour. The scheduler looks every `tick_s` and runs each due job in its own thread. A source is
 never synced twice at once: a sync still running in this server makes the next tick pass it
 by, and so does one another process logged as running within the last `STALE` hours (a run
 that stopped without finishing, its process killed, counts as stale after that). Each page a
@@ -42,6 +42,7 @@ from trustmeter.workspace import Workspace
 
 log = logging.getLogger("trustmeter.web")
 STALE = timedelta(hours=6)
+RETRY = timedelta(hours=1)  # a digest that failed is tried again after this
 _INTERVAL = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 _KEYS = {"sync_every", "sync", "digest_every", "digest_to"}
@@ -157,7 +158,10 @@ class Scheduler:
                         jobs.append(f"sync:{name}")
             if self.schedule.digest_every:
                 last = last_digest(store)
-                if last is None or now - last["started_at"] >= self.schedule.digest_every:
+                every = self.schedule.digest_every
+                if last is not None and last["status"] == "failed":
+                    every = min(every, RETRY)  # the mail server was down: try again soon
+                if last is None or now - last["started_at"] >= every:
                     jobs.append("digest")
         return jobs
 
