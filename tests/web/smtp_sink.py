@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from email import message_from_bytes, policy
@@ -19,7 +20,11 @@ class SmtpSink:
         self._thread.start()
 
     def close(self) -> None:
+        # shutdown() wakes the thread blocked in accept(); close() alone leaves it listening.
+        with contextlib.suppress(OSError):
+            self._server.shutdown(socket.SHUT_RDWR)
         self._server.close()
+        self._thread.join(5)
 
     def _serve(self) -> None:
         while True:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from trustmeter.web.deps import AdminDep
-from trustmeter.web.scheduler import Schedule, Scheduler
+from trustmeter.web.scheduler import Scheduler, schedule_of
 from trustmeter.web.views import page, twin
 
 router = APIRouter(include_in_schema=False)
@@ -17,9 +17,12 @@ router = APIRouter(include_in_schema=False)
 
 def _status(request: Request) -> dict[str, Any]:
     scheduler: Scheduler | None = getattr(request.app.state, "scheduler", None)
-    if scheduler is None:  # an app made without `serve`'s schedule: the logs all the same
-        scheduler = Scheduler(request.app.state.web, Schedule())
-    return scheduler.status()
+    if scheduler is not None:
+        return {**scheduler.status(), "active": True}
+    # An app started otherwise than by `serve` runs no schedule: what is declared, and the
+    # logs, all the same.
+    state = request.app.state.web
+    return {**Scheduler(state, schedule_of(state.workspace)).status(), "active": False}
 
 
 @router.get("/admin/refresh.json")
