@@ -163,6 +163,16 @@ def _v8_sessions(store: Store) -> None:
     )
 
 
+def _v10_digest_log(store: Store) -> None:
+    # The scheduled digest (issue 15): when each went out, to how many, and what failed, so
+    # that a restarted server neither sends it again at once nor forgets a failure.
+    store.execute(
+        "CREATE TABLE digest_log (id BIGINT PRIMARY KEY, started_at TIMESTAMP NOT NULL, "
+        "finished_at TIMESTAMP, status TEXT NOT NULL, period TEXT, recipients BIGINT, "
+        "message TEXT)"
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Store], None]]] = [
     (1, "canonical record tables", _v1_records),
     (2, "indexes on event times", _v2_indexes),
@@ -172,6 +182,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Store], None]]] = [
     (6, "DuckDB: record tables without in-memory indexes, for bulk imports", _v6_duckdb_bulk),
     (7, "PostgreSQL: shuffle a campaign's invitations on each claim", _v7_survey_shuffle),
     (8, "web app: server-side sessions", _v8_sessions),
+    (10, "scheduled digest log", _v10_digest_log),
 ]
 
 LATEST = max(number for number, _, _ in MIGRATIONS)

@@ -5,14 +5,18 @@ version changes with every import and every web survey answer (store.version.dat
 and a new version starts a fresh `Scorer`, whose own caches (which metrics have data, area
 scores per period) then serve the periods a trend shares with the stage gates. A connection
 lost with its server (a PostgreSQL restart) is replaced and the computation tried once more.
+On an embedded (DuckDB) file each computation holds the pool's lease (`lease`), and `release`
+closes the connection when the pool lets go of the file; what was computed stays cached.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import date, timedelta
 from typing import Any
 
@@ -39,8 +43,14 @@ _MAX_ENTRIES = 256
 
 
 class Scorecards:
-    def __init__(self, workspace: Workspace, open_store: Callable[[], Store]) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        open_store: Callable[[], Store],
+        lease: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext,
+    ) -> None:
         self.workspace = workspace
+        self._lease = lease
         self.framework: Framework = workspace.framework()
         self._open = open_store
         self._store: Store | None = None
@@ -77,7 +87,9 @@ class Scorecards:
         return self._scorer, version
 
     def _cached(self, key: tuple[Any, ...], make: Callable[[Scorer], Any]) -> Any:
-        with self._lock:
+        # The lease first, then the lock: the pool lets go (and `release` takes the lock)
+        # only when nobody is inside the lease.
+        with self._lease(), self._lock:
             try:
                 return self._lookup(key, make)
             except Exception:
@@ -190,6 +202,14 @@ class Scorecards:
     def warm(self, count: int) -> None:
         """Compute the default period's scorecard and trend, so the first visitor waits less."""
         self.trend(self.period(None), count)
+
+    def release(self) -> None:
+        """Close the connection, and the Scorer bound to it; the cache stays (by version)."""
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+            self._store = None
+            self._scorer = None
 
     def close(self) -> None:
         with self._lock:
