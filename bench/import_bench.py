@@ -34,6 +34,8 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from bench._serve import scratch_database
 
@@ -108,6 +110,10 @@ def generate(path: Path, rows: int, seed: int = SEED) -> None:
         for lo in range(0, rows, CHUNK):
             n = min(CHUNK, rows - lo)
             opened = start + rng.integers(0, span, n).astype("timedelta64[s]")
+            # An opened time in the hour that Berlin's clocks skip is read with the offset
+            # before the change, an hour before a resolved time just after it: the import
+            # would rightly refuse the row as resolved before opened. Real exports have none.
+            opened = opened + _in_gap(opened) * np.timedelta64(3600, "s")
             ack = opened + rng.integers(60, 4 * 3600, n).astype("timedelta64[s]")
             res = ack + rng.exponential(8 * 3600, n).astype("int64").astype("timedelta64[s]")
             opened_s = np.datetime_as_string(opened, unit="s")
@@ -146,6 +152,17 @@ def generate(path: Path, rows: int, seed: int = SEED) -> None:
                     )
                 )
             w.writerows(out)
+
+
+def _in_gap(times: np.ndarray) -> np.ndarray:
+    """Which wall-clock times never happen in Berlin (the spring-forward hour)."""
+    naive = pa.array(times.astype("datetime64[us]"))
+    early = pc.assume_timezone(
+        naive, "Europe/Berlin", ambiguous="earliest", nonexistent="earliest"
+    )
+    late = pc.assume_timezone(naive, "Europe/Berlin", ambiguous="earliest", nonexistent="latest")
+    gap: np.ndarray = pc.not_equal(early, late).to_numpy(zero_copy_only=False)
+    return gap
 
 
 @dataclass

@@ -33,8 +33,7 @@ OVER_LIMIT = {
     "trustmeter/metrics/planning.py": 568,
     "trustmeter/metrics/relationships.py": 453,
     "trustmeter/cli/forecast.py": 548,  # six forecast commands and their shared options
-    "trustmeter/scorecard/model.py": 402,  # the scorecard's dataclasses, one per JSON object
-    "trustmeter/forecast/montecarlo.py": 482,  # the engine: when, how-many, likelihood
+    "trustmeter/forecast/montecarlo.py": 467,  # the engine: when, how-many, likelihood
     "trustmeter/connectors/sync.py": 458,  # the sync loop, its HTTP client, cursors and log
 }
 

@@ -190,3 +190,24 @@ def test_the_readme_forecast_example_runs_on_the_demo(demo: tuple[Path, str]) ->
     stale = [a for a in args if a not in ("--history-to", "2026-09-30", "--start", "2026-10-01")]
     r = CliRunner().invoke(cli, ["-w", str(root), *stale])
     assert r.exit_code == 1 and "records run to 2026-09-30" in " ".join(r.output.split())
+
+
+def test_demo_history_is_long_enough_for_the_order_verdict(demo: tuple[Path, str]) -> None:
+    """Five years of quarters and a stakeholder survey every quarter: every pair has changes
+    enough to be tested, and the story built into the data (relationships and planning follow
+    stability by two quarters) is what the method finds. The demo prints the method's words."""
+    root, out = demo
+    r = CliRunner().invoke(cli, ["-w", str(root), "ordering", "--to", "2026-10-01", "--json"])
+    assert r.exit_code == 0, r.output
+    o = json.loads(r.output)
+    assert len(o["periods"]) >= 20
+    assert sum(c["kind"] == "stakeholder" for c in o["campaigns"]) == 20
+    assert all(p["changes"] >= 9 for p in o["pairs"])
+    pairs = {(p["leader"], p["follower"]): p for p in o["pairs"]}
+    for follower in ("relationships", "planning"):
+        p = pairs[("stability", follower)]
+        assert p["verdict"] == "supports", p
+        assert p["interval"][0] <= 2 <= p["interval"][1] and p["interval"][0] > 0
+    assert not any(p["verdict"] == "contradicts" for p in o["pairs"])
+    assert o["verdict"] == "supports"
+    assert o["summary"] in " ".join(out.split())

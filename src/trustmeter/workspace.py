@@ -14,6 +14,7 @@ import tomli_w
 from trustmeter import framework as fw
 from trustmeter.errors import ConfigError, TrustmeterError
 from trustmeter.store import Store, connect, migrate
+from trustmeter.store.dbwait import cli_wait_s
 
 CONFIG = "trustmeter.toml"
 DEFAULT_DB = "duckdb:///trustmeter.duckdb"
@@ -46,7 +47,8 @@ class Workspace:
         return self.root / CONFIG
 
     def open(self, migrate_schema: bool = True) -> Store:
-        store = connect(self.database, base=self.root)
+        # A DuckDB file that `serve` (or another command) holds is waited for, not refused.
+        store = connect(self.database, base=self.root, wait_s=cli_wait_s())
         if migrate_schema and not store.read_only:  # a warehouse's tables are its owner's
             migrate(store)
         store.cache_compiled_sql(self.root / SQL_CACHE)

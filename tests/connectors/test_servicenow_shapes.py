@@ -342,3 +342,25 @@ def test_a_semicolon_export_still_gets_the_delimiter_hint(store: Store, tmp_path
     with pytest.raises(InputError) as info:
         import_preset(store, "incidents", [path], "servicenow", UTC)
     assert "--delimiter ';'" in (info.value.hint or "") and info.value.line == 1
+
+
+def test_business_duration_alone_is_never_read_as_the_resolution(
+    store: Store, tmp_path: Path
+) -> None:
+    """business_duration counts working hours only: opened + it is not when the incident was
+    resolved (here a Friday-evening incident fixed on Monday has 1 working hour). With no
+    resolved_at, calendar_duration or closed_at, every incident is imported as open, and the
+    summary says why business_duration was not used and what to add (issue 13)."""
+    path = tmp_path / "incident.csv"
+    path.write_text(
+        "number,opened_at,priority,incident_state,business_duration\n"
+        "INC1,2025-03-14 17:30:00,2 - High,Resolved,3600\n"
+        "INC2,2025-03-17 09:00:00,3 - Moderate,Closed,1970-01-01 02:00:00\n"
+    )
+    r = import_preset(store, "incidents", [path], "servicenow", UTC)
+    assert r.rows_read == 2 and r.derived == {}
+    assert incidents(store, "id, resolved_at") == [("INC1", None), ("INC2", None)]
+    (note,) = [n for n in r.notes if "no resolved time" in n]
+    assert "imported as still open" in note
+    assert "business_duration is not used: it counts working hours only" in note
+    assert "add the Resolved column (or calendar_duration)" in note

@@ -19,11 +19,10 @@ from trustmeter.errors import TrustmeterError
 from trustmeter.forecast import Calendar, ForecastError, History, MonteCarlo, TooLittleHistory
 from trustmeter.forecast.montecarlo import (
     LEVELS,
-    at_least,
-    by_when,
     shown_probability,
     stated_probability,
 )
+from trustmeter.forecast.quantiles import at_least, by_when
 
 START = date(2024, 1, 1)  # a Monday
 

@@ -343,3 +343,16 @@ def test_unknown_encoding(seeded: Store, write: Write) -> None:
     p = write("e.csv", GOOD)
     err = fails(seeded, "incidents", p, encoding="klingon")
     assert "unknown text encoding 'klingon'" in err.problem and "cp1252" in (err.expected or "")
+
+
+def test_a_mapping_may_name_its_kind_as_the_table_does(store: Store, write: Write) -> None:
+    """`kind = "work_items"` in a mapping file is the kind `trustmeter import work-items` reads
+    (a user copying the table's name must not be told the kinds differ); a real mismatch
+    says which command would read the file, with no option that does not exist."""
+    p = write("w.csv", "id,created_at\nW1,2024-01-05\n")
+    run(store, "work-items", p, mapping=Mapping(kind="work_items"))
+    assert counts(store)["work_item"] == 1
+    with pytest.raises(
+        ConfigError, match=r"import the file as `trustmeter import work-items FILE`"
+    ):
+        run(store, "incidents", p, mapping=Mapping(kind="work_items"))

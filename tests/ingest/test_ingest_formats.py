@@ -297,3 +297,31 @@ def test_survey_items_checked_by_the_questionnaire(
     assert err.expected == "a whole number from 1 to 7"
     with pytest.raises(ConfigError, match="'loyalty', which is not a survey item"):
         run(store, "survey-responses", bad, mapping=Mapping(items={"loyalty": "nps"}))
+
+
+def test_xlsx_label_written_twice_reads_the_first_non_empty_value(
+    store: Store, tmp_path: Path
+) -> None:
+    """As in a CSV: a customised form's export can carry `Severity` twice. Each row reads the
+    first non-empty value of the repeated columns, and the summary says so (issue 13)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["Number", "Created", "Severity", "severity"])
+    ws.append(["INC1", "2025-03-17 06:04", None, "2 - High"])
+    ws.append(["INC2", "2025-03-17 07:00", "1 - Critical", "3 - Low"])
+    ws.append(["INC3", "2025-03-17 08:00", "4 - Low", None])
+    p = tmp_path / "twice.xlsx"
+    wb.save(p)
+    m = Mapping(columns={"id": "Number", "opened_at": "Created", "severity": "Severity"})
+    r = run(store, "incidents", p, mapping=m)
+    assert r.rows_read == 3
+    assert store.fetch("SELECT id, severity FROM incident ORDER BY id") == [
+        ("INC1", "P2"),
+        ("INC2", "P1"),
+        ("INC3", "P4"),
+    ]
+    assert r.notes == [
+        "twice.xlsx: the header has 'Severity' 2 times (columns 3 and 4): each row's first "
+        "non-empty value of them is read; 1 rows had different values there"
+    ]

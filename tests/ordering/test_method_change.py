@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -88,6 +88,22 @@ def test_method_change_from_the_store(store: Store) -> None:
             ),
         ],
     )
+
+    # What team T delivered: 3 items a quarter taking 20 days before, 4 taking 5 days after
+    # (created 20 or 5 days before done); another team's items are not counted.
+    def w(id: str, done: str, days: int, team: str = "T") -> dict[str, object]:
+        at = datetime.fromisoformat(done)
+        return {"id": id, "created_at": at - timedelta(days=days), "done_at": at, "team": team}
+
+    insert_records(
+        store,
+        "work-items",
+        [
+            *(w(f"B{m}{i}", f"2024-{m:02d}-1{i}T12:00:00", 20) for m in (2, 5) for i in range(3)),
+            *(w(f"A{m}{i}", f"2024-{m:02d}-1{i}T12:00:00", 5) for m in (8, 11) for i in range(4)),
+            w("X1", "2024-08-10T12:00:00", 1, team="Other"),
+        ],
+    )
     periods = series(Period(d("2024-10-01"), d("2025-01-01"), "quarter"), 4)
     [change] = method_changes(Scorer(store, load(), "mid"), periods)
     out = change.as_dict(periods)
@@ -100,3 +116,55 @@ def test_method_change_from_the_store(store: Store) -> None:
     assert out["before"]["value"] == pytest.approx(2.75 / 4 * 100, abs=0.05)
     assert out["difference"] == pytest.approx((0.9 - 2.75 / 4) * 100, abs=0.05)
     assert out["verdict"] == "too few commitments to compare"  # 4 before, below 5
+    dl = out["delivery"]
+    assert dl["throughput"]["before"] == {"value": 3.0, "n": 2, "interval": [3.0, 3.0]}
+    assert dl["throughput"]["after"]["value"] == 4.0 and dl["throughput"]["difference"] == 1.0
+    assert dl["throughput"]["verdict"] == "too few to compare"  # two periods a side
+    assert dl["lead_time"]["before"]["value"] == 20.0 and dl["lead_time"]["before"]["n"] == 6
+    assert dl["lead_time"]["after"] == {"value": 5.0, "n": 8, "interval": [5.0, 5.0]}
+    assert dl["lead_time"]["difference"] == -15.0 and dl["lead_time"]["interval"] == [-15.0, -15.0]
+    assert dl["lead_time"]["verdict"] == "faster after the change"
+    assert dl["text"] == (
+        "done 3 → 4 a period (+1, +1 to +1): too few to compare; "
+        "lead time 20 → 5 d (-15, -15 to -15): faster after the change"
+    )
+
+
+def test_delivery_compare_hand_computed() -> None:
+    """Throughput: mean per period each side; lead time: the median; after − before."""
+    from trustmeter.ordering.method_delivery import _mean, _median, compare
+
+    t = compare([4, 6, 5], [9, 11, 10], _mean, seed=1)
+    assert (t.before, t.after, t.difference) == (5.0, 10.0, 5.0)
+    assert t.before_interval[0] >= 4 and t.before_interval[1] <= 6
+    lo, hi = t.interval
+    assert 0 < lo <= 5.0 <= hi  # every resample of after beats every resample of before
+    out = t.as_dict("items", 3, "more", "less", up_is_better=True)
+    assert out["verdict"] == "more" and out["before"]["n"] == 3
+    # lead time: lower is better; a difference whose interval spans zero is no clear difference
+    lead = compare([1.0, 2.0, 30.0, 3.0, 2.5], [2.0, 1.0, 3.0, 2.5, 40.0], _median, seed=2)
+    assert (lead.before, lead.after) == (2.5, 2.5)
+    assert lead.as_dict("d", 5, "faster", "slower", up_is_better=False)["verdict"] == (
+        "no clear difference"
+    )
+    few = compare([1.0, 2.0], [5.0, 6.0], _median, seed=3)
+    assert few.as_dict("d", 5, "faster", "slower", up_is_better=False)["verdict"] == (
+        "too few to compare"
+    )
+
+
+def test_delivery_side_counts_per_period_and_lead_days() -> None:
+    from datetime import datetime
+
+    from trustmeter.ordering.method_delivery import side
+
+    q1 = (datetime(2024, 1, 1), datetime(2024, 4, 1))
+    q2 = (datetime(2024, 4, 1), datetime(2024, 7, 1))
+    done = [
+        (datetime(2024, 1, 10), datetime(2024, 1, 1)),  # 9 days, Q1
+        (datetime(2024, 3, 31, 23), datetime(2024, 3, 30, 23)),  # 1 day, Q1
+        (datetime(2024, 4, 1), None),  # Q2, creation unknown: counted, no lead time
+        (datetime(2024, 8, 1), datetime(2024, 7, 1)),  # outside both
+    ]
+    s = side(done, [q1, q2])
+    assert s.per_period == [2.0, 1.0] and s.lead_days == [9.0, 1.0]

@@ -29,7 +29,7 @@ def test_change_tile_shows_index_and_area_average_both_labelled() -> None:
     assert re.match(
         r"\s*Trust Index ▶\u202f?\s*0\.0 Average of the areas ▼\u202f?\s*\u22123\.2", tile
     )
-    assert "Index 40.0 → 40.0; areas 84.6 → 81.4" in tile
+    assert "Index 40.0 → 40.0; areas 85.1 → 81.9" in tile
 
 
 def test_capped_index_and_stage_say_what_holds_them() -> None:
@@ -46,5 +46,5 @@ def test_perception_says_it_compares_reliability_only() -> None:
     section = text.split("Perception against measurement", 1)[1]
     assert section.lstrip().startswith("high or low at 60")
     assert "Reliability, perceived against measured Trusted" in section
-    assert "Measured against: stakeholders rate IT's reliability at 67.5" in section
+    assert "Measured against: stakeholders rate IT's reliability at 69.9" in section
     assert "This compares reliability only: the stage (Order Taker) also needs" in section

@@ -89,6 +89,7 @@ def analysis() -> dict[str, Any]:
                 "difference": 21.2,
                 "interval": [-3.5, 45.0],
                 "verdict": "too few commitments to compare",
+                "delivery": {"text": "done 3 → 4 a period (+1, +0 to +2): more <delivered>"},
             }
         ],
         "same_framework": False,
@@ -138,6 +139,8 @@ def test_section_shows_verdict_pairs_stages_side_by_side_and_escapes(card: dict[
     assert "waterfall milestones → scrum / agile sprints" in html
     assert "69 (n 4, 30.1–91.9)" in html and "90 (n 6, 62.2–98.1)" in html
     assert "21.2 (-3.5–45.0)" in html and "too few commitments to compare" in html
+    # what the team delivered before and after, escaped like every text from the analysis
+    assert "done 3 → 4 a period (+1, +0 to +2): more &lt;delivered&gt;" in html
     # Imported names (a campaign, teams) are text, never markup.
     assert SCRIPT not in html
     assert html.count("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;") >= 3

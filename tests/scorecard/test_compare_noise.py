@@ -188,6 +188,15 @@ def test_sample_phrases_name_what_n_counts() -> None:
     assert sample_phrase(entry("change_failure_rate", 9.6, 136)) == "136 production changes"
 
 
+def test_a_count_of_one_reads_in_the_singular() -> None:
+    assert sample_phrase(entry("slo_attainment", 0.0, 1)) == "1 service with an SLO"
+    assert sample_phrase(entry("regretted_attrition", 0.0, 1)) == "1 person on the books"
+    assert sample_phrase(entry("repeat_incidents", 0.0, 1)) == "1 P1–P3 incident"
+    one = {"by_group": {"Finance": {"respondents": 1}}}
+    assert sample_phrase(entry("enps", 0.0, 1, breakdown=one)) == "1 team (1 respondent)"
+    assert sample_phrase(entry("slo_attainment", 0.0, 0)) == "0 services with an SLO"
+
+
 # --------------------------------------------------------------------------- periods
 
 

@@ -128,11 +128,20 @@ def form_token(html: str) -> str:
     return m.group(1)
 
 
-def upload(client: TestClient, kind: str, name: str, body: bytes, **fields: str) -> Any:
-    """Upload a file as the signed-in admin, following the redirect to the result."""
+def upload(
+    client: TestClient, kind: str, name: str, body: bytes, confirm: bool = True, **fields: str
+) -> Any:
+    """Upload a file as the signed-in admin: the preview, then (when it offers to import and
+    `confirm`) the confirmation, following the redirect to the result."""
     page = client.get("/uploads")
-    return client.post(
+    preview = client.post(
         "/uploads",
         data={"csrf_token": csrf_of(page.text), "kind": kind, **fields},
         files={"file": (name, body, "text/csv")},
+    )
+    m = re.search(r'name="preview_token" value="([^"]+)"', preview.text)
+    if not confirm or m is None:
+        return preview
+    return client.post(
+        "/uploads/confirm", data={"csrf_token": csrf_of(preview.text), "preview_token": m.group(1)}
     )

@@ -60,8 +60,10 @@ def serve(ctx: click.Context, host: str, port: int, insecure_cookies: bool, no_w
     from trustmeter.web import control
     from trustmeter.web.app import create_app
     from trustmeter.web.guards import install_redaction
+    from trustmeter.web.scheduler import interval_text, schedule_of
 
     ws = workspace_of(ctx)
+    schedule = schedule_of(ws)  # a mistake in [web.schedule] stops here, before the server starts
     key = secrets.token_urlsafe(32)
     # DuckDB: `trustmeter user` cannot open the file while this runs, so it asks this server,
     # found through `.trustmeter-serve` (web.control), which the app writes at start-up.
@@ -74,6 +76,14 @@ def serve(ctx: click.Context, host: str, port: int, insecure_cookies: bool, no_w
             err.print(
                 "[yellow]no accounts yet:[/] make one with `trustmeter user add NAME --role admin`"
             )
+    jobs = []
+    if schedule.sync_every and schedule.sources:
+        every = interval_text(schedule.sync_every)
+        jobs.append(f"sync {', '.join(schedule.sources)} every {every}")
+    if schedule.digest_every:
+        jobs.append(f"digest every {interval_text(schedule.digest_every)}")
+    if jobs:
+        click.echo("scheduled: " + "; ".join(jobs))
     click.echo(f"serving {ws.name} on http://{host}:{port} (Ctrl+C to stop)")
     try:
         uvicorn.Server(config).run()
@@ -95,6 +105,7 @@ def serve_settings(
         trusted_proxies=proxies_from(web_table(ws), f"{ws.config_path} [web]"),
         control_key=key,
         control_url=control_url,
+        run_schedule=True,
     )
 
 

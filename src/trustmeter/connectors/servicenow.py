@@ -17,7 +17,9 @@ values, or map each id), rather than creating services and people named by sys_i
 The default incident list export has no resolved time. `prepare` then takes it from
 opened_at + calendar_duration (ServiceNow's seconds from opened to resolved), else from
 closed_at, and says so in the import summary; business_duration counts business hours only,
-so opened + it would fall too early, and it is never used. ServiceNow stops a list export (and
+so opened + it would fall too early, and it is never used: a file with only it imports every
+incident as open, and the summary says why (a wrong resolved time would pass unseen in
+MTTR; an open incident is visibly one, and the summary names the column to add). ServiceNow stops a list export (and
 a Table API answer without sysparm_limit) at 10,000 rows: a file of exactly that many gets a
 warning that it was probably cut off.
 """
@@ -149,6 +151,8 @@ def reader(path: Path, opts: ReadOptions) -> Reader:
 
 _DURATIONS = ("calendar_duration", "Duration")
 _CLOSED = ("closed_at", "Closed")
+# Working-hours durations: never a way to the resolved time (see `prepare`).
+_BUSINESS = ("business_duration", "Business duration")
 
 
 def prepare(mapping: MappingFile, columns: Sequence[str], path: Path) -> MappingFile:
@@ -182,14 +186,22 @@ def prepare(mapping: MappingFile, columns: Sequence[str], path: Path) -> Mapping
                 "column (resolved_at) or calendar_duration to the export for true times",
             ),
         )
+    business = next((have[c.casefold()] for c in _BUSINESS if c.casefold() in have), None)
+    why = (
+        f"; {business} is not used: it counts working hours only, so opened + it falls "
+        "before the real resolution (a ticket open over a weekend would look resolved "
+        "two days early)"
+        if business is not None
+        else ""
+    )
     return replace(
         mapping,
         columns=columns_,
         notes=(
             *mapping.notes,
             "the export has no resolved time (resolved_at, calendar_duration or closed_at): "
-            "every incident is imported as still open; add the Resolved column to the list "
-            "view and export again",
+            "every incident is imported as still open" + why + "; add the Resolved column "
+            "(or calendar_duration) to the list view and export again",
         ),
     )
 

@@ -1,14 +1,16 @@
 """The demo organisation: Northwind's IT department, as the export files its tools would produce.
 
-`generate` writes two years of seeded, realistic exports (a CMDB extract, ServiceNow incidents
+`generate` writes five years of seeded, realistic exports (a CMDB extract, ServiceNow incidents
 and changes, GitHub deployments, a Jira export, a portfolio workbook, BambooHR, Outlook
 calendars, Google Forms...), read the way a user would: a tool's own export through its
 built-in preset (`trustmeter import KIND FILES --format PRESET`, with a small mapping file on
 top where the preset cannot know something), and the rest with one mapping file each
 (`--mapping MAPPING`).
 
-The story (docs/demo.md tells it in full): stability is poor in the first year and recovers in
-the second; the ERP depends on one person since his colleague left; Sales is well served while
+The story (docs/demo.md tells it in full): three bumpy years, then stability is poor in the
+fourth year and recovers in the fifth; relationships and planning follow operations' moves two
+quarters later and the team's mood leads them by one, so the ordering analysis has an order to
+find; the ERP depends on one person since his colleague left; Sales is well served while
 Operations is neglected. The same seed gives byte-identical files: every random draw comes from
 a `random.Random` seeded per section, and nothing reads the clock.
 
@@ -49,7 +51,7 @@ CATALOGUE_FIRST = ("services", "people", "stakeholders", "objectives")
 def generate(out_dir: Path, seed: int = 7, today: date = date(2026, 10, 1)) -> list[ImportSpec]:
     """Write the demo organisation's exports and their mappings into `out_dir`.
 
-    The history covers the two years before `today`. Returns one ImportSpec per file, in the
+    The history covers the five years before `today`, the story's two years last. Returns one ImportSpec per file, in the
     order to import them: the catalogue (services, people, stakeholders, objectives) first.
     """
     demo = Demo(Path(out_dir), seed, today)

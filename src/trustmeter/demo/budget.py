@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trustmeter.demo.context import Demo, add_months, lerp
+from trustmeter.demo.context import BUSINESS, Demo, add_months, lerp
 
 
 def write_budget(demo: Demo) -> None:
@@ -16,10 +16,10 @@ def write_budget(demo: Demo) -> None:
         ("Transform the business", "Transformation programmes", 25, 70),
     )
     rows = []
-    months = demo.span // 30 + 3  # the plan runs a quarter ahead of the actuals
+    months = (demo.today - demo.first).days // 30 + 3  # the plan runs a quarter ahead
     for m in range(months):
-        period = add_months(demo.start.replace(day=1), m)
-        p = demo.progress(period)
+        period = add_months(demo.first.replace(day=1), m)
+        p = demo.progress(period, BUSINESS)  # planning follows operations
         for category, line, a, b in lines:
             planned = round(lerp(a, b, p) * 1000 * rng.uniform(0.97, 1.03), -2)
             actual = ""

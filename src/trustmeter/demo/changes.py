@@ -49,7 +49,7 @@ def write_changes(demo: Demo) -> list[Change]:
     prod: list[Change] = []
     # ServiceNow change requests (timestamps in Berlin local time, no zone)
     requests = []
-    for d in each_day(demo.start, demo.today):
+    for d in each_day(demo.first, demo.today):
         p = demo.progress(d)
         for svc, (bad_rate, good_rate, what) in CHANGE_REQUESTS.items():
             for _ in range(poisson(rng, lerp(bad_rate, good_rate, p))):
@@ -118,7 +118,7 @@ def write_changes(demo: Demo) -> list[Change]:
     # GitHub deployments, flattened as `jq` or pandas.json_normalize would write them
     deploys = []
     authors = ("mkessler", "a-okafor", "jhuber", "lena-dev", "pwojcik", "tsato", "rgarcia")
-    for d in each_day(demo.start, demo.today):
+    for d in each_day(demo.first, demo.today):
         if d.weekday() >= 5:
             continue
         p = demo.progress(d)

@@ -6,7 +6,7 @@ import math
 from datetime import date, timedelta
 from typing import Any
 
-from trustmeter.demo.context import Demo, each_day, lerp, poisson
+from trustmeter.demo.context import Demo, add_months, each_day, lerp, poisson
 from trustmeter.demo.organisation import BUSINESS_UNITS
 
 
@@ -23,7 +23,7 @@ def write_commitments(demo: Demo) -> None:
         return delivered if delivered < demo.today else None
 
     # Applications works in two-week sprints (scrum)
-    d = demo.start + timedelta(days=(7 - demo.start.weekday()) % 7)
+    d = demo.first + timedelta(days=(7 - demo.first.weekday()) % 7)
     n = 1
     while d + timedelta(days=11) < demo.today + timedelta(days=14):
         due = d + timedelta(days=11)
@@ -38,7 +38,7 @@ def write_commitments(demo: Demo) -> None:
         d += timedelta(days=14)
         n += 1
     # Webshop releases, planned six weeks ahead
-    d = demo.start + timedelta(days=20)
+    d = demo.first + timedelta(days=20)
     n = 1
     while d < demo.today + timedelta(days=30):
         p = demo.progress(d)
@@ -69,7 +69,7 @@ def write_commitments(demo: Demo) -> None:
             )  # fmt: skip
     # Dates the Service Desk promised to the business
     n = 1
-    for d in each_day(demo.start, demo.today):
+    for d in each_day(demo.first, demo.today):
         if d.weekday() >= 5:
             continue
         for _ in range(poisson(rng, 8 * 12 / 260)):
@@ -97,9 +97,9 @@ def write_commitments(demo: Demo) -> None:
         ("Data", "Nightly load finished by 06:00 on 95 % of days"),
         ("Applications", "Automated tests on every webshop release"),
     )
-    for q in range(demo.span // 91 + 1):
-        begin = demo.month(3 * q)
-        due = demo.month(3 * q + 3) - timedelta(days=1)
+    for q in range((demo.today - demo.first).days // 91 + 1):
+        begin = add_months(demo.first, 3 * q)
+        due = add_months(demo.first, 3 * q + 3) - timedelta(days=1)
         p = demo.progress(due)
         for k, (team, goal) in enumerate(goals):
             if (q + k) % 2:

@@ -21,9 +21,27 @@ from trustmeter.demo.writer import ExportWriter
 
 T = TypeVar("T")
 
+# The history: five years before `today`; the last two are the story docs/demo.md tells in
+# full (firefighting, then the turn of summer 2025), the three before it lead up to it.
+HISTORY_YEARS, STORY_YEARS = 5, 2
+# The three curves of the story, as FRAMEWORK.md orders the areas. Operations (stability and
+# delivery) move first; the business's view of IT (relationships) and the planning built on
+# it follow the same moves two quarters later; the team (talent: its mood, its learning) runs
+# a quarter ahead of operations, because people fix, or break, what then breaks less.
+OPERATIONS, BUSINESS, TEAM = "operations", "business", "team"
+FOLLOW_DAYS = 182  # two quarters
+LEAD_DAYS = 91  # one quarter
+# Operations' state per quarter before the story years (0 = firefighting, 1 = recovered),
+# from 2021-Q4: a fair start; the ERP migration's go-live in summer 2022 knocks it down; a
+# recovery into 2023; each wave of the data-centre exit (spring 2023, early 2024) shakes it
+# again; then the slide of 2024 as experienced people leave, into the firefighting year.
+EARLY_OPERATIONS = (0.6, 0.9, 0.5, 0.25, 0.45, 0.85, 0.55, 0.95, 0.6, 0.3, 0.5, 0.2)
+# How far each quarter's state strays from the script (the same for every seed's shape).
+CURVE_NOISE = 0.05
+
 
 def lerp(a: float, b: float, p: float) -> float:
-    """From the first year's `a` to the second year's `b`, by `progress` p."""
+    """From the worst state's `a` (progress 0) to the recovered state's `b` (progress 1)."""
     return a + (b - a) * p
 
 
@@ -139,13 +157,16 @@ class Demo:
     def __init__(self, out: Path, seed: int, today: date) -> None:
         self.files = ExportWriter(out)
         self.seed, self.today = seed, today
-        self.start: date
-        try:
-            self.start = today.replace(year=today.year - 2)
-        except ValueError:  # 29 February
-            self.start = today.replace(year=today.year - 2, day=28)
+        self.start = years_before(today, STORY_YEARS)  # the story's first year starts here
+        self.first = years_before(today, HISTORY_YEARS)  # the history starts here
         self.end = local(today, 0)
         self.span = (today - self.start).days
+        self.quarters = len(EARLY_OPERATIONS)
+        story = random.Random(f"trustmeter-demo:{seed}:story")
+        self.knots = {
+            area: [min(1.0, max(0.0, v + story.gauss(0, CURVE_NOISE))) for v in EARLY_OPERATIONS]
+            for area in (OPERATIONS, BUSINESS)
+        }
         self.export_stamp = datetime.combine(today, time(6, 0))
         self.projects: list[Project] = []  # build_projects fills it; work items read it
         self.people = [
@@ -172,14 +193,51 @@ class Demo:
         # A generator per section: changing one export leaves the others' draws alone.
         return random.Random(f"trustmeter-demo:{self.seed}:{section}")
 
-    def progress(self, when: date | datetime) -> float:
-        """0 in the troubled first year, 1 after the recovery, a smooth turn in between."""
+    def progress(self, when: date | datetime, curve: str = OPERATIONS) -> float:
+        """How far the organisation has come on `curve` by `when`: 0 in the firefighting year
+        before the turn, 1 after the recovery.
+
+        In the story years operations turn smoothly in summer 2025; before them they follow
+        EARLY_OPERATIONS quarter by quarter, with seeded noise. The business curve is the
+        operations curve two quarters later, with noise of its own: what the business sees
+        and plans on follows what IT does, it does not lead it. The team curve is the
+        operations curve a quarter earlier.
+        """
         d = when.astimezone(TZ).date() if isinstance(when, datetime) else when
+        if curve == BUSINESS:
+            return self._curve(d - timedelta(days=FOLLOW_DAYS), BUSINESS)
+        if curve == TEAM:
+            return self._curve(d + timedelta(days=LEAD_DAYS), OPERATIONS)
+        return self._curve(d, OPERATIONS)
+
+    def _curve(self, d: date, knots_of: str) -> float:
         f = (d - self.start).days / self.span
-        return 1 / (1 + math.exp(-(f - 0.46) / 0.06))
+        turn = 1 / (1 + math.exp(-(f - 0.46) / 0.06))
+        if d >= self.start:
+            return turn
+        # Before the story: straight lines between the middles of the quarters.
+        knots = self.knots[knots_of]
+        x = (d - self.first).days / 91.3 - 0.5
+        if x <= 0:
+            return knots[0]
+        i = int(x)
+        if i + 1 < len(knots):
+            return lerp(knots[i], knots[i + 1], x - i)
+        # the last half quarter runs into where the turn starts (about 0)
+        last = len(knots) - 1
+        joins = (self.start - self.first).days / 91.3 - 0.5
+        return lerp(knots[last], 1 / (1 + math.exp(0.46 / 0.06)), (x - last) / (joins - last))
 
     def month(self, offset: int) -> date:
+        """The first of the story's months, `offset` months on (negative: before the story)."""
         return add_months(self.start, offset)
+
+
+def years_before(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year - years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - years, day=28)
 
 
 def slug(name: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from trustmeter.demo.context import Demo, lerp, local, weighted
+from trustmeter.demo.context import BUSINESS, Demo, lerp, local, weighted
 from trustmeter.demo.organisation import (
     BUSINESS_UNITS,
     DOMAIN,
@@ -41,9 +41,9 @@ def write_engagements(demo: Demo) -> None:
     ) -> None:
         """Meetings every `gap` days on average (first year, second year), each of one of
         `kinds` (category, weight in the first year, in the second); IT organises a share."""
-        d = (since or demo.start) + timedelta(days=rng.randint(0, 20))
+        d = (since or demo.first) + timedelta(days=rng.randint(0, 20))
         while d < demo.today:
-            p = demo.progress(d)
+            p = demo.progress(d, BUSINESS)
             category = weighted(rng, [(c, lerp(w1, w2, p)) for c, w1, w2 in kinds])
             meet(email, unit, d, category, rng.random() < lerp(*by_it, p))
             d += timedelta(days=max(7, round(rng.gauss(lerp(*gap, p), 5))))

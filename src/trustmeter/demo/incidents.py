@@ -149,7 +149,7 @@ def write_incidents(demo: Demo, changes: list[Change]) -> None:
             {"svc": svc, "sev": sev, "opened": opened, "caused_by": caused_by, "maint": maint}
         )
 
-    for d in each_day(demo.start, demo.today):
+    for d in each_day(demo.first, demo.today):
         p = demo.progress(d)
         factor = (1.0 if d.weekday() < 5 else 0.45) * weekday_norm / 30.4
         for svc, (bad_share, good_share) in MAJOR_SHARE.items():
@@ -171,9 +171,9 @@ def write_incidents(demo: Demo, changes: list[Change]) -> None:
             explicit = ch.id.startswith("CHG") and rng.random() < 0.8
             if opened < demo.end:
                 new(ch.service, sev, opened, ch.id if explicit else "")
-    for q in range(0, demo.span // 91):  # planned maintenance: flagged, so not downtime
+    for q in range(0, (demo.today - demo.first).days // 91):  # planned maintenance: not downtime
         for svc in ("ERP", "NETWORK"):
-            d = demo.start + timedelta(days=91 * q + 40 + (7 if svc == "NETWORK" else 0))
+            d = demo.first + timedelta(days=91 * q + 40 + (7 if svc == "NETWORK" else 0))
             d += timedelta(days=(5 - d.weekday()) % 7)  # a Saturday morning
             new(svc, "P2" if svc == "ERP" and q % 2 == 0 else "P3", local(d, 6), maint=True)
     raw.sort(key=lambda r: (r["opened"], r["svc"], r["sev"]))

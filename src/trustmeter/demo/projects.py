@@ -6,7 +6,7 @@ import io
 import math
 from datetime import date, timedelta
 
-from trustmeter.demo.context import Demo, Project, add_months, lerp
+from trustmeter.demo.context import BUSINESS, Demo, Project, add_months, lerp
 from trustmeter.demo.organisation import BUSINESS_UNITS, NEGLECTED, STAKEHOLDERS, WELL_SERVED
 from trustmeter.demo.writer import stable_zip
 
@@ -59,9 +59,48 @@ PROJECTS: tuple[tuple[str, str, str, str, str, int | None, int, bool], ...] = (
     ("Network segmentation", "", "run", "Infrastructure", "OBJ-11", 23, 8, False),
     ("AI assistant for customer service", "Sales", "transform", "Data", "OBJ-04", None, 8, False),
     ("Yard management", "Operations", "grow", "Applications", "", None, 6, False),
+    # the three years before the story (listed last, so the story's ids stay as they were)
+    ("Microsoft 365 migration", "", "run", "Infrastructure", "OBJ-02", -38, 8, False),
+    ("ERP migration to S/4HANA", "Finance", "transform", "Applications", "OBJ-01", -37, 12, True),
+    ("Webshop replatforming", "Sales", "grow", "Applications", "OBJ-03", -35, 10, False),
+    ("Warehouse Wi-Fi refresh", "Operations", "run", "Infrastructure", "OBJ-06", -33, 4, False),
+    ("Payroll year-end automation", "HR", "run", "Applications", "OBJ-08", -31, 4, False),
+    ("Sales reporting in BI", "Sales", "grow", "Data", "OBJ-04", -29, 5, False),
+    ("Email security gateway", "", "run", "Security", "OBJ-11", -27, 4, False),
+    ("Budget planning tool", "Finance", "grow", "Data", "OBJ-02", -25, 6, False),
+    ("Marketing website relaunch", "Marketing", "grow", "Applications", "OBJ-09", -23, 6, False),
+    (
+        "Transport management interface",
+        "Operations",
+        "grow",
+        "Applications",
+        "OBJ-05",
+        -21,
+        7,
+        True,
+    ),
+    ("Applicant tracking system", "HR", "grow", "Applications", "OBJ-07", -19, 5, False),
+    ("Data platform in the cloud", "", "transform", "Data", "OBJ-02", -17, 9, False),
+    ("Click & collect", "Sales", "grow", "Applications", "OBJ-03", -15, 6, False),
+    ("Endpoint management (Intune)", "", "run", "Service Desk", "OBJ-11", -13, 5, False),
+    ("Supplier portal", "Finance", "transform", "Applications", "OBJ-02", -11, 8, False),
+    ("Demand forecasting pilot", "Operations", "grow", "Data", "OBJ-05", -9, 5, False),
 )
 # Sponsor of IT's own projects, where there is one.
-IT_SPONSORS = {"Data centre exit": "Katrin Vogel", "Zero-trust access": "Katrin Vogel"}
+IT_SPONSORS = {
+    "Data centre exit": "Katrin Vogel",
+    "Zero-trust access": "Katrin Vogel",
+    # before the story every project of IT's own had a sponsor
+    **{
+        name: "Katrin Vogel"
+        for name in (
+            "Microsoft 365 migration",
+            "Email security gateway",
+            "Data platform in the cloud",
+            "Endpoint management (Intune)",
+        )
+    },
+}
 
 
 def build_projects(demo: Demo) -> list[Project]:
@@ -88,7 +127,7 @@ def build_projects(demo: Demo) -> list[Project]:
             continue
         approved = demo.month(approved_m) + timedelta(days=rng.randint(0, 25))
         proposed = approved - timedelta(days=rng.randint(30, 90))
-        p = demo.progress(approved)
+        p = demo.progress(approved, BUSINESS)
         if not unit:
             early = True  # IT's own projects
         elif unit == WELL_SERVED:
@@ -105,10 +144,10 @@ def build_projects(demo: Demo) -> list[Project]:
             engaged = approved + timedelta(days=rng.randint(15, 60))
         started = approved + timedelta(days=rng.randint(10, 45))
         planned_end = add_months(started, months)
-        slip = rng.lognormvariate(math.log(lerp(50, 8, demo.progress(planned_end))), 0.6)
+        slip = rng.lognormvariate(math.log(lerp(50, 8, demo.progress(planned_end, BUSINESS))), 0.6)
         actual_end: date | None = planned_end + timedelta(days=round(slip))
         budget = round(months * rng.uniform(25, 60)) * 1000.0
-        overrun = rng.gauss(lerp(0.16, 0.04, demo.progress(planned_end)), 0.06)
+        overrun = rng.gauss(lerp(0.16, 0.04, demo.progress(planned_end, BUSINESS)), 0.06)
         status = "active"
         if actual_end is not None and actual_end < demo.today:
             status = "done"

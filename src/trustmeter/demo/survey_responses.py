@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
-from trustmeter.demo.context import Demo, lerp, local
+from trustmeter.demo.context import BUSINESS, TEAM, Demo, lerp, local
 from trustmeter.demo.organisation import SERVICES, TZ
+
+
+def campaign_months(demo: Demo, offset: int) -> list[int]:
+    """Every quarter's campaign, `offset` months into the quarter, as months from the story's
+    start (negative: before it)."""
+    before = (demo.start.year - demo.first.year) * 12 + demo.start.month - demo.first.month
+    after = (demo.today.year - demo.start.year) * 12 + demo.today.month - demo.start.month
+    return list(range(offset - before, after, 3))
 
 
 def write_stakeholder_surveys(demo: Demo) -> None:
     rng = demo.rng("stakeholder-survey")
-    # mean overall satisfaction (1–10) per unit and campaign: Sales grows, Operations stays low
+    # mean overall satisfaction (1–10) per unit, from the worst of times to the best: it follows
+    # the business curve (what the business has seen of IT); Operations stays low throughout
     mood = {
-        "Sales": (6.2, 7.2, 8.1, 8.7),
-        "Finance": (4.8, 5.4, 6.6, 7.1),
-        "HR": (6.0, 6.2, 6.9, 7.2),
-        "Marketing": (5.8, 6.3, 6.9, 7.3),
-        "Operations": (4.4, 4.1, 4.5, 4.2),
+        "Sales": (5.9, 9.0),
+        "Finance": (4.6, 7.5),
+        "HR": (5.8, 7.5),
+        "Marketing": (5.6, 7.6),
+        "Operations": (4.3, 4.3),
     }
     importance = {
         "Finance": {"ERP": 10, "DWH": 9, "PAYROLL": 6, "M365": 7},
@@ -78,8 +88,11 @@ def write_stakeholder_surveys(demo: Demo) -> None:
     items["comment"] = "Anything else you would like IT to hear?"
     ladder = ("Order taker", "Service provider", "Trusted advisor", "Strategic partner")
     unit_q = "Which business unit do you work in?"
-    for c, month in enumerate((1, 7, 13, 19)):
+    files: list[Path] = []
+    names: dict[str, str] = {}
+    for c, month in enumerate(campaign_months(demo, 1)):  # November, February, May, August
         opens = demo.month(month)
+        p = demo.progress(opens, BUSINESS)
         rows = []
         for email, _name, _title, unit, key in demo.stakeholders:
             forced_small = unit == "Marketing" and c == 0 and not key
@@ -87,7 +100,7 @@ def write_stakeholder_surveys(demo: Demo) -> None:
                 continue  # Marketing's first campaign falls under the anonymity threshold
             if rng.random() > (0.97 if key else 0.85):
                 continue
-            trust = (mood[unit][c] - 1) / 9 + rng.gauss(0, 0.07)
+            trust = (lerp(*mood[unit], p) - 1) / 9 + rng.gauss(0, 0.07)
             trust = min(0.98, max(0.02, trust))
 
             def likert(t: float, spread: float = 0.8) -> int:
@@ -110,7 +123,7 @@ def write_stakeholder_surveys(demo: Demo) -> None:
                     continue  # grids left blank for services the unit barely uses
                 imp = imp if imp is not None else rng.randint(3, 6)
                 answers[f"importance:{sid}"] = max(1, min(10, imp + rng.choice((-1, 0, 0, 1))))
-                sat = 1 + 9 * trust - weak.get(sid, 0) * lerp(1.0, 0.6, c / 3) + rng.gauss(0, 0.9)
+                sat = 1 + 9 * trust - weak.get(sid, 0) * lerp(1.0, 0.6, p) + rng.gauss(0, 0.9)
                 answers[f"satisfaction:{sid}"] = max(1, min(10, round(sat)))
             answers["comment"] = rng.choice(comments[unit])
             at = local(opens + timedelta(days=rng.randint(0, 13)), rng.uniform(8, 19))
@@ -128,13 +141,17 @@ def write_stakeholder_surveys(demo: Demo) -> None:
         ]
         campaign = f"stakeholder-{opens:%Y-%m}"
         path = demo.files.write_csv(f"google_forms_{campaign}.csv", header, body)
-        demo.files.add_preset(
-            "survey-responses",
-            path,
-            "google-forms-survey-responses",
-            # the campaign is the file's name unless mapped: name it as the report shows it
-            {"values": {"campaign": {path.stem: campaign}}},
-        )
+        files.append(path)
+        names[path.stem] = campaign
+    # One import for every campaign's file (one form a quarter, each exported on its own).
+    # The campaign is the file's name unless mapped: name each as the report shows it.
+    demo.files.add_preset(
+        "survey-responses",
+        files,
+        "google-forms-survey-responses",
+        {"values": {"campaign": names}},
+        name="google_forms_stakeholder",
+    )
 
 
 def write_team_surveys(demo: Demo) -> None:
@@ -153,6 +170,8 @@ def write_team_surveys(demo: Demo) -> None:
     items["burnout"] = "How often do you feel burned out by your work? (1 = never, 5 = always)"
     items["comment"] = "Anything else you want the leadership team to know? (anonymous)"
     team_q = "Which team are you in?"
+    files: list[Path] = []
+    names: dict[str, str] = {}
     team_mood = {
         "Service Desk": -0.06,
         "Infrastructure": -0.04,
@@ -167,9 +186,9 @@ def write_team_surveys(demo: Demo) -> None:
         "Fewer fire drills lately & more time to fix things.",
         "",
     )
-    for month in (2, 8, 14, 20):
+    for month in campaign_months(demo, 2):  # a month after each stakeholder survey
         opens = demo.month(month)
-        p = demo.progress(opens)
+        p = demo.progress(opens, TEAM)
         rows = []
         for person in demo.people:
             if person.team not in team_mood or not person.active(opens):
@@ -198,9 +217,12 @@ def write_team_surveys(demo: Demo) -> None:
         ]
         campaign = f"team-{opens:%Y-%m}"
         path = demo.files.write_csv(f"google_forms_{campaign}.csv", header, body)
-        demo.files.add_preset(
-            "survey-responses",
-            path,
-            "google-forms-survey-responses",
-            {"values": {"campaign": {path.stem: campaign}}},
-        )
+        files.append(path)
+        names[path.stem] = campaign
+    demo.files.add_preset(
+        "survey-responses",
+        files,
+        "google-forms-survey-responses",
+        {"values": {"campaign": names}},
+        name="google_forms_team",
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from trustmeter.demo.context import Demo, each_day, lerp
+from trustmeter.demo.context import TEAM, Demo, each_day, lerp
 from trustmeter.demo.organisation import SERVICE_SKILLS, TEAM_SKILLS
 
 
@@ -43,9 +43,9 @@ def write_learning(demo: Demo) -> None:
     rows = []
     for p in demo.people:
         seen: set[tuple[date, str]] = set()
-        for d in each_day(max(p.hired, demo.start), min(p.left or demo.today, demo.today)):
+        for d in each_day(max(p.hired, demo.first), min(p.left or demo.today, demo.today)):
             # about 15 h a person in the first year, about 35 h in the second
-            if rng.random() < lerp(15, 35, demo.progress(d)) / 7.7 / 365:
+            if rng.random() < lerp(15, 35, demo.progress(d, TEAM)) / 7.7 / 365:
                 title, hours = rng.choice(courses)
                 if (d, title) not in seen:
                     seen.add((d, title))

@@ -149,7 +149,7 @@ def write_work_items(demo: Demo) -> None:
     }
     rows = []
     issue_id = 10000
-    history_from = demo.start - timedelta(days=90)
+    history_from = demo.first - timedelta(days=90)
     cleanup = local(demo.month(15) + timedelta(days=12), 16)
     for team in ("Service Desk", "Applications", "Infrastructure", "Data", "Security"):
         key, per_month, mix = streams[team]
@@ -185,7 +185,8 @@ def write_work_items(demo: Demo) -> None:
             if kind == "request" and rng.random() < 0.08:
                 days *= 1 + rng.uniform(2, 5)  # waiting for a vendor
             done: datetime | None = created + timedelta(days=days)
-            if unit == NEGLECTED and kind == "request" and rng.random() < lerp(0.08, 0.01, p):
+            neglected = unit == NEGLECTED and created.date() >= demo.start - timedelta(days=90)
+            if neglected and kind == "request" and rng.random() < lerp(0.08, 0.01, p):
                 # forgotten: closed in the backlog clean-up, if it happened after, or never
                 done = cleanup if created < cleanup and rng.random() < 0.9 else None
             if done is not None and done >= demo.end:

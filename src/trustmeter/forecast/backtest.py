@@ -30,9 +30,9 @@ from trustmeter.forecast.montecarlo import (
     History,
     MonteCarlo,
     TooLittleHistory,
-    at_least,
     day_number,
 )
+from trustmeter.forecast.quantiles import lower_tail
 
 WINDOW = 90
 HORIZON = 14
@@ -154,7 +154,7 @@ def backtest(
         working = calendar.working_days(day, day + timedelta(days=horizon - 1)).size
         totals = np.sort(engine.totals(working, rng))
         actual = history.total(day, day + timedelta(days=horizon - 1))
-        plain = {lvl: at_least(totals, lvl) for lvl in LEVELS}
+        plain = {lvl: lower_tail(totals, lvl) for lvl in LEVELS}
         # Only origins whose horizon ended before this origin: their outcome was known then.
         known = [
             o.position

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from trustmeter.errors import TrustmeterError
+from trustmeter.forecast.quantiles import by_when, lower_tail
 
 LEVELS: tuple[int, ...] = (50, 70, 85, 95)
 TRIALS = 10_000
@@ -299,23 +300,6 @@ class Likelihood:
         }
 
 
-# -- quantiles ---------------------------------------------------------------------------------
-def at_least(totals: IntArray, level: int) -> int:
-    """The largest X with at least `level` % of trials reaching X: the lower tail.
-
-    Sorted ascending, that is the value at index ⌊(100 − level)·n / 100⌋; the 85 % figure is
-    the 15th percentile of the totals. Integer arithmetic avoids 0.15·n landing at 1499.99….
-    """
-    s = np.sort(totals)
-    return int(s[((100 - level) * s.size) // 100])
-
-
-def by_when(days: IntArray, level: int) -> int:
-    """The earliest day by which at least `level` % of trials had finished: the upper tail."""
-    s = np.sort(days)
-    return int(s[-(-level * s.size // 100) - 1])
-
-
 # -- the engine --------------------------------------------------------------------------------
 class MonteCarlo:
     """Forecasts from one throughput history; every call starts from `seed` afresh."""
@@ -365,11 +349,12 @@ class MonteCarlo:
         start = self._start(start)
         days = self._working_days(start, by)
         totals = self.totals(days)
+        ascending = np.sort(totals)
         return HowMany(
             by,
             start,
             days,
-            {lvl: at_least(totals, lvl) for lvl in LEVELS},
+            {lvl: lower_tail(ascending, lvl) for lvl in LEVELS},
             self.sample,
             self.trials,
             self.seed,

@@ -214,10 +214,12 @@ class Mapping:
     def check(self, rk: RecordKind) -> None:
         """Every field the mapping names must belong to the kind being imported."""
         where = f"mapping file {self.path}" if self.path else "mapping"
-        if self.kind is not None and self.kind != rk.kind:
+        # `work_items` (the table's name) and `work-items` (the command's) are one kind.
+        if self.kind is not None and self.kind.replace("_", "-") != rk.kind.replace("_", "-"):
             raise ConfigError(
                 f"{where} is for {self.kind}, but {rk.kind} are being imported: "
-                f"use a mapping made for {rk.kind}, or import with --kind {self.kind}"
+                f"use a mapping made for {rk.kind}, or import the file as "
+                f"`trustmeter import {self.kind.replace('_', '-')} FILE`"
             )
         fields = ", ".join(rk.field_names)
         named: tuple[tuple[str, list[str]], ...] = (

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +76,11 @@ class XlsxReader:
         self.rows = enumerate(self.sheet.iter_rows(values_only=True), start=1)
         self.done = 0
         self._header: list[str] | None = None
+        # The header's labels as written, one per column; `_header` names each label once.
+        self._fields: list[str] = []
+        # A label written more than once → its columns' positions (real exports do this).
+        self._repeats: dict[str, list[int]] = {}
+        self._conflicts: dict[str, int] = {}
 
     def _broken(self, exc: BaseException) -> InputError:
         return InputError(
@@ -103,7 +108,8 @@ class XlsxReader:
                 while names and not (names[-1] or "").strip():
                     names.pop()
                 if names:
-                    self._header = _unique(self.path, number, names)
+                    self._fields = _labels(names)
+                    self._header = self._once(self._fields)
                     break
             else:
                 raise InputError(
@@ -114,8 +120,58 @@ class XlsxReader:
                 )
         return self._header
 
+    def _once(self, fields: list[str]) -> list[str]:
+        """Each label once, as the CSV reader does: a repeated label is one column."""
+        first: dict[str, int] = {}
+        names: list[str] = []
+        for i, name in enumerate(fields):
+            key = name.casefold()
+            if key in first:
+                self._repeats.setdefault(fields[first[key]], [first[key]]).append(i)
+            else:
+                first[key] = i
+                names.append(name)
+        return names
+
+    def notes(self) -> list[str]:
+        """What the summary should say about the header: labels written twice."""
+        out = []
+        for name, where in self._repeats.items():
+            cols = " and ".join(str(i + 1) for i in where)
+            text = (
+                f"the header has {name!r} {len(where)} times (columns {cols}): each row's "
+                "first non-empty value of them is read"
+            )
+            if self._conflicts.get(name):
+                text += f"; {self._conflicts[name]:,} rows had different values there"
+            out.append(text)
+        return out
+
+    def _columns(self, rows: list[list[str | None]]) -> dict[str, Sequence[str | None]]:
+        by_field = list(zip(*rows, strict=True))
+        if not self._repeats:
+            return dict(zip(self._fields, by_field, strict=True))
+        later = {j for where in self._repeats.values() for j in where[1:]}
+        out: dict[str, Sequence[str | None]] = {}
+        for i, name in enumerate(self._fields):
+            if i in later:
+                continue
+            where = self._repeats.get(name)
+            if where is None:
+                out[name] = by_field[i]
+                continue
+            merged: list[str | None] = []
+            for values in zip(*(by_field[j] for j in where), strict=True):
+                filled = [v for v in values if v is not None and v.strip()]
+                merged.append(filled[0] if filled else values[0])
+                if len({v.strip() for v in filled}) > 1:
+                    self._conflicts[name] = self._conflicts.get(name, 0) + 1
+            out[name] = tuple(merged)
+        return out
+
     def batches(self) -> Iterator[Batch]:
-        header = self.header()
+        self.header()
+        header = self._fields
         width = len(header)
         lines: list[int] = []
         rows: list[list[str | None]] = []
@@ -150,10 +206,10 @@ class XlsxReader:
             rows.append(row)
             lines.append(number)
             if len(rows) >= self.batch_rows:
-                yield Batch(lines, dict(zip(header, zip(*rows, strict=True), strict=True)))
+                yield Batch(lines, self._columns(rows))
                 lines, rows = [], []
         if rows:
-            yield Batch(lines, dict(zip(header, zip(*rows, strict=True), strict=True)))
+            yield Batch(lines, self._columns(rows))
 
     def bytes_read(self) -> int:
         if not self.total_rows:
@@ -190,20 +246,6 @@ def check_inflated_size(path: Path, limit: int | None = None) -> None:
         )
 
 
-def _unique(path: Path, line: int, names: list[str | None]) -> list[str]:
-    out = [(n or "").strip() or f"(column {i + 1})" for i, n in enumerate(names)]
-    seen: dict[str, int] = {}
-    for i, name in enumerate(out):
-        key = name.casefold()
-        if key in seen:
-            raise InputError(
-                str(path),
-                f"the header names the same column twice (columns {seen[key] + 1} and {i + 1})",
-                line=line,
-                column=name,
-                value=name,
-                expected="each column name once",
-                hint="rename or remove one of the two columns",
-            )
-        seen[key] = i
-    return out
+def _labels(names: list[str | None]) -> list[str]:
+    """The header's labels, trimmed; an empty one is named by its position."""
+    return [(n or "").strip() or f"(column {i + 1})" for i, n in enumerate(names)]

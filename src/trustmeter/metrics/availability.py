@@ -22,7 +22,7 @@ from trustmeter.metrics.common import (
     severity_at_or_above,
 )
 from trustmeter.metrics.model import Batch, fetch
-from trustmeter.metrics.registry import Context, Contributor, Measurement, Results, metric
+from trustmeter.metrics.registry import Context, Evidence, Measurement, Results, metric
 from trustmeter.metrics.stability import incidents, service_catalogue, service_names
 from trustmeter.periods import Period
 from trustmeter.records import AUTO_SOURCE
@@ -227,7 +227,7 @@ def availability(b: Batch) -> Results:
             (u for u in per.values() if u.down_secs > 0), key=lambda u: (-u.down_secs, u.name)
         )
         evidence = [
-            Contributor(
+            Evidence(
                 "service",
                 u.name,
                 f"{u.name}: {u.minutes:g} min down, {plural(u.incidents, 'incident')} "
@@ -287,7 +287,7 @@ def slo_attainment(b: Batch) -> Results:
             (sid for sid in per if sid not in met), key=lambda sid: (-over_budget(sid), sid)
         )
         evidence = [
-            Contributor(
+            Evidence(
                 "service",
                 per[sid].name,
                 f"{per[sid].name}: {pct(per[sid].availability, 2)} against an SLO of "

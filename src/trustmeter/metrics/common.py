@@ -10,7 +10,8 @@ import ibis
 import ibis.expr.types as ir
 from ibis import _
 
-from trustmeter.metrics.model import Batch, Context, Contributor, fetch
+from trustmeter.metrics.evidence import Evidence
+from trustmeter.metrics.model import Batch, Context, fetch
 
 SEVERITY_RANK = {"P1": 1, "P2": 2, "P3": 3, "P4": 4, "P5": 5}
 
@@ -192,11 +193,11 @@ def plural(n: int, word: str) -> str:
 
 def top_contributors(
     counts: dict[str, int], total: int, kind: str, what: str, limit: int = 3
-) -> list[Contributor]:
+) -> list[Evidence]:
     """'ERP: 9 of 14 P1/P2 incidents' for the largest shares."""
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
     return [
-        Contributor(kind, name, f"{name}: {n} of {total} {what}", float(n))
+        Evidence(kind, name, f"{name}: {n} of {total} {what}", float(n))
         for name, n in ranked
         if n > 0
     ]

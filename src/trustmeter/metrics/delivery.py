@@ -34,7 +34,7 @@ from trustmeter.metrics.common import (
     top_contributors,
 )
 from trustmeter.metrics.model import Batch, Row, first_per_period, grouped, split, stack
-from trustmeter.metrics.registry import Context, Contributor, Measurement, Results, metric
+from trustmeter.metrics.registry import Context, Evidence, Measurement, Results, metric
 from trustmeter.periods import Period
 
 
@@ -108,12 +108,12 @@ def commitment_reliability(b: Batch) -> Results:
         )
     )
 
-    def worst(groups: list[Row], key: str, kind: str) -> list[Contributor]:
+    def worst(groups: list[Row], key: str, kind: str) -> list[Evidence]:
         ranked = sorted(
             (g for g in groups if g["value"] < 1), key=lambda g: (g["value"], -g["n"], g[key])
         )
         return [
-            Contributor(
+            Evidence(
                 kind,
                 str(g[key]),
                 f"{g[key]}: kept {pct(g['value'] * 100)} of what it committed "
@@ -276,7 +276,7 @@ def schedule_slip(b: Batch) -> Results:
                 else f"delivered {w['late_days']} days late"
             )
             evidence.append(
-                Contributor(
+                Evidence(
                     "commitment",
                     str(name),
                     f"{who}: {late}, {pct(w['slip'])} of its {w['plan_days']}-day plan",
@@ -484,7 +484,7 @@ def lead_time_for_changes(b: Batch) -> Results:
                 "changes_without_start": int(total.get("no_start") or 0),
             },
             evidence=[
-                Contributor(
+                Evidence(
                     "service",
                     str(g["service_name"]),
                     f"{g['service_name']}: median {g['med']:.0f} h from commit to production "
@@ -562,7 +562,7 @@ def request_lead_time(b: Batch) -> Results:
                 },
             },
             evidence=[
-                Contributor(
+                Evidence(
                     "team",
                     str(g["team_name"]),
                     f"{g['team_name']}: 85 % of {plural(g['k'], 'item')} "

@@ -24,24 +24,12 @@ import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
+from trustmeter.metrics.evidence import Evidence
 from trustmeter.metrics.slices import Slice, narrow
 from trustmeter.periods import Period
 from trustmeter.store import Store
 
 Row = dict[str, Any]
-
-
-@dataclass
-class Contributor:
-    """One service, team, project, stakeholder or business unit behind a figure."""
-
-    kind: str  # service, team, project, stakeholder, business_unit, person
-    name: str
-    detail: str  # a plain sentence: "ERP: 9 of 14 P1/P2 incidents"
-    value: float | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "name": self.name, "detail": self.detail, "value": self.value}
 
 
 RecordsArg: TypeAlias = ibis.Table | Callable[[], ibis.Table] | None
@@ -58,14 +46,14 @@ class Measurement:
         value: float | None,
         n: int,
         breakdown: dict[str, Any] | None = None,
-        evidence: list[Contributor] | None = None,
+        evidence: list[Evidence] | None = None,
         records: RecordsArg = None,
         note: str | None = None,
     ) -> None:
         self.value = value
         self.n = n
         self.breakdown: dict[str, Any] = {} if breakdown is None else breakdown
-        self.evidence: list[Contributor] = [] if evidence is None else evidence
+        self.evidence: list[Evidence] = [] if evidence is None else evidence
         self._records = records
         self.note = note
 

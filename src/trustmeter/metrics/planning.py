@@ -29,7 +29,7 @@ from trustmeter.metrics.common import (
     records_of,
 )
 from trustmeter.metrics.model import Batch, Row, first_per_period, grouped, split, stack
-from trustmeter.metrics.registry import Context, Contributor, Measurement, Results, metric
+from trustmeter.metrics.registry import Context, Evidence, Measurement, Results, metric
 from trustmeter.periods import Period
 
 CATEGORIES = ("run", "grow", "transform")
@@ -178,7 +178,7 @@ def run_share(b: Batch) -> Results:
         if sum(by_cat.values()) > 0:
             total = sum(by_cat.values())
             evidence = [
-                Contributor(
+                Evidence(
                     "budget_line",
                     str(g["who"]),
                     f"{g['who']}: {_money(g['total'])} of {_money(total)} spent, on run",
@@ -197,7 +197,7 @@ def run_share(b: Batch) -> Results:
             return Measurement(None, 0, note="no actual spend or categorised effort in the period")
         total = sum(by_cat.values())
         evidence = [
-            Contributor(
+            Evidence(
                 "team",
                 str(g["who"]),
                 f"{g['who']}: {g['total']:.0f} of {total:.0f} hours, on run",
@@ -218,7 +218,7 @@ def _share(
     basis: str,
     by_cat: dict[str, float],
     n: int,
-    evidence: list[Contributor],
+    evidence: list[Evidence],
     records: Any,
 ) -> Measurement:
     total = sum(by_cat.values())
@@ -293,7 +293,7 @@ def budget_variance(b: Batch) -> Results:
                 else ""
             )
             evidence.append(
-                Contributor(
+                Evidence(
                     "budget_line",
                     str(w["line_name"]),
                     f"{w['line_name']} ({w['category']}): {_money(w['off'])} "
@@ -385,7 +385,7 @@ def objective_traceability(b: Batch) -> Results:
                 if not has
             ]
             evidence.append(
-                Contributor("project", str(m["name"]), f"{m['name']}: no {' and no '.join(lacks)}")
+                Evidence("project", str(m["name"]), f"{m['name']}: no {' and no '.join(lacks)}")
             )
 
         def records() -> ir.Table:
@@ -488,7 +488,7 @@ def early_involvement(b: Batch) -> Results:
                 },
             },
             evidence=[
-                Contributor(
+                Evidence(
                     "business_unit",
                     str(g["unit"]),
                     f"{g['unit']}: {int(g['k']) - _i(g['early'])} of "
@@ -554,7 +554,7 @@ def portfolio_load(b: Batch) -> Results:
             n=n,
             breakdown={"teams": teams, "by_team": counts, "projects_without_team": no_team},
             evidence=[
-                Contributor(
+                Evidence(
                     "team",
                     name,
                     f"{name}: {plural(k, 'active project')} at the end of the period",

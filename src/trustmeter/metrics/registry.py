@@ -15,14 +15,15 @@ from typing import Literal
 
 import ibis
 
-from trustmeter.metrics.model import Batch, Context, Contributor, Measurement
+from trustmeter.metrics.evidence import Evidence
+from trustmeter.metrics.model import Batch, Context, Measurement
 from trustmeter.periods import Period
 
 __all__ = [
     "REGISTRY",
     "Batch",
     "Context",
-    "Contributor",
+    "Evidence",
     "Measurement",
     "Metric",
     "has_data",

@@ -24,7 +24,7 @@ from trustmeter.metrics.common import (
     records_of,
 )
 from trustmeter.metrics.model import Batch, fetch, grouped, split
-from trustmeter.metrics.registry import Context, Contributor, Measurement, Results, metric
+from trustmeter.metrics.registry import Context, Evidence, Measurement, Results, metric
 from trustmeter.metrics.stability import service_catalogue
 from trustmeter.periods import Period
 
@@ -114,7 +114,7 @@ def trust_components(ctx: Context, camp: sm.Campaign) -> Measurement:
         wording = weakest.replace("_", "-")
         m.evidence.insert(
             0,
-            Contributor(
+            Evidence(
                 "component",
                 weakest,
                 f"weakest component: {wording} {comp[weakest]:.0f}/100",
@@ -243,7 +243,7 @@ def importance_gap(ctx: Context, camp: sm.Campaign) -> Measurement:
         i, st = rated[s]["importance"], rated[s]["satisfaction"]
         name = names[s]
         detail = f"{name}: importance {i:.0f}, satisfaction {st:.0f} ({i - st:.0f} points below)"
-        evidence.append(Contributor("service", name, detail, i - st))
+        evidence.append(Evidence("service", name, detail, i - st))
     return Measurement(
         value=float(len(gaps)),
         n=n,
@@ -334,7 +334,7 @@ def review_cadence(b: Batch) -> Results:
             if u["key"] > 1:
                 detail += f" ({u['key'] - u['reviewed']} of {u['key']} key stakeholders)"
             worst = None if u["never"] else float(u["worst"])
-            evidence.append(Contributor("business_unit", name, detail, worst))
+            evidence.append(Evidence("business_unit", name, detail, worst))
 
         def records() -> ibis.Table:
             ctx = b.context(period)
@@ -407,9 +407,7 @@ def proactive_contact(b: Batch) -> Results:
         # Business units where contact is most often reactive, fewest proactive contacts first.
         ranked = sorted(by_unit.items(), key=lambda kv: (kv[1][1] / kv[1][0], -kv[1][0], kv[0]))
         evidence = [
-            Contributor(
-                "business_unit", unit, f"{unit}: {p} of {k} contacts proactive", p / k * 100
-            )
+            Evidence("business_unit", unit, f"{unit}: {p} of {k} contacts proactive", p / k * 100)
             for unit, (k, p) in ranked[:3]
             if p < k
         ]

@@ -28,7 +28,7 @@ from trustmeter.metrics.common import (
     succeeded,
 )
 from trustmeter.metrics.model import Batch, Row, fetch, grouped, split
-from trustmeter.metrics.registry import Context, Contributor, Measurement, Results, metric
+from trustmeter.metrics.registry import Context, Evidence, Measurement, Results, metric
 from trustmeter.periods import Period
 
 # FRAMEWORK.md fixes repeat_incidents to P1–P3; it has no parameter of its own.
@@ -147,7 +147,7 @@ def major_incidents(b: Batch) -> Results:
             one = top_resolver.get(sid, 0)
             if c >= 2 and one * 2 >= c:
                 detail += f"; {one} of those {c} resolved by one person"
-            evidence.append(Contributor("service", name, detail, float(c)))
+            evidence.append(Evidence("service", name, detail, float(c)))
         months = period.days / (365.25 / 12)
 
         def records() -> ibis.Table:
@@ -206,7 +206,7 @@ def _time_to(b: Batch, at: str, col: str, unit: str, per: int, verb: str) -> Res
             for r in parts["service"]
         ]
         evidence = [
-            Contributor(
+            Evidence(
                 "service",
                 names.get(s, s),
                 f"{names.get(s, s)}: {k} of {n} {what}, median {med:.1f} {unit}",
@@ -450,7 +450,7 @@ def change_failure_rate(b: Batch) -> Results:
         k = sum(failed.values())
         with_outcome = sum(int(r["with_outcome"]) for r in per[pid])
         evidence = [
-            Contributor(
+            Evidence(
                 "service",
                 names.get(sid, sid),
                 f"{names.get(sid, sid)}: {c} of {total[sid]} production changes failed",
@@ -587,7 +587,7 @@ def repeat_incidents(b: Batch) -> Results:
         n = sum(r[1] for r in rows)
         k = sum(r[2] for r in rows)
         evidence = [
-            Contributor(
+            Evidence(
                 "service",
                 names.get(s, s),
                 f"{names.get(s, s)}: {rep} of {tot} P1–P3 incidents repeated a recent problem",
@@ -682,7 +682,7 @@ def unplanned_work(b: Batch) -> Results:
             (p for p in parts if p[1] > 0 and p[2] > 0), key=lambda p: (-p[1] / p[2], -p[2], p[0])
         )[:3]
         evidence = [
-            Contributor(
+            Evidence(
                 "team",
                 t,
                 f"{t}: {100 * u / tot:.0f} % unplanned ({u:g} of {tot:g} {unit} done)",

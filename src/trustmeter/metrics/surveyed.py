@@ -21,8 +21,8 @@ from trustmeter.metrics.model import fetch
 from trustmeter.metrics.registry import (
     Batch,
     Context,
-    Contributor,
     Direction,
+    Evidence,
     Measurement,
     Metric,
     Results,
@@ -347,7 +347,7 @@ def measure_by_group(
     for f, v in sorted(shown, key=lambda fv: (fv[1], fv[0].name))[:3]:
         shown_as = f"{f.name} ({f.groups} groups)" if f.name == OTHER_GROUPS else f.name
         detail = f"{shown_as}: {describe(v)} from {f.respondents} respondents"
-        evidence.append(Contributor(kind, f.name, detail, v))
+        evidence.append(Evidence(kind, f.name, detail, v))
     breakdown: dict[str, Any] = {
         **campaign.as_dict(),
         "respondents": total.respondents,

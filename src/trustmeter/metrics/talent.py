@@ -30,7 +30,7 @@ from trustmeter.metrics.common import (
     top_contributors,
 )
 from trustmeter.metrics.model import Batch, fetch, grouped, split, stack
-from trustmeter.metrics.registry import Context, Contributor, Measurement, Results, metric
+from trustmeter.metrics.registry import Context, Evidence, Measurement, Results, metric
 from trustmeter.metrics.stability import service_catalogue
 from trustmeter.periods import Period
 from trustmeter.records import AUTO_SOURCE
@@ -350,7 +350,7 @@ def key_person_coverage(b: Batch) -> Results:
                 detail = f"{name}: {top} of {total} incidents resolved by one person"
             else:
                 detail = f"{name}: only one person able to support it"
-            evidence.append(Contributor("service", name, detail, float(len(able[sid]))))
+            evidence.append(Evidence("service", name, detail, float(len(able[sid]))))
 
         def records() -> ir.Table:
             ctx = b.context(period)
@@ -428,7 +428,7 @@ def training_hours(b: Batch) -> Results:
         # hours ÷ (person-days ÷ period days) × 365 ÷ period days = hours ÷ person-days × 365
         rate = {t: per_team.get(t, 0.0) / d * 365 for t, d in days.items() if d}
         evidence = [
-            Contributor("team", t, f"{t}: {v:.0f} h per person per year", v)
+            Evidence("team", t, f"{t}: {v:.0f} h per person per year", v)
             for t, v in sorted(rate.items(), key=lambda kv: (kv[1], kv[0]))[:3]
         ]
 
@@ -570,7 +570,7 @@ def on_call_load(b: Batch) -> Results:
         }
         ranked = sorted(per_person.items(), key=lambda kv: (-kv[1]["pages"], kv[0]))
         evidence = [
-            Contributor(
+            Evidence(
                 "person",
                 who,
                 f"{who}: {plural(d['pages'], 'page')} in {plural(d['weeks'], 'week')}"

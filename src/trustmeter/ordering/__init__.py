@@ -16,7 +16,7 @@ from trustmeter.ordering.method_change import method_changes
 from trustmeter.periods import Period, PeriodKind, containing, last_complete
 from trustmeter.scorecard.scorer import Scorer
 
-__all__ = ["Ordering", "history_periods", "run"]
+__all__ = ["Ordering", "history_periods", "run", "scored_periods"]
 
 # The most periods one analysis scores: ten years of quarters, five of months.
 MAX_PERIODS = {"quarter": 40, "month": 60}
@@ -36,6 +36,20 @@ def history_periods(
     return list(reversed(out))
 
 
+def scored_periods(
+    scorer: Scorer,
+    kind: PeriodKind,
+    start: date | None = None,
+    end: date | None = None,
+    today: date | None = None,
+) -> list[Period]:
+    """The periods `run` scores with the same arguments: a caller that also wants scorecards
+    of other periods can compute them all in one Scorer pass before calling `run`."""
+    if start is None:
+        start = first_record_day(scorer)
+    return history_periods(kind, start, end, today or date.today())
+
+
 def run(
     scorer: Scorer,
     kind: PeriodKind,
@@ -48,9 +62,7 @@ def run(
     Without `start` the history begins with the first dated record. The default framework's
     stages come from a second Scorer pass, only when the workspace's framework differs.
     """
-    if start is None:
-        start = first_record_day(scorer)
-    periods = history_periods(kind, start, end, today or date.today())
+    periods = scored_periods(scorer, kind, start, end, today)
     default_fw = load()
     default = None
     if default_fw != scorer.framework:

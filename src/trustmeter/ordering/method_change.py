@@ -5,20 +5,23 @@ milestones, releases, promised dates, objectives). A change is two runs of at le
 MIN_RUN periods each with different methods, one after the other: a period or two of
 mixed kinds between them is not a change. Before and after compare every commitment of the
 team due in the two runs, scored by the one rule for every kind (docs/agile.md), each side
-with n and a 90 % interval, and the difference with a seeded bootstrap interval.
+with n and a 90 % interval, and the difference with a seeded bootstrap interval; and what the
+team delivered in the same periods, throughput and lead time (method_delivery.py), because
+promises kept say nothing of how much was promised.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
 from trustmeter.metrics.commitments import METHOD, commitment_scores, predictability
+from trustmeter.ordering.method_delivery import DeliveryChange, delivery_change
 from trustmeter.periods import Period
 from trustmeter.scorecard.scorer import Scorer
 
@@ -46,6 +49,9 @@ class MethodChange:
     after: list[float]
     difference: float
     interval: tuple[float, float]
+    before_periods: tuple[int, ...] = ()  # indexes of the periods of each run
+    after_periods: tuple[int, ...] = ()
+    delivery: DeliveryChange | None = None  # throughput and lead time, from the store
 
     def as_dict(self, periods: Sequence[Period]) -> dict[str, Any]:
         lo, hi = self.interval
@@ -74,6 +80,7 @@ class MethodChange:
             "difference": round(self.difference * 100, 1),
             "interval": [round(lo * 100, 1), round(hi * 100, 1)],
             "verdict": verdict,
+            "delivery": None if self.delivery is None else self.delivery.as_dict(),
         }
 
 
@@ -119,7 +126,12 @@ def detect(rows: Sequence[Scored], seed: int = SEED) -> list[MethodChange]:
             after = [r.score for r in mine if r.period in new_periods]
             diff = float(np.mean(after) - np.mean(before))
             interval = _difference_interval(before, after, seed + i)
-            out.append(MethodChange(team, old, new, new_periods[0], before, after, diff, interval))
+            out.append(
+                MethodChange(
+                    team, old, new, new_periods[0], before, after, diff, interval,
+                    tuple(old_periods), tuple(new_periods),
+                )
+            )  # fmt: skip
     return out
 
 
@@ -133,4 +145,13 @@ def method_changes(scorer: Scorer, periods: list[Period]) -> list[MethodChange]:
         for r in table.to_pylist()
         if r["score"] is not None
     ]
-    return detect(rows)
+    tz = str(scorer.workspace.get("timezone", "UTC"))
+    return [
+        replace(
+            m,
+            delivery=delivery_change(
+                scorer.store, m.team, periods, m.before_periods, m.after_periods, tz
+            ),
+        )
+        for m in detect(rows)
+    ]

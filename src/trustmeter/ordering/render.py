@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.table import Table
@@ -94,6 +96,7 @@ def method_changes(o: Ordering) -> Table:
     t = Table(title="Teams that changed method", title_justify="left")
     for col in ("team", "from → to", "since", "before", "after", "difference", "verdict"):
         t.add_column(col)
+    t.add_column("delivered (before → after, difference)")
     for m in o.as_dict()["method_changes"]:
         b, a = m["before"], m["after"]
         t.add_row(
@@ -104,8 +107,14 @@ def method_changes(o: Ordering) -> Table:
             f"{a['value']:g} (n {a['n']}, {a['interval'][0]:g}–{a['interval'][1]:g})",
             f"{m['difference']:+g} ({m['interval'][0]:+g} to {m['interval'][1]:+g})",
             m["verdict"],
+            delivery_text(m.get("delivery")),
         )
     return t
+
+
+def delivery_text(d: dict[str, Any] | None) -> str:
+    """Throughput and lead time before and after a change of method, in one cell."""
+    return str(d["text"]) if d else "–"
 
 
 def ordering_text(o: Ordering) -> RenderableType:

@@ -36,6 +36,8 @@ from trustmeter.report.format import (
     fmt_value,
     text,
 )
+from trustmeter.report.metric_trend import metric_trends
+from trustmeter.report.onepager_focus import focus_items
 from trustmeter.report.ordering_view import ordering_view
 from trustmeter.report.perception import perception_view
 from trustmeter.report.sections import focus_view, scorecard_tables
@@ -68,6 +70,7 @@ def render_html(
     title: str = DEFAULT_TITLE,
     forecasting: dict[str, Any] | None = None,
     ordering: dict[str, Any] | None = None,
+    slices: list[dict[str, Any]] | None = None,
 ) -> str:
     """Render the executive report for `current`, with `trend` (oldest first) as history.
 
@@ -78,6 +81,7 @@ def render_html(
     view = build_view(current, trend, title or DEFAULT_TITLE)
     view["forecasting"] = forecast_view(forecasting)
     view["ordering"] = ordering_view(ordering, current)  # `trustmeter ordering --json`
+    view["slices"] = slices or []  # report/slices_view.slice_section, one per kind
     return _env().get_template("report.html.j2").render(v=view)
 
 
@@ -121,6 +125,8 @@ def build_view(current: Scorecard, trend: Sequence[Scorecard], title: str) -> di
         "area_chart": area_chart(area_view),
         "trend": trend_chart(series, areas),
         "focus": focus_view(current, ctx),
+        "top_three": focus_items(current, 3),
+        "metric_trends": metric_trends(series) if len(series) >= 2 else [],
         "tables": scorecard_tables(areas),
         "perception": perception_view(current),
     }

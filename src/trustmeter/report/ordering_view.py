@@ -178,6 +178,7 @@ def _changes(data: dict[str, Any]) -> list[dict[str, str]]:
                 "after": f"{_score(a.get('value'))} (n {a.get('n', 0)}, {_interval(a.get('interval'))})",
                 "difference": f"{m.get('difference')} ({_interval(m.get('interval'))})",
                 "verdict": str(m.get("verdict", "")),
+                "delivery": str(_d(m.get("delivery")).get("text", "–")),
             }
         )
     return rows

@@ -18,12 +18,19 @@ from trustmeter.report.format import (
     status_label,
     text,
 )
+from trustmeter.report.plain import condition_text, plain_text
 from trustmeter.scorecard.model import Area, Evidence, FocusItem, Scorecard
+from trustmeter.scorecard.samples import sample_phrase
 
 
 def focus_view(current: Scorecard, ctx: dict[str, Any]) -> dict[str, Any]:
     focus = current.focus
     stage = ctx["stage"]
+    # Each failing condition's reason in words (the scorecard's quotes metric ids).
+    plain_reasons = {
+        b.reason: condition_text(b, ctx["metrics"], ctx["area_names"])
+        for b in current.stage.blocked_by
+    }
 
     def item_view(i: FocusItem) -> dict[str, Any]:
         n = num(i.n)
@@ -34,10 +41,13 @@ def focus_view(current: Scorecard, ctx: dict[str, Any]) -> dict[str, Any]:
             "target": fmt_value(i.target, i.unit),
             "score": fmt_score(i.score),
             "gap": fmt_score(i.gap),
-            "n": fmt_num(n) if n is not None else "",
+            # n with what it counts ("14 P1/P2 incidents resolved"), not a bare "n = 14".
+            "n": sample_phrase(ctx["metrics"][i.metric])
+            if i.metric in ctx["metrics"]
+            else (fmt_num(n) if n is not None else ""),
             "status": status_label(i.status),
             "status_class": status_class(i.status),
-            "reason": i.reason,
+            "reason": plain_reasons.get(i.reason, i.reason),
             "note": text(i.note),
             "evidence": _evidence(i.evidence),
             "actions": [a for a in i.actions if a],
@@ -46,11 +56,39 @@ def focus_view(current: Scorecard, ctx: dict[str, Any]) -> dict[str, Any]:
     at_top = stage["level"] >= stage["top"] and not stage["blocked_by"]
     return {
         "stage_name": focus.stage_name,
-        "summary": focus.summary,
+        "summary": plain_focus_summary(current),
         "cards": [item_view(i) for i in focus.items],
         "unmeasured": [item_view(i) for i in focus.unmeasured],
         "at_top": at_top,
     }
+
+
+def plain_focus_summary(card: Scorecard) -> str:
+    """The focus summary with names instead of metric ids: the scorecard's own summary
+    quotes each failing condition's reason ("key_person_coverage is 75, below 100"); this
+    says it as a person would ("1 of 4 tier-1 services has a single expert (ERP)")."""
+    focus, blocked = card.focus, card.stage.blocked_by
+    if not blocked:
+        head = f"Every gate passes at {card.stage.name}."
+    else:
+        metrics = {m.id: m for m in card.metrics()}
+        areas = {a.id: a.name for a in card.areas}
+        reasons = "; ".join(condition_text(b, metrics, areas) for b in blocked[:3])
+        head = f"To reach {focus.stage_name}: {reasons}."
+    if focus.items:
+        top = focus.items[0]
+        ev = (
+            f" ({plain_text(top.evidence[0].detail)})"
+            if top.evidence and top.evidence[0].detail
+            else ""
+        )
+        head += f" Start with {top.name[:1].lower() + top.name[1:]}{ev}."
+    elif focus.unmeasured:
+        first = focus.unmeasured[0]
+        head += (
+            f" First measure {first.name[:1].lower() + first.name[1:]}: {first.note or 'no data'}."
+        )
+    return head
 
 
 def _evidence(evidence: Sequence[Evidence]) -> list[str]:

@@ -48,6 +48,11 @@ def _cond_now(cond: GateResult, ctx: dict[str, Any]) -> str:
 
 def cond_view(cond: GateResult, ctx: dict[str, Any]) -> dict[str, Any]:
     label = cond.condition or f"{cond.target} ≥ {fmt_num(cond.required)}"
+    # Names, not ids: "Stakeholder satisfaction ≥ 70 %", "Planning & Optimization ≥ 60".
+    metric = ctx["metrics"].get(cond.target) if cond.kind == "metric" else None
+    name = metric.name if metric is not None else ctx["area_names"].get(cond.target)
+    if name and label.startswith(cond.target):
+        label = name + label[len(cond.target) :]
     return {
         "label": label,
         "now": _cond_now(cond, ctx),

@@ -9,9 +9,11 @@ A figure that cannot be computed is listed after the scored ones, as data to col
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
 
 from trustmeter.framework.model import Framework
-from trustmeter.scorecard.model import Area, Focus, FocusItem, MetricEntry, Stage
+from trustmeter.scorecard.model import Area, Focus, FocusItem, MetricEntry, Scorecard, Stage
 
 FIRST_AREAS = ("stability", "delivery")
 MAX_ITEMS = 5
@@ -107,3 +109,120 @@ def _summary(
     elif unmeasured:
         head += f" First measure {unmeasured[0].name.lower()}: {unmeasured[0].note or 'no data'}."
     return head
+
+
+# --- A synthesis across areas for one business unit, service or team -----------------------
+# "Operations is neglected" in one sentence with its evidence: the slice's own scored figures
+# and, for a unit or a team, its group's survey results as the department's scorecard shows
+# them (only groups the anonymity rule allows appear there). Each figure is judged against its
+# own target and floor; nothing is re-scored.
+
+SynthesisVerdict = Literal["poor", "good", "mixed", "unmeasured"]
+# A slice is judged poor when at least this many figures sit at or past their floor and they
+# are at least this share of its figures.
+POOR_MIN, POOR_SHARE = 2, 1 / 4
+
+
+@dataclass(frozen=True)
+class SliceFigure:
+    metric: str
+    name: str
+    area: str
+    unit: str
+    value: float
+    target: float
+    floor: float
+    poor: bool  # at or past the floor
+    good: bool  # at or past the target
+    n: int  # the slice's sample, or the group's respondents for a survey figure
+    survey: bool  # a survey group's result, read from the department's scorecard
+    entry: MetricEntry  # the entry the figure comes from (for its sample and evidence)
+
+
+@dataclass(frozen=True)
+class Synthesis:
+    kind: str
+    name: str
+    verdict: SynthesisVerdict
+    figures: tuple[SliceFigure, ...]  # worst first: poor ones, then by distance to target
+
+    @property
+    def poor(self) -> tuple[SliceFigure, ...]:
+        return tuple(f for f in self.figures if f.poor)
+
+    @property
+    def good(self) -> tuple[SliceFigure, ...]:
+        return tuple(f for f in self.figures if f.good)
+
+
+def _beyond(value: float, mark: float, direction: str) -> bool:
+    return value >= mark if direction == "higher" else value <= mark
+
+
+def _standing(f: SliceFigure) -> float:
+    """0 at the floor, 1 at the target (unclipped): for ordering only, never shown."""
+    span = f.target - f.floor
+    return (f.value - f.floor) / span if span else 0.0
+
+
+def slice_synthesis(slice_card: Scorecard, department: Scorecard | None) -> Synthesis:
+    """The slice's figures judged against their targets and floors, and a verdict on them."""
+    info = slice_card.slice
+    kind, name = (info.kind, info.name) if info is not None else ("department", "")
+    figures: list[SliceFigure] = []
+    for m in slice_card.metrics():
+        if m.status != "ok" or m.value is None or m.score is None:
+            continue
+        figures.append(
+            SliceFigure(
+                m.id,
+                m.name,
+                m.area,
+                m.unit,
+                float(m.value),
+                m.target,
+                m.floor,
+                m.score <= 0,
+                m.score >= 100,
+                m.n,
+                False,
+                m,
+            )
+        )
+    if department is not None and kind in ("unit", "team"):
+        for m in department.metrics():
+            groups = m.breakdown.get("by_group")
+            row = groups.get(name) if isinstance(groups, dict) else None
+            if not isinstance(row, dict) or not isinstance(row.get("value"), int | float):
+                continue
+            v = float(row["value"])
+            people = row.get("respondents")
+            figures.append(
+                SliceFigure(
+                    m.id,
+                    m.name,
+                    m.area,
+                    m.unit,
+                    v,
+                    m.target,
+                    m.floor,
+                    _beyond(v, m.floor, "lower" if m.direction == "higher" else "higher"),
+                    _beyond(v, m.target, m.direction),
+                    people if isinstance(people, int) else 0,
+                    True,
+                    m,
+                )
+            )
+    figures.sort(key=lambda f: (not f.poor, _standing(f)))
+    poor = sum(1 for f in figures if f.poor)
+    good = sum(1 for f in figures if f.good)
+    verdict: SynthesisVerdict
+    if not figures:
+        verdict = "unmeasured"
+    elif poor >= POOR_MIN and poor >= POOR_SHARE * len(figures):
+        verdict = "poor"
+    elif poor == 0 and good * 2 >= len(figures):
+        verdict = "good"
+    else:
+        verdict = "mixed"
+    return Synthesis(kind, name, verdict, tuple(figures))

@@ -15,6 +15,7 @@ from datetime import date
 from types import UnionType
 from typing import Any, Literal, Self, Union, cast, get_args, get_origin, get_type_hints
 
+from trustmeter.metrics.evidence import Evidence as Evidence  # one type from query to JSON
 from trustmeter.periods import Period, PeriodKind
 
 MetricStatus = Literal["ok", "insufficient", "no_data", "left_out"]
@@ -24,7 +25,7 @@ Quadrant = Literal["trusted", "invisible_improvement", "borrowed_trust", "order_
 
 def _plain(v: Any) -> Any:
     """A JSON-ready copy: records as their dicts, tuples as lists, containers copied."""
-    if isinstance(v, _Record | Period):
+    if isinstance(v, _Record | Period | Evidence):
         return v.as_dict()
     if isinstance(v, dict):
         return {k: _plain(x) for k, x in v.items()}
@@ -66,6 +67,8 @@ def _read(tp: Any, v: Any) -> Any:
         return {k: _read(args[1], x) for k, x in v.items()}
     if isinstance(tp, type) and issubclass(tp, _Record):
         return tp.from_dict(v)
+    if tp is Evidence:
+        return Evidence(**v)
     if tp is Period:
         return period_from_dict(v)
     if tp is date:
@@ -74,16 +77,6 @@ def _read(tp: Any, v: Any) -> Any:
 
 
 # --------------------------------------------------------------------------- metrics
-
-
-@dataclass(frozen=True)
-class Evidence(_Record):
-    """One service, team, project, stakeholder or person behind a figure."""
-
-    kind: str
-    name: str
-    detail: str  # a plain sentence: "ERP: 9 of 14 P1/P2 incidents"
-    value: float | None = None
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,41 @@ GROUPS: dict[str, str] = {
 }
 
 
+# The noun of each phrase above, for a count of one ("1 service with an SLO").
+_SINGULAR = {
+    "services": "service",
+    "incidents": "incident",
+    "changes": "change",
+    "items": "item",
+    "commitments": "commitment",
+    "deployments": "deployment",
+    "requests": "request",
+    "forecasts": "forecast",
+    "lines": "line",
+    "projects": "project",
+    "stakeholders": "stakeholder",
+    "engagements": "engagement",
+    "people": "person",
+    "person-weeks": "person-week",
+    "units": "unit",
+    "teams": "team",
+    "respondents": "respondent",
+    "records": "record",
+}
+
+
+def counted(n: int, phrase: str) -> str:
+    """`n` and its noun phrase, the noun singular when n is 1: "1 service with an SLO"."""
+    if n == 1:
+        words = phrase.split(" ")
+        for i, w in enumerate(words):
+            if w in _SINGULAR:
+                words[i] = _SINGULAR[w]
+                break
+        phrase = " ".join(words)
+    return f"{n} {phrase}"
+
+
 def respondents(breakdown: dict[str, Any]) -> int | None:
     """The respondents behind a survey metric's groups, when its breakdown lists them."""
     groups = breakdown.get("by_group")
@@ -68,8 +103,8 @@ def sample_phrase(entry: MetricEntry) -> str:
     """n with what it counts: "7 P1/P2 incidents resolved", "5 business units (31 respondents)"."""
     if entry.id in GROUPS:
         people = respondents(entry.breakdown)
-        tail = f" ({people} respondents)" if people is not None else ""
-        return f"{entry.n} {GROUPS[entry.id]}{tail}"
+        tail = f" ({counted(people, 'respondents')})" if people is not None else ""
+        return f"{counted(entry.n, GROUPS[entry.id])}{tail}"
     if entry.id == "major_incidents" and isinstance(entry.breakdown.get("major"), int):
-        return f"{entry.breakdown['major']} P1/P2 of {entry.n} incidents opened"
-    return f"{entry.n} {COUNTS.get(entry.id, 'records')}"
+        return f"{entry.breakdown['major']} P1/P2 of {counted(entry.n, 'incidents opened')}"
+    return counted(entry.n, COUNTS.get(entry.id, "records"))

@@ -183,7 +183,7 @@ class Scorer:
             return entry("no_data", stale)
         if result is None:
             return entry("no_data", f"needs {m.data_hint or ', '.join(m.needs)}")
-        evidence = tuple(Evidence(c.kind, c.name, c.detail, c.value) for c in result.evidence)
+        evidence = tuple(result.evidence)
         if result.value is None or result.n < min_sample:
             note = result.note
             if note is None:

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlparse
+from urllib.parse import unquote, urlparse
 
 import ibis
 import pyarrow as pa
@@ -24,10 +24,16 @@ from ibis.backends import BaseBackend
 from ibis.common.exceptions import TableNotFound
 
 from trustmeter.errors import TrustmeterError
+from trustmeter.store.dbwait import holder, open_waiting
+from trustmeter.store.spark import connect_spark
 
 
 class DatabaseError(TrustmeterError):
     """The database could not be opened or used; the message says why and what to do."""
+
+
+class DatabaseInUse(DatabaseError):
+    """Another process holds the embedded database file (DuckDB allows one at a time)."""
 
 
 class MissingTable(DatabaseError, TableNotFound):  # type: ignore[misc]  # ibis is untyped
@@ -285,9 +291,6 @@ def sql_type(field_type: str) -> str:
     }.get(field_type, "TEXT")
 
 
-_HELD = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
-
-
 # ibis backends that read a warehouse where the records already live, by URL scheme.
 WAREHOUSES = {
     "spark": "Spark",
@@ -313,9 +316,16 @@ def duckdb_path(url: str, base: Path | None = None) -> Path | None:
     return base / p if not p.is_absolute() and base is not None else p
 
 
-def connect(url: str, base: Path | None = None, read_only: bool = False) -> Store:
+def connect(
+    url: str,
+    base: Path | None = None,
+    read_only: bool = False,
+    wait_s: float = 0.0,
+    flag: bool = True,
+) -> Store:
     """Open a database by URL: `duckdb:///path/file.duckdb` (relative to `base`),
-    `postgresql://…`, or a read-only warehouse (`spark://local`, `trino://…`, …)."""
+    `postgresql://…`, or a read-only warehouse (`spark://local`, `trino://…`, …). A DuckDB
+    file another process holds is waited for, `wait_s` seconds at most (store/dbwait.py)."""
     # Not urlparse: it rejects Spark's `local[4]` as a malformed IPv6 host.
     scheme = url.partition(":")[0].split("+")[0].lower()
     if scheme in WAREHOUSES:
@@ -327,15 +337,19 @@ def connect(url: str, base: Path | None = None, read_only: bool = False) -> Stor
         if p is None:
             return Store(url, ibis.duckdb.connect(), "duckdb")
         try:
-            con = ibis.duckdb.connect(str(p), read_only=read_only)
+            con = open_waiting(
+                lambda: ibis.duckdb.connect(str(p), read_only=read_only), p, wait_s, flag
+            )
         except Exception as exc:  # duckdb raises IOException for a lock held elsewhere
-            m = _HELD.search(str(exc))
-            if m:
-                raise DatabaseError(
+            held = holder(exc)
+            if held:
+                waited = f" (waited {wait_s:g} s)" if wait_s else ""
+                raise DatabaseInUse(
                     f"the workspace database {p} is in use by another process "
-                    f"({m.group(1)}, PID {m.group(2)}). DuckDB allows one writer at a time: "
-                    "stop that process (for example `trustmeter serve`) and try again, or move "
-                    "the workspace to PostgreSQL for shared use."
+                    f"({held[0]}, PID {held[1]}){waited}. DuckDB allows one process at a time: "
+                    "wait for that command to finish (`trustmeter serve` lets go of the file "
+                    "when it is idle), raise TRUSTMETER_DB_WAIT, or move the workspace to "
+                    "PostgreSQL for shared use."
                 ) from exc
             raise DatabaseError(f"cannot open the workspace database {p}: {exc}") from exc
         return Store(url, con, "duckdb")
@@ -356,7 +370,7 @@ def connect(url: str, base: Path | None = None, read_only: bool = False) -> Stor
 def _connect_warehouse(scheme: str, url: str) -> BaseBackend:
     name = WAREHOUSES[scheme]
     try:
-        return _connect_spark(url) if scheme in ("spark", "sc") else ibis.connect(url)
+        return connect_spark(url) if scheme in ("spark", "sc") else ibis.connect(url)
     except ImportError as exc:
         extra = {"spark": "trustmeter[spark]", "sc": "trustmeter[spark]' 'pyspark[connect]"}
         why = (str(exc).splitlines() or [""])[0]
@@ -368,31 +382,6 @@ def _connect_warehouse(scheme: str, url: str) -> BaseBackend:
         raise
     except Exception as exc:
         raise DatabaseError(f"cannot connect to {name} at {_hide_password(url)}: {exc}") from exc
-
-
-def _connect_spark(url: str) -> BaseBackend:
-    """`spark://local` or `spark://local[N]` (an in-process Spark), `spark://HOST:PORT` (a
-    standalone master) or `sc://HOST:PORT` (Spark Connect, passed on as it is). A path names the
-    database to read (`spark://HOST:PORT/records`); `?spark.x=y` sets Spark options."""
-    from pyspark.sql import SparkSession
-
-    builder = SparkSession.builder.appName("trustmeter")
-    if url.startswith("sc:"):
-        session = builder.remote(url).getOrCreate()
-        return ibis.pyspark.connect(session)
-    rest, _, query = url.partition("://")[2].partition("?")
-    master, _, database = rest.partition("/")
-    options = dict(parse_qsl(query))
-    if master == "local" or master.startswith("local["):
-        options = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false", **options}
-    else:
-        master = f"spark://{master}"
-    for key, value in options.items():
-        builder = builder.config(key, value)
-    session = builder.master(master).getOrCreate()
-    if database:
-        session.catalog.setCurrentDatabase(unquote(database))
-    return ibis.pyspark.connect(session)
 
 
 def _hide_password(url: str) -> str:

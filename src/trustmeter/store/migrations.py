@@ -173,6 +173,16 @@ def _v9_invitation_text(store: Store) -> None:
     )
 
 
+def _v10_digest_log(store: Store) -> None:
+    # The scheduled digest (issue 15): when each went out, to how many, and what failed, so
+    # that a restarted server neither sends it again at once nor forgets a failure.
+    store.execute(
+        "CREATE TABLE digest_log (id BIGINT PRIMARY KEY, started_at TIMESTAMP NOT NULL, "
+        "finished_at TIMESTAMP, status TEXT NOT NULL, period TEXT, recipients BIGINT, "
+        "message TEXT)"
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Store], None]]] = [
     (1, "canonical record tables", _v1_records),
     (2, "indexes on event times", _v2_indexes),
@@ -183,6 +193,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Store], None]]] = [
     (7, "PostgreSQL: shuffle a campaign's invitations on each claim", _v7_survey_shuffle),
     (8, "web app: server-side sessions", _v8_sessions),
     (9, "web app: a survey campaign's invitation text", _v9_invitation_text),
+    (10, "scheduled digest log", _v10_digest_log),
 ]
 
 LATEST = max(number for number, _, _ in MIGRATIONS)

@@ -1,4 +1,5 @@
-"""`compare`: two periods side by side, for any shell (the CLI today, the dashboard next).
+"""`compare`: two periods side by side, for any shell (`trustmeter compare` and the
+dashboard's /compare page).
 
 The Scorer computes every metric for both periods and for the history the noise rule reads
 in one pass (`prepare`), then assembles each scorecard; scorecard/compare.py subtracts and

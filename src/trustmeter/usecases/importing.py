@@ -150,3 +150,24 @@ def summary(kind: str, r: ImportResult) -> str:
     if r.dry_run:
         lines.append("  dry run: nothing was written")
     return "\n".join(lines)
+
+
+def sample_rows(
+    ws: Workspace, req: ImportRequest, limit: int = 5
+) -> tuple[list[str], list[list[str | None]]]:
+    """The first rows of the request's first file, as its reader (the preset's, or the plain
+    one) sees them: the sample the dashboard's upload preview shows beside the explanation."""
+    preset = get_preset(req.preset, req.kind) if req.preset else None
+    user = Mapping.load(req.mapping_file) if req.mapping_file else None
+    opts = ImportOptions(
+        timezone=ws.timezone, delimiter=req.delimiter, sheet=req.sheet, encoding=req.encoding
+    )
+    reader = opener(preset, read_options(layered(Mapping(), user), opts))(req.files[0])
+    try:
+        for batch in reader.batches():
+            columns = list(batch.columns)
+            shown = range(min(limit, len(batch)))
+            return columns, [[batch.columns[c][i] for c in columns] for i in shown]
+        return [], []
+    finally:
+        reader.close()

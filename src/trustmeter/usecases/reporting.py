@@ -6,17 +6,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from trustmeter.ordering import Ordering
+from trustmeter.ordering import Ordering, scored_periods
 from trustmeter.ordering import run as run_ordering
 from trustmeter.periods import Period, containing, last_complete, series
 from trustmeter.report import render_html
 from trustmeter.report.forecasting import forecasting_data
 from trustmeter.report.onepager import OnePagerInput, render_onepager
 from trustmeter.report.pdf import Paper, html_to_pdf
+from trustmeter.report.slices_view import slice_row, slice_section
+from trustmeter.scorecard.focus import slice_synthesis
 from trustmeter.scorecard.model import Scorecard
 from trustmeter.scorecard.scorer import Scorer
 from trustmeter.store.freshness import records_end
+from trustmeter.usecases.scoring import scorer_for
+from trustmeter.usecases.slicing import slice_names
 from trustmeter.workspace import Workspace
 
 
@@ -27,25 +32,55 @@ class Report:
     ordering: Ordering  # does the framework's order hold on this history (docs/ordering.md)
 
 
-def build_report(ws: Workspace, scorer: Scorer, last: Period, periods: int, day: date) -> Report:
+def build_report(
+    ws: Workspace, scorer: Scorer, last: Period, periods: int, day: date, slices: bool = False
+) -> Report:
     """`periods` scorecards ending with `last`, forecasts made as of `day`, and the test of
-    the framework's order on the history up to `day`."""
-    cards = scorer.trend(series(last, periods))
+    the framework's order on the history up to `day`; with `slices`, a section per business
+    unit, service and team (each slice is scored: seconds more on two years of data)."""
+    kind = last.kind if last.kind != "custom" else "quarter"
+    shown = series(last, periods)
+    # The trend and the ordering's history in one Scorer pass: every metric is one query
+    # for all the periods, so two passes would run each query twice.
+    scorer.prepare([*shown, *scored_periods(scorer, kind, end=day)])
+    cards = scorer.trend(shown)
     forecasts = forecasting_data(scorer.store, ws.timezone, day)
-    order = run_ordering(scorer, last.kind if last.kind != "custom" else "quarter", end=day)
+    order = run_ordering(scorer, kind, end=day)
     title = f"{ws.name}: IT trust report"
-    html = render_html(cards[-1], cards, title, forecasts, ordering=order.as_dict())
+    by_slice = slice_sections(ws, scorer, cards[-1]) if slices else None
+    html = render_html(
+        cards[-1], cards, title, forecasts, ordering=order.as_dict(), slices=by_slice
+    )
     return Report(cards, html, order)
 
 
+def slice_sections(ws: Workspace, scorer: Scorer, department: Scorecard) -> list[dict[str, Any]]:
+    """Every business unit, service and team the records name, scored for the department
+    card's period on the same store and framework, as the report's slice sections."""
+    sections = []
+    for kind, names in slice_names(scorer.store).items():
+        rows = []
+        for n in names:
+            sliced = scorer_for(ws, scorer.store, n.slice, scorer.framework)
+            card = sliced.scorecard(department.period)
+            rows.append(slice_row(card, slice_synthesis(card, department), n.label, ""))
+        sections.append(slice_section(kind, rows))
+    return sections
+
+
 def write_report(
-    ws: Workspace, scorer: Scorer, out: Path, as_of: date | None = None, periods: int = 8
+    ws: Workspace,
+    scorer: Scorer,
+    out: Path,
+    as_of: date | None = None,
+    periods: int = 8,
+    slices: bool = False,
 ) -> Report:
     """The report as of `as_of` (by default today, or the day after the records end when they
     end earlier), for the framework's period, to `out`."""
     day = as_of or scorer.default_day(date.today())
     last = last_complete(day, scorer.framework.settings.period)
-    report = build_report(ws, scorer, last, periods, day)
+    report = build_report(ws, scorer, last, periods, day, slices)
     out.write_text(report.html, "utf-8")
     return report
 

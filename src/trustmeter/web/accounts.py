@@ -6,8 +6,10 @@ the `web` extra, but not FastAPI.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -105,8 +107,18 @@ def remove(store: Store, username: str) -> None:
         rows.remove_user(store, username)
 
 
-def authenticate(store: Store, username: str, password: str) -> UserRow | None:
-    """The user when the password is right, else None (in about the same time either way)."""
+def authenticate(
+    store: Store,
+    username: str,
+    password: str,
+    write_lock: contextlib.AbstractContextManager[Any] | None = None,
+) -> UserRow | None:
+    """The user when the password is right, else None (in about the same time either way).
+
+    `write_lock` is held while a stronger hash is stored: the web app's writers take turns,
+    and two first sign-ins of one user at once would otherwise both write the row (DuckDB
+    refuses the second with a conflict).
+    """
     user = rows.get_user(store, username) if _NAME.match(username) else None
     try:
         _hasher.verify(user.password_hash if user else _DUMMY, password)
@@ -116,8 +128,13 @@ def authenticate(store: Store, username: str, password: str) -> UserRow | None:
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         # Stronger parameters than when it was set: store the hash anew (same password).
-        rows.set_password(
-            store, username, hash_password(password), user.password_changed_at, end_sessions=False
-        )
+        with write_lock or contextlib.nullcontext():
+            rows.set_password(
+                store,
+                username,
+                hash_password(password),
+                user.password_changed_at,
+                end_sessions=False,
+            )
         return rows.get_user(store, username)
     return user

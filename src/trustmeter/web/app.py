@@ -30,11 +30,14 @@ from trustmeter.store.campaigns import purge_drafts
 from trustmeter.web import (
     api,
     auth,
+    compare_pages,
     control,
     onepager,
     ordering,
     pages,
+    refresh,
     respond,
+    slice_pages,
     surveys_web,
     uploads,
 )
@@ -47,7 +50,8 @@ from trustmeter.web.deps import (
     WebState,
 )
 from trustmeter.web.guards import install_redaction, redact
-from trustmeter.web.pool import Database, DatabaseUnavailable
+from trustmeter.web.pool import Database, DatabaseBusy, DatabaseUnavailable
+from trustmeter.web.scheduler import Scheduler, schedule_of
 from trustmeter.web.scorecards import Scorecards
 from trustmeter.web.settings import WebSettings, workspace_secret
 from trustmeter.web.throttle import LoginThrottle
@@ -60,14 +64,20 @@ SESSION_COOKIE = "trustmeter_session"
 
 def create_app(workspace: Workspace, settings: WebSettings | None = None) -> FastAPI:
     settings = settings or WebSettings(secret=workspace_secret(workspace.root))
-    db = Database(workspace.database, workspace.root)
+    db = Database(
+        workspace.database,
+        workspace.root,
+        wait_s=settings.database_wait_s,
+        idle_s=settings.database_idle_s,
+    )
     state = WebState(
         workspace=workspace,
         settings=settings,
         db=db,
-        scorecards=Scorecards(workspace, db.dedicated),
+        scorecards=Scorecards(workspace, db.dedicated, db.held),
         throttle=LoginThrottle(settings.login_failures, settings.login_window_s),
     )
+    db.on_release(state.scorecards.release)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -77,12 +87,20 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
             threading.Thread(target=_warm, args=(state,), daemon=True).start()
         if settings.control_url:
             control.write_serve_file(workspace.root, settings.control_url, settings.control_key)
+        if settings.run_schedule:
+            schedule = schedule_of(workspace)
+            app.state.scheduler = Scheduler(state, schedule)
+            if schedule.anything:
+                app.state.scheduler.start()
         try:
             yield
         finally:
+            if getattr(app.state, "scheduler", None) is not None:
+                app.state.scheduler.stop()
             # Here rather than after uvicorn returns: on SIGTERM uvicorn shuts the app down,
             # then raises the signal again, which ends the process without running `finally`.
             control.remove_serve_file(workspace.root, settings.control_key)
+            uploads.forget_all()
             state.scorecards.close()
             db.close()
 
@@ -120,13 +138,18 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
         ordering.api_router,
         ordering.router,
         surveys_web.api_router,
+        compare_pages.api_router,
+        slice_pages.api_router,
         auth.router,
         pages.router,
+        compare_pages.router,
+        slice_pages.router,
         surveys_web.router,
         respond.router,
         uploads.router,
         control.router,
         onepager.router,
+        refresh.router,
     ):
         # Counted while the body is read: a request is refused (413) as soon as it passes the
         # limit, or at once when it declares a larger Content-Length; nothing past the limit
@@ -139,7 +162,7 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
         return JSONResponse(app.openapi())
 
     app.add_api_route("/api/openapi.json", openapi, include_in_schema=False)
-    _handlers(app)
+    _handlers(app, state)
     return app
 
 
@@ -194,7 +217,7 @@ def _error(request: Request, status: int, heading: str, text: str) -> Response:
     return response
 
 
-def _handlers(app: FastAPI) -> None:
+def _handlers(app: FastAPI, state: WebState) -> None:
     async def login_required(request: Request, exc: Exception) -> Response:
         if _wants_json(request) or request.method != "GET":
             return _error(request, 401, "Sign in first", "This needs a signed-in session.")
@@ -259,13 +282,20 @@ def _handlers(app: FastAPI) -> None:
         # The reason (which may name the database server) goes to the log, not to the visitor;
         # the address goes without a survey token.
         log.error("answered 503 to %s %s: %s", request.method, redact(request.url.path), exc)
-        response = _error(
-            request,
-            503,
-            "The database cannot be reached",
-            "trustmeter's database is not answering at the moment. Try again in a minute; "
-            "if this persists, tell whoever runs trustmeter.",
-        )
+        if isinstance(exc, DatabaseBusy):
+            heading, text = (
+                "The database is busy",
+                "The workspace database is busy: another trustmeter command (an import, "
+                f"say) uses it, and this page waited {state.settings.database_wait_s:g} s for it. Try again "
+                "in a minute: the page will answer as soon as the command is done.",
+            )
+        else:
+            heading, text = (
+                "The database cannot be reached",
+                "trustmeter's database is not answering at the moment. Try again in a minute; "
+                "if this persists, tell whoever runs trustmeter.",
+            )
+        response = _error(request, 503, heading, text)
         response.headers["Retry-After"] = "30"
         return response
 

@@ -75,7 +75,7 @@ def login(
         status = 429
     else:
         with state.db.connection() as store:
-            user = accounts.authenticate(store, username, password)
+            user = accounts.authenticate(store, username, password, state.db.write_lock)
         if user is not None:
             state.throttle.succeeded(username, address)
             start_session(request, state, user)

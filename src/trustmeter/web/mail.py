@@ -7,6 +7,9 @@
     username = "trustmeter@example.com"
     sender = "IT leadership <cio-office@example.com>"
 
+The same settings send the scheduled digest (`send_digest`, web/scheduler.py): the one-pager
+as the message's HTML body, with a plain-text part for mail readers that show no HTML.
+
 The password never sits in the file: it comes from TRUSTMETER_SMTP_PASSWORD (or the variable
 named by `password_env`). `[web] base_url` sets the address the links start with when the
 server sits behind a proxy that rewrites it.
@@ -155,3 +158,42 @@ def send(
             except (smtplib.SMTPException, ValueError):
                 result.failed.append(row["email"])
     return result
+
+
+def _connected(smtp: SmtpSettings, connect: Callable[..., Any] | None) -> Any:
+    factory = connect or (smtplib.SMTP_SSL if smtp.ssl else smtplib.SMTP)
+    return factory(smtp.host, smtp.port, timeout=smtp.timeout)
+
+
+def send_digest(
+    smtp: SmtpSettings,
+    recipients: list[str],
+    subject: str,
+    html: str,
+    connect: Callable[..., Any] | None = None,
+) -> list[str]:
+    """Mail the one-pager to each recipient over one connection; the addresses refused."""
+    failed = []
+    with _connected(smtp, connect) as server:
+        if smtp.starttls and not smtp.ssl:
+            server.starttls()
+        if smtp.username:
+            server.login(smtp.username, smtp.password or "")
+        for address in recipients:
+            msg = EmailMessage()
+            msg["From"] = smtp.sender
+            msg["To"] = address
+            msg["Subject"] = subject
+            msg.set_content(
+                f"{subject}\n\nThe one-page summary is in this message as HTML; open it in a "
+                "mail reader that shows HTML, or download it from the dashboard "
+                "(Report, one page).\n"
+            )
+            msg.add_alternative(html, subtype="html")
+            try:
+                if not _ADDRESS.match(address):
+                    raise ValueError("not an email address")
+                server.send_message(msg)
+            except (smtplib.SMTPException, ValueError):
+                failed.append(address)
+    return failed

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 
+from trustmeter.periods import Period
 from trustmeter.report.onepager import OnePagerInput, render_onepager
 from trustmeter.report.pdf import html_to_pdf
 from trustmeter.store.freshness import records_end
@@ -22,7 +23,8 @@ from trustmeter.web.deps import PeriodDep, StateDep, UserDep, WebState
 router = APIRouter()
 
 
-def _page(state: WebState, period: PeriodDep) -> tuple[str, str]:
+def summary_page(state: WebState, period: Period) -> tuple[str, str]:
+    """The one-pager's HTML for `period` and its file name (the scheduled digest too)."""
     cards = state.scorecards
     ago = year_before(period)
     ws = state.workspace
@@ -38,7 +40,7 @@ def _page(state: WebState, period: PeriodDep) -> tuple[str, str]:
 
 @router.get("/report/summary", response_class=HTMLResponse)
 def summary_html(state: StateDep, user: UserDep, period: PeriodDep) -> HTMLResponse:
-    html, _ = _page(state, period)
+    html, _ = summary_page(state, period)
     return HTMLResponse(html)
 
 
@@ -50,7 +52,7 @@ def summary_pdf(
     paper: Annotated[Literal["a4", "letter"], Query(description="The paper size.")] = "a4",
 ) -> Response:
     # A plain `def`: FastAPI runs it in a worker thread, where Playwright's sync API may run.
-    html, name = _page(state, period)
+    html, name = summary_page(state, period)
     return Response(
         html_to_pdf(html, paper),
         media_type="application/pdf",

@@ -13,14 +13,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from trustmeter.periods import Period
+from trustmeter.report.metric_trend import metric_trend
+from trustmeter.scorecard.samples import sample_phrase
 from trustmeter.web import api
 from trustmeter.web.deps import PeriodDep, StateDep, UserDep, WebState, take_flashes
 from trustmeter.web.views import page, scorecard_view
 
 router = APIRouter(include_in_schema=False)
+# How many periods a metric page's trend shows.
+TREND_PERIODS = 8
 
 
-def _nav(state: WebState, request: Request, period: Period, json_path: str) -> dict[str, Any]:
+def nav_for(state: WebState, request: Request, period: Period, json_path: str) -> dict[str, Any]:
     """The period bar and the link to the page's JSON twin."""
     as_of = request.query_params.get("as_of", "")
     query = str(request.url.query)
@@ -51,7 +55,7 @@ def scorecard_page(
     card = api.scorecard_data(state, period)
     previous = api.scorecard_data(state, period.previous())
     view = scorecard_view(card, [previous, card])
-    nav = _nav(state, request, period, "/scorecard.json")
+    nav = nav_for(state, request, period, "/scorecard.json")
     return page(
         request,
         "scorecard.html.j2",
@@ -70,7 +74,7 @@ def area_page(
     data = api.area_data(state, period, area_id)
     card = api.scorecard_data(state, period)
     table = next(t for t in scorecard_view(card)["tables"] if t["id"] == area_id)
-    nav = _nav(state, request, period, f"/areas/{area_id}.json")
+    nav = nav_for(state, request, period, f"/areas/{area_id}.json")
     return page(request, "area.html.j2", data, table=table, nav=nav, title=data["area"].name)
 
 
@@ -86,8 +90,19 @@ def metric_page(
     data = api.metric_data(state, period, metric_id, limit)
     card = api.scorecard_data(state, period)
     area = card.area(data.metric.area)
-    nav = _nav(state, request, period, f"/metrics/{metric_id}.json")
-    return page(request, "metric.html.j2", data, area=area, nav=nav, title=data.metric.name)
+    nav = nav_for(state, request, period, f"/metrics/{metric_id}.json")
+    # The last periods of this metric, from the trend the Trends page also reads (cached).
+    trend = metric_trend(state.scorecards.trend(period, TREND_PERIODS), metric_id)
+    return page(
+        request,
+        "metric.html.j2",
+        data,
+        area=area,
+        nav=nav,
+        trend=trend,
+        sample=sample_phrase(data.metric),
+        title=data.metric.name,
+    )
 
 
 @router.get("/trends", response_class=HTMLResponse)
@@ -100,7 +115,7 @@ def trends_page(
 ) -> HTMLResponse:
     data = api.trend_data(state, period, periods)
     view = scorecard_view(data["periods"][-1], data["periods"])
-    nav = _nav(state, request, period, "/trends.json")
+    nav = nav_for(state, request, period, "/trends.json")
     return page(request, "trends.html.j2", data, v=view, nav=nav, count=periods, title="Trends")
 
 
@@ -110,5 +125,5 @@ def perception_page(
 ) -> HTMLResponse:
     data = api.perception_data(state, period)
     view = scorecard_view(api.scorecard_data(state, period))
-    nav = _nav(state, request, period, "/perception.json")
+    nav = nav_for(state, request, period, "/perception.json")
     return page(request, "perception.html.j2", data, v=view, nav=nav, title="Perception")

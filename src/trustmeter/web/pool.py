@@ -10,6 +10,12 @@ lost is closed and left out of the pool, with every idle one (opened to the same
 most likely lost too); the pool opens new ones as they are needed. The request that found it
 gets `DatabaseUnavailable` (a 503), and `read` tries a read once more on a new connection
 first, so after a restart the next requests just work.
+
+An embedded (DuckDB) file is held on a lease: DuckDB lets one process open the file, so the
+app opens it when a request needs it and closes every connection once no request has used it
+for `idle_s`, or at once when a CLI command waits for it (store/dbwait.py). Then new requests
+wait (`held`) until the command has the file, and their connection waits for it to be free
+again, `wait_s` at most; past that the page answers 503 saying the database is busy.
 """
 
 from __future__ import annotations
@@ -18,12 +24,14 @@ import contextlib
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
 from trustmeter.store import Store, connect, migrate
-from trustmeter.store.database import DatabaseError
+from trustmeter.store.database import DatabaseError, DatabaseInUse, duckdb_path
+from trustmeter.store.dbwait import someone_waiting
 
 log = logging.getLogger("trustmeter.web")
 T = TypeVar("T")
@@ -34,11 +42,31 @@ class DatabaseUnavailable(DatabaseError):
     The web app answers 503; the message (for the log) says why."""
 
 
+class DatabaseBusy(DatabaseUnavailable):
+    """Another process (a CLI import, say) held the DuckDB file for longer than a request
+    waits. The web app answers 503 and says the database is busy."""
+
+
 class Database:
-    def __init__(self, url: str, base: Path, size: int = 8) -> None:
+    def __init__(
+        self, url: str, base: Path, size: int = 8, wait_s: float = 60.0, idle_s: float = 1.0
+    ) -> None:
         self.url = url
         self.base = base
         self._size = size
+        self.wait_s = wait_s
+        self.idle_s = idle_s
+        # The lease on an embedded file (None: PostgreSQL or memory, nothing to let go of).
+        self.file = duckdb_path(url, base) if url.startswith("duckdb") else None
+        self._users = 0  # threads inside `held`
+        self._touched = False  # used since the file was last let go of
+        self._cond = threading.Condition()
+        self._yielding = False  # a command waits for the file: new users wait for it
+        self._last_use = time.monotonic()
+        self._releasers: list[Callable[[], None]] = []
+        self._local = threading.local()
+        self._stop = threading.Event()
+        self.releases = 0  # how often the file was let go of (for the log and tests)
         # An idle slot holds a connection, or None: room for one to be opened when needed.
         self._idle: queue.LifoQueue[Store | None] = queue.LifoQueue()
         self._made = 0
@@ -46,12 +74,103 @@ class Database:
         self.write_lock = threading.Lock()
         with self.connection() as store:
             migrate(store)
+        if self.file is not None:
+            threading.Thread(target=self._watch, name="db-lease", daemon=True).start()
 
     def _new(self) -> Store:
         try:
-            return connect(self.url, base=self.base)
+            # No waiting flag: the CLI commands do not yield to the server, they finish.
+            return connect(self.url, base=self.base, wait_s=self.wait_s, flag=False)
+        except DatabaseInUse as exc:
+            raise DatabaseBusy(str(exc)) from exc
         except DatabaseError as exc:
             raise DatabaseUnavailable(str(exc)) from exc
+
+    # -- the lease on an embedded file --------------------------------------------------------
+    @property
+    def yielding(self) -> bool:
+        """Whether new requests wait now, for a command to have the file."""
+        return self._yielding
+
+    def on_release(self, release: Callable[[], None]) -> None:
+        """Call `release` (close a connection held outside the pool) when the file is let go."""
+        self._releasers.append(release)
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """While inside, the file is not let go of; waits first while a command takes its turn.
+        Re-entrant: a thread already inside never waits (it would wait for itself)."""
+        depth = getattr(self._local, "depth", 0)
+        if self.file is None or depth:
+            self._local.depth = depth + 1
+            try:
+                yield
+            finally:
+                self._local.depth = depth
+            return
+        with self._cond:
+            while self._yielding:
+                self._cond.wait(0.5)
+            self._users += 1
+            self._touched = True
+        self._local.depth = 1
+        try:
+            yield
+        finally:
+            self._local.depth = 0
+            with self._cond:
+                self._users -= 1
+                self._last_use = time.monotonic()
+                self._cond.notify_all()
+
+    def _watch(self) -> None:
+        """Let go of the file when idle, or as soon as the running requests finish when a
+        command waits for it; then hold new requests back until the command has it (its
+        waiting flag goes) or 5 s pass, after which they wait on the file itself."""
+        assert self.file is not None
+        yielded_at = 0.0
+        while not self._stop.wait(0.05):
+            waiting = someone_waiting(self.file)
+            with self._cond:
+                now = time.monotonic()
+                if self._yielding:
+                    if not waiting or now - yielded_at > 5:
+                        self._yielding = False
+                        self._cond.notify_all()
+                    elif self._users == 0 and self._touched:
+                        self._release("a command waits for it")
+                    continue
+                if waiting and (self._users or self._touched):
+                    self._yielding = True
+                    yielded_at = now
+                    if self._users == 0:
+                        self._release("a command waits for it")
+                elif self._users == 0 and self._touched and now - self._last_use >= self.idle_s:
+                    self._release("idle")
+
+    def _release(self, why: str) -> None:
+        """Close every connection (no request holds one: called with no user inside)."""
+        self.releases += 1
+        self._touched = False
+        log.debug("let go of the database file (%s)", why)
+        self._drain()
+        for release in self._releasers:
+            try:
+                release()
+            except Exception:  # one failed close must not keep the file held
+                log.exception("closing a connection to let go of the database failed")
+
+    def _drain(self) -> None:
+        stale: list[Store | None] = []
+        while True:
+            try:
+                stale.append(self._idle.get_nowait())
+            except queue.Empty:
+                break
+        for s in stale:
+            if s is not None:
+                s.close()
+            self._idle.put(None)
 
     def _borrow(self) -> Store:
         try:
@@ -89,6 +208,11 @@ class Database:
     @contextlib.contextmanager
     def connection(self) -> Iterator[Store]:
         """A connection for this thread alone, returned to the pool afterwards."""
+        with self.held(), self._connection() as store:
+            yield store
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[Store]:
         store = self._borrow()
         try:
             yield store
@@ -129,6 +253,7 @@ class Database:
         return self._new()
 
     def close(self) -> None:
+        self._stop.set()
         while True:
             try:
                 store = self._idle.get_nowait()

@@ -45,6 +45,14 @@ class WebSettings:
     # Where the CLI reaches this server; when set, the app writes `.trustmeter-serve` at
     # start-up and removes it at shutdown (DuckDB only: `serve` sets it).
     control_url: str = ""
+    # An embedded (DuckDB) file: how long a request waits for it while a CLI command holds it
+    # (then 503, "busy"), and after how long without requests the app lets go of it
+    # (web/pool.py), so that `score`, `report` and `import` can open it meanwhile.
+    database_wait_s: float = 60.0
+    database_idle_s: float = 1.0
+    # Run the syncs and the digest of the workspace's [web.schedule] (web/scheduler.py): `serve`
+    # turns it on.
+    run_schedule: bool = False
     # Compute the default scorecard and trend in the background when the server starts.
     warm_cache: bool = False
     trend_periods: int = 8

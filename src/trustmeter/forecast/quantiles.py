@@ -1,0 +1,31 @@
+"""Reading a forecast's figures off its trials: integer quantiles with the tail each needs.
+
+Integer arithmetic on the index, not `np.percentile`: 0.15·n must not land at 1499.99….
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+IntArray = npt.NDArray[np.int64]
+
+
+def at_least(totals: IntArray, level: int) -> int:
+    """The largest X with at least `level` % of trials reaching X: the lower tail.
+
+    Sorted ascending, that is the value at index ⌊(100 − level)·n / 100⌋; the 85 % figure is
+    the 15th percentile of the totals.
+    """
+    return lower_tail(np.sort(totals), level)
+
+
+def lower_tail(ascending: IntArray, level: int) -> int:
+    """`at_least` of totals already sorted ascending: several levels read one sort."""
+    return int(ascending[((100 - level) * ascending.size) // 100])
+
+
+def by_when(days: IntArray, level: int) -> int:
+    """The earliest day by which at least `level` % of trials had finished: the upper tail."""
+    s = np.sort(days)
+    return int(s[-(-level * s.size // 100) - 1])
