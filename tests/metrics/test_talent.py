@@ -208,6 +208,23 @@ def test_westrum_culture(
     wording("westrum_culture", m)
 
 
+def test_westrum_statements_hide_together_when_one_is_answered_by_few(
+    store: Store, ctx: Callable[..., Context], respond: Callable[..., None]
+) -> None:
+    """westrum_7 answered by 2 of 6: its mean would show two people's answers, and the culture
+    figure minus the six other statements would too, so no statement is listed."""
+    rows = []
+    for i in range(6):
+        ans: dict[str, Any] = {f"westrum_{k}": 5 for k in range(1, 7)}
+        if i < 2:
+            ans["westrum_7"] = 1
+        rows.append((f"a{i}", "Alpha", ans))
+    respond("T1", rows)
+    m = plain(westrum_culture(ctx()))
+    assert m.value == pytest.approx((36 * 5 + 2 * 1) / 38)
+    assert m.breakdown["by_statement"] == {}
+
+
 def test_team_survey_duplicates_and_undated_campaigns(
     store: Store, ctx: Callable[..., Context], respond: Callable[..., None]
 ) -> None:

@@ -80,3 +80,26 @@ def test_placeholders_are_checked_and_only_they_are_replaced() -> None:
     assert "subject" in invitations.check("x" * 151, "{link}")
     filled = invitations.fill("{name}: {link} {x} {{link}}", {"name": "Zoë", "link": "L"})
     assert filled == "Zoë: L {x} {L}"
+
+
+def test_a_hidden_statement_hides_its_family_where_it_is_hidden() -> None:
+    """Trust components pool two statements each (the metric's figure per group): showing one
+    statement of a group while the other is hidden would let the metric minus the shown one
+    give the hidden one's few answers. Where one is hidden, the family is hidden."""
+    a, b = (i for i in surveys.CATALOGUE if i.component == "credibility")
+    other = next(i for i in surveys.CATALOGUE if i.component == "reliability")
+    counts = {
+        a.id: {"Sales": {"6": 5}, "Ops": {"5": 6}, "HR": {"4": 5}},
+        b.id: {"Sales": {"6": 5}, "Ops": {"5": 2}, "HR": {"4": 5}},  # 2 in Ops: hidden
+        other.id: {"Sales": {"6": 5}, "Ops": {"5": 6}, "HR": {"4": 5}},
+    }
+    figs = survey_items.item_figures(counts, [a, b, other], 5)
+    # Ops is hidden for b, so for a too; the other component keeps Ops.
+    assert "Ops" not in figs[a.id]["by_group"] and "Ops" not in figs[b.id]["by_group"]
+    assert figs[a.id]["other_groups"] is None and figs[b.id]["other_groups"] is None
+    assert "Ops" in figs[other.id]["by_group"]
+    # Overall: b answered by too few people in all hides a as well.
+    counts[b.id] = {"Sales": {"6": 2}}
+    figs = survey_items.item_figures(counts, [a, b, other], 5)
+    assert figs[b.id]["n"] is None and figs[a.id]["n"] is None and "mean" not in figs[a.id]
+    assert figs[other.id]["n"] == 16

@@ -194,11 +194,11 @@ def westrum_culture(ctx: Context, camp: sm.Campaign) -> Measurement:
     by_item = fetch(
         a.group_by(a.item).aggregate(mean=a.value_num.mean(), k=a.response_id.nunique())
     )
-    # A statement fewer than min_group people answered would show their answers: left out.
+    # A statement fewer than min_group people answered would show their answers, and so would
+    # the culture figure minus the other statements: then no statement is shown at all.
     least = sv.least_group(ctx.param("min_group"))
-    m.breakdown["by_statement"] = {
-        str(r["item"]): float(r["mean"]) for r in by_item if int(r["k"]) >= least
-    }
+    few = any(int(r["k"]) < least for r in by_item)
+    m.breakdown["by_statement"] = {} if few else {str(r["item"]): float(r["mean"]) for r in by_item}
     return m
 
 

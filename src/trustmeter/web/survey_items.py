@@ -126,7 +126,46 @@ def item_figures(counts: Counts, its: Sequence[surveys.Item], least: int) -> dic
         entry["hidden_groups"] = anon.hidden
         if anon.other is not None:
             entry["other_groups"] = {**figure(it, anon.other.parts), "groups": anon.other.groups}
+    _hide_families(out)
     return out
+
+
+def families() -> list[tuple[str, ...]]:
+    """Questions a metric pools into one figure: each trust component's two statements, and
+    the seven Westrum statements."""
+    out = [
+        tuple(i.id for i in surveys.CATALOGUE if i.component == c) for c in surveys.TRUST_COMPONENTS
+    ]
+    return [*out, tuple(surveys.WESTRUM_ITEMS)]
+
+
+def _hide_families(out: dict[str, Any]) -> None:
+    """Where one question of a family is hidden, hide the whole family there (overall, or for
+    a group): the family's pooled figure (a metric's) minus the shown questions' would give
+    the hidden one's answers, fewer than `min_group` of them."""
+    for family in families():
+        entries = [out[i] for i in family if i in out]
+        if len(entries) < 2:
+            continue
+        if any(e["n"] is None for e in entries):
+            for e in entries:
+                e.update(n=None, by_group={}, other_groups=None, hidden_groups=0)
+                for k in ("mean", "score", "counts", "shares"):
+                    e.pop(k, None)
+            continue
+        everywhere = set.intersection(*(set(e["by_group"]) for e in entries))
+        pooled = [e["other_groups"] for e in entries]
+        same_pool = all(p is not None for p in pooled) and all(
+            p["groups"] == pooled[0]["groups"] for p in pooled
+        )
+        any_dropped = any(set(e["by_group"]) != everywhere for e in entries)
+        for e in entries:
+            dropped = set(e["by_group"]) - everywhere
+            e["by_group"] = {g: f for g, f in e["by_group"].items() if g in everywhere}
+            e["hidden_groups"] += len(dropped)
+            if e["other_groups"] is not None and (any_dropped or not same_pool):
+                e["hidden_groups"] += e["other_groups"]["groups"]
+                e["other_groups"] = None
 
 
 def services_view(
