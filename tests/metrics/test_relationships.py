@@ -920,6 +920,34 @@ def test_a_batch_of_periods_equals_each_period_alone(
             assert _record_rows(together[p]) == _record_rows(alone), (id, p.label)
 
 
+def test_a_batch_reads_all_its_campaigns_in_one_query_per_aggregate(
+    store: Store,
+    batch: Callable[..., Batch],
+    respond: Callable[..., None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The periods of a batch pick three campaigns; each of the metric's aggregates is one
+    query for all three, not one per campaign (the figures are checked above)."""
+    from trustmeter.metrics import surveyed
+
+    _edge_data(store, respond=respond)
+    queries: list[str] = []
+    fetch = surveyed.fetch
+
+    def counted(expr: Any) -> Any:
+        queries.append("query")
+        return fetch(expr)
+
+    monkeypatch.setattr(surveyed, "fetch", counted)
+    sat = stakeholder_satisfaction.compute(batch(QUARTERS))
+    picked = {sat[p].breakdown.get("campaign") for p in QUARTERS} - {None}
+    assert len(picked) == 3
+    assert len(queries) == 1
+    queries.clear()
+    partner_perception.compute(batch(QUARTERS))
+    assert len(queries) == 2  # the ladder per group, and "involve IT early"
+
+
 def test_a_batch_picks_each_periods_campaign_and_reads_each_end(
     store: Store, batch: Callable[..., Batch], respond: Callable[..., None]
 ) -> None:

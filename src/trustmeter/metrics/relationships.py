@@ -23,7 +23,7 @@ from trustmeter.metrics.common import (
     name_of,
     records_of,
 )
-from trustmeter.metrics.model import Batch, fetch, grouped, split
+from trustmeter.metrics.model import Batch, grouped, split
 from trustmeter.metrics.registry import Context, Evidence, Measurement, Results, metric
 from trustmeter.metrics.stability import service_catalogue
 from trustmeter.periods import Period
@@ -168,7 +168,7 @@ def partner_perception(ctx: Context, camp: sm.Campaign) -> Measurement:
         return m
     m.breakdown["ladder"] = {c: int(total.parts.get(c, 0)) for c in sv.LADDER_CHOICES}
     early = camp.choices(sv.INVOLVE_EARLY)
-    counts = fetch(early.group_by(early.value_text).aggregate(k=early.count()))
+    counts = camp.aggregate(early, ["value_text"], k=early.count())
     got = {str(r["value_text"]): int(r["k"]) for r in counts}
     # Shown only when enough people answered it (each answers it once).
     if sum(got.values()) >= sv.least_group(ctx.param("min_group")):
@@ -206,10 +206,8 @@ def importance_gap(ctx: Context, camp: sm.Campaign) -> Measurement:
             a.item.startswith(imp), a.item.substr(len(imp)), a.item.substr(len(sat))
         ),
     )
-    agg = fetch(
-        a.group_by([a.service, a.measure]).aggregate(
-            mean=a.value_num.mean(), k=a.response_id.nunique()
-        )
+    agg = camp.aggregate(
+        a, ["service", "measure"], mean=a.value_num.mean(), k=a.response_id.nunique()
     )
     means: dict[str, dict[str, float]] = {}
     for r in agg:
@@ -224,7 +222,8 @@ def importance_gap(ctx: Context, camp: sm.Campaign) -> Measurement:
     n = len(rated)
 
     def records() -> ibis.Table:
-        kept = a.filter(a.service.isin(sorted(rated)))
+        own = camp.own(a)
+        kept = own.filter(own.service.isin(sorted(rated)))
         return (
             kept.group_by(["service", "measure", "value_num"])
             .aggregate(answers=kept.count())

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, cast
 
 import ibis
 
 from trustmeter.metrics.common import as_datetime, label, latest
-from trustmeter.metrics.model import fetch
+from trustmeter.metrics.model import Row, fetch
 from trustmeter.metrics.registry import (
     Batch,
     Context,
@@ -29,6 +29,7 @@ from trustmeter.metrics.registry import (
     metric,
 )
 from trustmeter.store.campaigns import campaign_ends
+from trustmeter.store.sqlcache import fingerprint
 from trustmeter.surveys import (
     DETRACTOR_MAX,
     NO_GROUP,
@@ -52,20 +53,46 @@ from trustmeter.surveys import (
 
 @dataclass(frozen=True)
 class Campaign:
-    """One survey campaign as the metrics see it: deduplicated responses and their answers."""
+    """One survey campaign as the metrics see it: deduplicated responses and their answers.
+
+    A metric reads the campaigns of every period of a batch at once: `responses` and
+    `answers()` cover all the campaigns the batch picked (`campaign` says whose each row is),
+    `aggregate` groups by campaign as well and runs once for them all (the other campaigns'
+    calls find the rows in `memo`), and `own` narrows an expression to this campaign for what
+    is built per campaign (the drill-down records).
+    """
 
     kind: SurveyKind
     name: str
     # The latest submitted_at: the campaign counts as closed then. None when it has no dates.
     closed_at: datetime | None
-    responses: ibis.Table  # source, response_id, group, stakeholder, submitted_at
+    responses: ibis.Table  # campaign, source, response_id, group, stakeholder, submitted_at
     answers_table: ibis.Table
+    # The aggregates already read for the batch's campaigns: fingerprint -> campaign -> rows.
+    memo: dict[str, dict[str, list[Row]]] = field(default_factory=dict, compare=False)
 
     def answers(self) -> ibis.Table:
-        """Every answer of the campaign, with its respondent's group."""
+        """Every answer of the batch's campaigns, with its respondent's group and campaign."""
         a, r = self.answers_table, self.responses
         j = a.join(r, (a.source == r.source) & (a.response_id == r.response_id))
-        return j.select(r.source, r.response_id, r.group, a.item, a.value_num, a.value_text)
+        return j.select(
+            r.campaign, r.source, r.response_id, r.group, a.item, a.value_num, a.value_text
+        )
+
+    def aggregate(self, t: ibis.Table, by: Sequence[str], **aggs: ibis.Value) -> list[Row]:
+        """This campaign's rows of `t` grouped by `by`: one query for all the batch's campaigns."""
+        expr = t.group_by([*by, "campaign"]).aggregate(**aggs)
+        key, _ = fingerprint(expr)
+        if key not in self.memo:
+            rows: dict[str, list[Row]] = {}
+            for r in fetch(expr):
+                rows.setdefault(str(r.pop("campaign")), []).append(r)
+            self.memo[key] = rows
+        return [dict(r) for r in self.memo[key].get(self.name, [])]
+
+    def own(self, t: ibis.Table) -> ibis.Table:
+        """`t` (answers or anything built from them) for this campaign alone."""
+        return t.filter(t.campaign == self.name)
 
     def numeric(self, ids: Sequence[str]) -> ibis.Table:
         """Answers to these items that lie on their scale (anything else was never an answer)."""
@@ -123,16 +150,24 @@ def campaign_closings(response_table: ibis.Table, kind: SurveyKind) -> ibis.Tabl
 
 
 def campaign_of(
-    response_table: ibis.Table, answer_table: ibis.Table, kind: SurveyKind, key: CampaignKey
+    response_table: ibis.Table,
+    answer_table: ibis.Table,
+    kind: SurveyKind,
+    key: CampaignKey,
+    batch: Sequence[str] = (),
+    memo: dict[str, dict[str, list[Row]]] | None = None,
 ) -> Campaign:
-    """The campaign `key` (name, closed_at) of this kind, as the metrics read it."""
+    """The campaign `key` (name, closed_at) of this kind, as the metrics read it, read with
+    the other campaigns named in `batch` (sharing `memo`): see `Campaign`."""
     r = responses(response_table, kind)
+    names = sorted({key[0], *batch})
     return Campaign(
         kind=kind,
         name=key[0],
         closed_at=key[1],
-        responses=r.filter(r.campaign == key[0]),
+        responses=r.filter(r.campaign == names[0] if len(names) == 1 else r.campaign.isin(names)),
         answers_table=answer_table,
+        memo={} if memo is None else memo,
     )
 
 
@@ -248,17 +283,24 @@ def survey_metric(
             found = campaigns(b, kind)
             least = least_group(b.param("min_group"))
             now = utc_now()
+            picked = {p: pick_campaign(found, p.end_ts, least, now) for p in b.periods}
+            batch = sorted({c.key[0] for c in picked.values() if c is not None})
+            memo: dict[str, dict[str, list[Row]]] = {}
             done: dict[CampaignKey, Measurement] = {}
             out: Results = {}
-            for period in b.periods:
-                chosen = pick_campaign(found, period.end_ts, least, now)
+            for period, chosen in picked.items():
                 if chosen is None:
                     out[period] = no_campaign(kind, least)
                 elif chosen.key in done:
                     out[period] = _same(done[chosen.key])
                 else:
                     camp = campaign_of(
-                        b.t("survey_response"), b.t("survey_answer"), kind, chosen.key
+                        b.t("survey_response"),
+                        b.t("survey_answer"),
+                        kind,
+                        chosen.key,
+                        batch,
+                        memo,
                     )
                     out[period] = done[chosen.key] = fn(b.context(period), camp)
             return out
@@ -296,14 +338,14 @@ def _same(m: Measurement) -> Measurement:
 
 
 def group_figures(
-    answers: ibis.Table, parts: Callable[[ibis.Table], dict[str, ibis.Value]]
+    campaign: Campaign, answers: ibis.Table, parts: Callable[[ibis.Table], dict[str, ibis.Value]]
 ) -> list[GroupFigure]:
     """Per group: its respondents and the additive parts (sums and counts) of its figure."""
-    agg = answers.group_by(answers.group).aggregate(
-        _respondents=answers.response_id.nunique(), **parts(answers)
+    rows = campaign.aggregate(
+        answers, ["group"], _respondents=answers.response_id.nunique(), **parts(answers)
     )
     out = []
-    for row in fetch(agg):
+    for row in rows:
         name = str(row.pop("group"))
         respondents = int(row.pop("_respondents"))
         out.append(GroupFigure(name, respondents, {k: float(v or 0) for k, v in row.items()}))
@@ -327,7 +369,7 @@ def measure_by_group(
     Returns the pooled parts as well so a metric can add its own breakdown.
     """
     least = least_group(ctx.param("min_group"))
-    figures = group_figures(answers, parts)
+    figures = group_figures(campaign, answers, parts)
     total = pool("all", figures)
     if total.respondents < least:
         return too_few(campaign, least), total
@@ -361,7 +403,7 @@ def measure_by_group(
         n=len(figures) if value is not None else 0,
         breakdown=breakdown,
         evidence=evidence,
-        records=lambda: answer_counts(answers),
+        records=lambda: answer_counts(campaign.own(answers)),
     )
     return m, total
 

@@ -191,14 +191,16 @@ def westrum_culture(ctx: Context, camp: sm.Campaign) -> Measurement:
     )
     if m.value is None:
         return m
-    by_item = fetch(
-        a.group_by(a.item).aggregate(mean=a.value_num.mean(), k=a.response_id.nunique())
-    )
+    by_item = camp.aggregate(a, ["item"], mean=a.value_num.mean(), k=a.response_id.nunique())
     # A statement fewer than min_group people answered would show their answers, and so would
     # the culture figure minus the other statements: then no statement is shown at all.
     least = sv.least_group(ctx.param("min_group"))
     few = any(int(r["k"]) < least for r in by_item)
-    m.breakdown["by_statement"] = {} if few else {str(r["item"]): float(r["mean"]) for r in by_item}
+    m.breakdown["by_statement"] = (
+        {}
+        if few
+        else {str(r["item"]): float(r["mean"]) for r in sorted(by_item, key=lambda r: r["item"])}
+    )
     return m
 
 
