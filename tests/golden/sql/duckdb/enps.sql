@@ -56,6 +56,7 @@ GROUP BY
 -- query 2
 SELECT
   "t10"."group",
+  "t10"."campaign",
   COUNT(DISTINCT "t10"."response_id") AS "_respondents",
   COUNT("t10"."value_num") FILTER(WHERE
     "t10"."value_num" >= 9) AS "promoters",
@@ -67,6 +68,7 @@ FROM (
     *
   FROM (
     SELECT
+      "t8"."campaign",
       "t8"."source",
       "t8"."response_id",
       "t8"."group",
@@ -131,4 +133,5 @@ FROM (
     )
 ) AS "t10"
 GROUP BY
-  1;
+  1,
+  2;

@@ -57,10 +57,12 @@ GROUP BY
 SELECT
   "t10"."service",
   "t10"."measure",
+  "t10"."campaign",
   AVG("t10"."value_num") AS "mean",
   COUNT(DISTINCT "t10"."response_id") AS "k"
 FROM (
   SELECT
+    "t9"."campaign",
     "t9"."source",
     "t9"."response_id",
     "t9"."group",
@@ -89,6 +91,7 @@ FROM (
     END AS "service"
   FROM (
     SELECT
+      "t8"."campaign",
       "t8"."source",
       "t8"."response_id",
       "t8"."group",
@@ -156,7 +159,8 @@ FROM (
 ) AS "t10"
 GROUP BY
   1,
-  2;
+  2,
+  3;
 
 -- query 3
 SELECT

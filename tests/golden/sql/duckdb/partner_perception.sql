@@ -56,6 +56,7 @@ GROUP BY
 -- query 2
 SELECT
   "t10"."group",
+  "t10"."campaign",
   COUNT(DISTINCT "t10"."response_id") AS "_respondents",
   COUNT("t10"."value_text") FILTER(WHERE
     "t10"."value_text" = 'order_taker') AS "order_taker",
@@ -71,6 +72,7 @@ FROM (
     *
   FROM (
     SELECT
+      "t8"."campaign",
       "t8"."source",
       "t8"."response_id",
       "t8"."group",
@@ -134,17 +136,20 @@ FROM (
     AND "t9"."value_text" IN ('order_taker', 'service_provider', 'trusted_advisor', 'strategic_partner')
 ) AS "t10"
 GROUP BY
-  1;
+  1,
+  2;
 
 -- query 3
 SELECT
   "t10"."value_text",
+  "t10"."campaign",
   COUNT(*) AS "k"
 FROM (
   SELECT
     *
   FROM (
     SELECT
+      "t8"."campaign",
       "t8"."source",
       "t8"."response_id",
       "t8"."group",
@@ -207,4 +212,5 @@ FROM (
     "t9"."item" = 'involve_early' AND "t9"."value_text" IN ('yes', 'maybe', 'no')
 ) AS "t10"
 GROUP BY
-  1;
+  1,
+  2;

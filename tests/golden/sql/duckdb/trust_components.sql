@@ -56,6 +56,7 @@ GROUP BY
 -- query 2
 SELECT
   "t10"."group",
+  "t10"."campaign",
   COUNT(DISTINCT "t10"."response_id") AS "_respondents",
   SUM("t10"."value_num") FILTER(WHERE
     "t10"."item" IN ('credibility_1', 'credibility_2')) AS "credibility_sum",
@@ -86,6 +87,7 @@ FROM (
     *
   FROM (
     SELECT
+      "t8"."campaign",
       "t8"."source",
       "t8"."response_id",
       "t8"."group",
@@ -161,4 +163,5 @@ FROM (
     )
 ) AS "t10"
 GROUP BY
-  1;
+  1,
+  2;

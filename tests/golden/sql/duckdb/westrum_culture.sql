@@ -56,6 +56,7 @@ GROUP BY
 -- query 2
 SELECT
   "t10"."group",
+  "t10"."campaign",
   COUNT(DISTINCT "t10"."response_id") AS "_respondents",
   SUM("t10"."value_num") AS "sum",
   COUNT("t10"."value_num") AS "count"
@@ -64,6 +65,7 @@ FROM (
     *
   FROM (
     SELECT
+      "t8"."campaign",
       "t8"."source",
       "t8"."response_id",
       "t8"."group",
@@ -138,11 +140,13 @@ FROM (
     )
 ) AS "t10"
 GROUP BY
-  1;
+  1,
+  2;
 
 -- query 3
 SELECT
   "t10"."item",
+  "t10"."campaign",
   AVG("t10"."value_num") AS "mean",
   COUNT(DISTINCT "t10"."response_id") AS "k"
 FROM (
@@ -150,6 +154,7 @@ FROM (
     *
   FROM (
     SELECT
+      "t8"."campaign",
       "t8"."source",
       "t8"."response_id",
       "t8"."group",
@@ -224,4 +229,5 @@ FROM (
     )
 ) AS "t10"
 GROUP BY
-  1;
+  1,
+  2;

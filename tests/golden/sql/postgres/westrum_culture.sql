@@ -65,6 +65,7 @@ GROUP BY
 -- query 2
 SELECT
   "t10"."group",
+  "t10"."campaign",
   COUNT(DISTINCT "t10"."response_id") AS "_respondents",
   SUM("t10"."value_num") AS "sum",
   COUNT("t10"."value_num") AS "count"
@@ -73,6 +74,7 @@ FROM (
     *
   FROM (
     SELECT
+      "t8"."campaign",
       "t8"."source",
       "t8"."response_id",
       "t8"."group",
@@ -156,11 +158,13 @@ FROM (
     )
 ) AS "t10"
 GROUP BY
-  1;
+  1,
+  2;
 
 -- query 3
 SELECT
   "t10"."item",
+  "t10"."campaign",
   AVG("t10"."value_num") AS "mean",
   COUNT(DISTINCT "t10"."response_id") AS "k"
 FROM (
@@ -168,6 +172,7 @@ FROM (
     *
   FROM (
     SELECT
+      "t8"."campaign",
       "t8"."source",
       "t8"."response_id",
       "t8"."group",
@@ -251,4 +256,5 @@ FROM (
     )
 ) AS "t10"
 GROUP BY
-  1;
+  1,
+  2;
