@@ -192,3 +192,19 @@ def decode_error(
     finally:
         src.close()
     return InputError(str(path), f"the file is not valid {encoding}", expected=f"{encoding} text")
+
+
+def repeated_label_notes(repeats: dict[str, list[int]], conflicts: dict[str, int]) -> list[str]:
+    """The summary's notes on a header that has a label more than once (CSV and XLSX alike):
+    `repeats` gives each label's columns (0-based), `conflicts` the rows that disagreed."""
+    out = []
+    for name, where in repeats.items():
+        cols = " and ".join(str(i + 1) for i in where)
+        text = (
+            f"the header has {name!r} {len(where)} times (columns {cols}): each row's "
+            "first non-empty value of them is read"
+        )
+        if conflicts.get(name):
+            text += f"; {conflicts[name]:,} rows had different values there"
+        out.append(text)
+    return out

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO
 
 from trustmeter.errors import InputError
-from trustmeter.ingest._files import FIELD_LIMIT, Batch, Source, decode_error
+from trustmeter.ingest._files import FIELD_LIMIT, Batch, Source, decode_error, repeated_label_notes
 
 
 def shown(delimiter: str) -> str:
@@ -70,17 +70,7 @@ class DelimitedReader:
 
     def notes(self) -> list[str]:
         """What the summary should say about the header: labels written twice."""
-        out = []
-        for name, where in self._repeats.items():
-            cols = " and ".join(str(i + 1) for i in where)
-            text = (
-                f"the header has {name!r} {len(where)} times (columns {cols}): each row's "
-                "first non-empty value of them is read"
-            )
-            if self._conflicts.get(name):
-                text += f"; {self._conflicts[name]:,} rows had different values there"
-            out.append(text)
-        return out
+        return repeated_label_notes(self._repeats, self._conflicts)
 
     def _read_header(self) -> list[str]:
         row: list[str] = []

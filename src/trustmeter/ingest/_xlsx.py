@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from trustmeter.errors import InputError
-from trustmeter.ingest._files import FIELD_LIMIT, Batch
+from trustmeter.ingest._files import FIELD_LIMIT, Batch, repeated_label_notes
 
 # The most a workbook's parts may inflate to, together. Worksheets compress about ten to one,
 # so this admits workbooks of about 100 MB; a bigger export is better sent as CSV.
@@ -135,17 +135,7 @@ class XlsxReader:
 
     def notes(self) -> list[str]:
         """What the summary should say about the header: labels written twice."""
-        out = []
-        for name, where in self._repeats.items():
-            cols = " and ".join(str(i + 1) for i in where)
-            text = (
-                f"the header has {name!r} {len(where)} times (columns {cols}): each row's "
-                "first non-empty value of them is read"
-            )
-            if self._conflicts.get(name):
-                text += f"; {self._conflicts[name]:,} rows had different values there"
-            out.append(text)
-        return out
+        return repeated_label_notes(self._repeats, self._conflicts)
 
     def _columns(self, rows: list[list[str | None]]) -> dict[str, Sequence[str | None]]:
         by_field = list(zip(*rows, strict=True))

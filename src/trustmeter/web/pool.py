@@ -161,6 +161,7 @@ class Database:
                 log.exception("closing a connection to let go of the database failed")
 
     def _drain(self) -> None:
+        """Close every idle connection, keeping its slot (a None) for the next request."""
         stale: list[Store | None] = []
         while True:
             try:
@@ -192,17 +193,8 @@ class Database:
     def lost(self, store: Store) -> None:
         """`store` lost its server: close it and every idle connection, keeping their slots."""
         store.close()
-        stale: list[Store | None] = []
-        while True:
-            try:
-                stale.append(self._idle.get_nowait())
-            except queue.Empty:
-                break
-        for s in stale:
-            if s is not None:
-                s.close()
-        for _ in range(len(stale) + 1):
-            self._idle.put(None)
+        self._drain()
+        self._idle.put(None)  # the lost connection's slot
         log.warning("lost the connection to the database; reconnecting")
 
     @contextlib.contextmanager
