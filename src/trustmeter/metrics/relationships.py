@@ -26,6 +26,7 @@ from trustmeter.metrics.common import (
 from trustmeter.metrics.model import Batch, grouped, split
 from trustmeter.metrics.registry import Context, Evidence, Measurement, Results, metric
 from trustmeter.metrics.stability import service_catalogue
+from trustmeter.metrics.survey_parts import mean_parts
 from trustmeter.periods import Period
 
 SURVEY_HINT = "a stakeholder trust survey export (one row per respondent, one column per item)"
@@ -53,7 +54,7 @@ def stakeholder_satisfaction(ctx: Context, camp: sm.Campaign) -> Measurement:
         return sv.scale_0_100(sv.OVERALL_SATISFACTION, p["sum"] / p["count"])
 
     m, _ = sm.measure_by_group(
-        ctx, camp, a, sm.mean_parts, figure, lambda v: f"satisfaction {v:.0f}/100"
+        ctx, camp, a, mean_parts, figure, lambda v: f"satisfaction {v:.0f}/100"
     )
     return m
 

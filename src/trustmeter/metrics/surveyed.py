@@ -28,13 +28,12 @@ from trustmeter.metrics.registry import (
     Results,
     metric,
 )
+from trustmeter.metrics.survey_parts import nps_counts, nps_of, nps_parts
 from trustmeter.store.campaigns import campaign_ends
 from trustmeter.store.sqlcache import fingerprint
 from trustmeter.surveys import (
-    DETRACTOR_MAX,
     NO_GROUP,
     OTHER_GROUPS,
-    PROMOTER_MIN,
     STAKEHOLDER,
     CampaignKey,
     FoundCampaign,
@@ -44,7 +43,6 @@ from trustmeter.surveys import (
     found_campaign,
     item,
     least_group,
-    nps,
     pick_campaign,
     pool,
     utc_now,
@@ -188,36 +186,6 @@ def campaigns(ctx: Context | Batch, kind: SurveyKind) -> list[FoundCampaign]:
         ]
     found: list[FoundCampaign] = ctx.facts[fact]
     return found
-
-
-def nps_parts(t: ibis.Table) -> dict[str, ibis.Value]:
-    """The additive parts of an NPS over answers on the 0–10 scale."""
-    return {
-        "promoters": t.value_num.count(where=t.value_num >= PROMOTER_MIN),
-        "detractors": t.value_num.count(where=t.value_num <= DETRACTOR_MAX),
-        "count": t.value_num.count(),
-    }
-
-
-def nps_of(parts: dict[str, float]) -> float | None:
-    return nps(parts["promoters"], parts["detractors"], parts["count"])
-
-
-def mean_parts(t: ibis.Table) -> dict[str, ibis.Value]:
-    """The additive parts of a mean over numeric answers: their sum and count."""
-    return {"sum": t.value_num.sum(), "count": t.value_num.count()}
-
-
-def nps_counts(parts: dict[str, float]) -> dict[str, int]:
-    """Promoters, passives and detractors (all 0 when nobody answered the item)."""
-    promoters, detractors, count = (
-        int(parts.get(k, 0)) for k in ("promoters", "detractors", "count")
-    )
-    return {
-        "promoters": promoters,
-        "passives": count - promoters - detractors,
-        "detractors": detractors,
-    }
 
 
 # -- survey metrics -----------------------------------------------------------------------

@@ -32,6 +32,7 @@ from trustmeter.metrics.common import (
 from trustmeter.metrics.model import Batch, fetch, grouped, split, stack
 from trustmeter.metrics.registry import Context, Evidence, Measurement, Results, metric
 from trustmeter.metrics.stability import service_catalogue
+from trustmeter.metrics.survey_parts import mean_parts
 from trustmeter.periods import Period
 from trustmeter.records import AUTO_SOURCE
 
@@ -185,7 +186,7 @@ def westrum_culture(ctx: Context, camp: sm.Campaign) -> Measurement:
         ctx,
         camp,
         a,
-        sm.mean_parts,
+        mean_parts,
         lambda p: p["sum"] / p["count"] if p["count"] else None,
         lambda v: f"culture {v:.1f} of 7",
     )
@@ -196,11 +197,8 @@ def westrum_culture(ctx: Context, camp: sm.Campaign) -> Measurement:
     # the culture figure minus the other statements: then no statement is shown at all.
     least = sv.least_group(ctx.param("min_group"))
     few = any(int(r["k"]) < least for r in by_item)
-    m.breakdown["by_statement"] = (
-        {}
-        if few
-        else {str(r["item"]): float(r["mean"]) for r in sorted(by_item, key=lambda r: r["item"])}
-    )
+    ordered = sorted(by_item, key=lambda r: str(r["item"]))
+    m.breakdown["by_statement"] = {} if few else {str(r["item"]): float(r["mean"]) for r in ordered}
     return m
 
 
