@@ -243,7 +243,8 @@ def survey_metric(
     period picks its own; each distinct campaign is computed once, with the context of the
     first period that picked it, and every period that picked it gets that figure (a trend's
     periods mostly share a campaign). So the computation must depend on its campaign and the
-    parameters only, never on the period (ctx.start, ctx.end, ctx.period).
+    parameters only, never on the period (ctx.start, ctx.end, ctx.period). Its queries go
+    through `Campaign.aggregate`, so each is one round trip for all the picked campaigns.
     """
 
     def register(fn: Callable[[Context, Campaign], Measurement]) -> Metric:
