@@ -194,17 +194,64 @@ def decode_error(
     return InputError(str(path), f"the file is not valid {encoding}", expected=f"{encoding} text")
 
 
-def repeated_label_notes(repeats: dict[str, list[int]], conflicts: dict[str, int]) -> list[str]:
-    """The summary's notes on a header that has a label more than once (CSV and XLSX alike):
-    `repeats` gives each label's columns (0-based), `conflicts` the rows that disagreed."""
-    out = []
-    for name, where in repeats.items():
-        cols = " and ".join(str(i + 1) for i in where)
-        text = (
-            f"the header has {name!r} {len(where)} times (columns {cols}): each row's "
-            "first non-empty value of them is read"
-        )
-        if conflicts.get(name):
-            text += f"; {conflicts[name]:,} rows had different values there"
-        out.append(text)
-    return out
+class RepeatedLabels:
+    """A header whose labels may repeat (real exports do this), for the CSV and XLSX readers
+    alike: each label is one column, a row's value is the first non-empty one among the
+    label's fields, and the summary says so."""
+
+    def __init__(self) -> None:
+        self.fields: list[str] = []  # the labels as written, one per field
+        # A label written more than once → its fields' positions (0-based).
+        self.repeats: dict[str, list[int]] = {}
+        self.conflicts: dict[str, int] = {}  # label → rows whose repeated fields disagreed
+
+    def once(self, fields: list[str]) -> list[str]:
+        """Each label once (compared without case), first spelling kept; remembers `fields`."""
+        self.fields = fields
+        first: dict[str, int] = {}
+        names: list[str] = []
+        for i, name in enumerate(fields):
+            key = name.casefold()
+            if key in first:
+                self.repeats.setdefault(fields[first[key]], [first[key]]).append(i)
+            else:
+                first[key] = i
+                names.append(name)
+        return names
+
+    def columns(self, rows: Sequence[Sequence[str | None]]) -> dict[str, Sequence[str | None]]:
+        """The rows as columns by label, each repeated label merged into one."""
+        by_field = list(zip(*rows, strict=True))
+        if not self.repeats:
+            return dict(zip(self.fields, by_field, strict=True))
+        later = {j for where in self.repeats.values() for j in where[1:]}
+        out: dict[str, Sequence[str | None]] = {}
+        for i, name in enumerate(self.fields):
+            if i in later:
+                continue
+            where = self.repeats.get(name)
+            if where is None:
+                out[name] = by_field[i]
+                continue
+            merged: list[str | None] = []
+            for values in zip(*(by_field[j] for j in where), strict=True):
+                filled = [v for v in values if v is not None and v.strip()]
+                merged.append(filled[0] if filled else values[0])
+                if len({v.strip() for v in filled}) > 1:
+                    self.conflicts[name] = self.conflicts.get(name, 0) + 1
+            out[name] = tuple(merged)
+        return out
+
+    def notes(self) -> list[str]:
+        """What the summary should say about the header: labels written twice."""
+        out = []
+        for name, where in self.repeats.items():
+            cols = " and ".join(str(i + 1) for i in where)
+            text = (
+                f"the header has {name!r} {len(where)} times (columns {cols}): each row's "
+                "first non-empty value of them is read"
+            )
+            if self.conflicts.get(name):
+                text += f"; {self.conflicts[name]:,} rows had different values there"
+            out.append(text)
+        return out

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import csv
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
 from trustmeter.errors import InputError
-from trustmeter.ingest._files import FIELD_LIMIT, Batch, Source, decode_error, repeated_label_notes
+from trustmeter.ingest._files import FIELD_LIMIT, Batch, RepeatedLabels, Source, decode_error
 
 
 def shown(delimiter: str) -> str:
@@ -46,31 +46,18 @@ class DelimitedReader:
         self.reader = csv.reader(self.text, delimiter=delimiter, strict=True)
         self._header: list[str] | None = None
         # The header's labels as written, one per field; `_header` names each label once.
-        self._fields: list[str] = []
-        # A label written more than once → its fields' positions (real exports do this).
-        self._repeats: dict[str, list[int]] = {}
-        self._conflicts: dict[str, int] = {}
+        self._labels = RepeatedLabels()
         self.header_line = 1
 
     # -- the header ----------------------------------------------------------------------------
     def header(self) -> list[str]:
         if self._header is None:
-            self._fields = self._read_header()
-            first: dict[str, int] = {}
-            names: list[str] = []
-            for i, name in enumerate(self._fields):
-                key = name.casefold()
-                if key in first:
-                    self._repeats.setdefault(self._fields[first[key]], [first[key]]).append(i)
-                else:
-                    first[key] = i
-                    names.append(name)
-            self._header = names
+            self._header = self._labels.once(self._read_header())
         return self._header
 
     def notes(self) -> list[str]:
         """What the summary should say about the header: labels written twice."""
-        return repeated_label_notes(self._repeats, self._conflicts)
+        return self._labels.notes()
 
     def _read_header(self) -> list[str]:
         row: list[str] = []
@@ -90,7 +77,7 @@ class DelimitedReader:
     # -- the rows ------------------------------------------------------------------------------
     def batches(self) -> Iterator[Batch]:
         self.header()
-        header = self._fields
+        header = self._labels.fields
         width = len(header)
         while True:
             prev = self.reader.line_num
@@ -111,29 +98,7 @@ class DelimitedReader:
                 lines = [lines[i] for i in keep]
                 if not rows:
                     continue
-            yield Batch(lines, self._columns(rows))
-
-    def _columns(self, rows: list[list[str]]) -> dict[str, Sequence[str | None]]:
-        by_field = list(zip(*rows, strict=True))
-        if not self._repeats:
-            return dict(zip(self._fields, by_field, strict=True))
-        later = {j for where in self._repeats.values() for j in where[1:]}
-        out: dict[str, Sequence[str | None]] = {}
-        for i, name in enumerate(self._fields):
-            if i in later:
-                continue
-            where = self._repeats.get(name)
-            if where is None:
-                out[name] = by_field[i]
-                continue
-            merged = []
-            for values in zip(*(by_field[j] for j in where), strict=True):
-                filled = [v for v in values if v.strip()]
-                merged.append(filled[0] if filled else values[0])
-                if len({v.strip() for v in filled}) > 1:
-                    self._conflicts[name] = self._conflicts.get(name, 0) + 1
-            out[name] = tuple(merged)
-        return out
+            yield Batch(lines, self._labels.columns(rows))
 
     def _take(self) -> list[list[str]]:
         """The next batch of records, parsed by the csv module without a Python loop."""
@@ -221,7 +186,7 @@ class DelimitedReader:
             for row in reader:
                 start, prev = prev + 1, reader.line_num
                 if start == line:
-                    header = self._fields
+                    header = self._labels.fields
                     for i, v in enumerate(row):
                         if len(v) > FIELD_LIMIT:
                             column = header[i] if i < len(header) else f"(field {i + 1})"
@@ -243,7 +208,7 @@ class DelimitedReader:
 
     def _column_at(self, first_line: str, prefix: str) -> str | None:
         """The column of a bad byte: fields before it on its line, named by the header."""
-        names = self._fields or next(
+        names = self._labels.fields or next(
             csv.reader([first_line.lstrip("\ufeff")], delimiter=self.delimiter), []
         )
         fields = next(csv.reader([prefix], delimiter=self.delimiter), []) or [""]

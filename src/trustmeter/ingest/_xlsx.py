@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from trustmeter.errors import InputError
-from trustmeter.ingest._files import FIELD_LIMIT, Batch, repeated_label_notes
+from trustmeter.ingest._files import FIELD_LIMIT, Batch, RepeatedLabels
 
 # The most a workbook's parts may inflate to, together. Worksheets compress about ten to one,
 # so this admits workbooks of about 100 MB; a bigger export is better sent as CSV.
@@ -77,10 +77,7 @@ class XlsxReader:
         self.done = 0
         self._header: list[str] | None = None
         # The header's labels as written, one per column; `_header` names each label once.
-        self._fields: list[str] = []
-        # A label written more than once → its columns' positions (real exports do this).
-        self._repeats: dict[str, list[int]] = {}
-        self._conflicts: dict[str, int] = {}
+        self._repeated = RepeatedLabels()
 
     def _broken(self, exc: BaseException) -> InputError:
         return InputError(
@@ -108,8 +105,7 @@ class XlsxReader:
                 while names and not (names[-1] or "").strip():
                     names.pop()
                 if names:
-                    self._fields = _labels(names)
-                    self._header = self._once(self._fields)
+                    self._header = self._repeated.once(_labels(names))
                     break
             else:
                 raise InputError(
@@ -120,48 +116,13 @@ class XlsxReader:
                 )
         return self._header
 
-    def _once(self, fields: list[str]) -> list[str]:
-        """Each label once, as the CSV reader does: a repeated label is one column."""
-        first: dict[str, int] = {}
-        names: list[str] = []
-        for i, name in enumerate(fields):
-            key = name.casefold()
-            if key in first:
-                self._repeats.setdefault(fields[first[key]], [first[key]]).append(i)
-            else:
-                first[key] = i
-                names.append(name)
-        return names
-
     def notes(self) -> list[str]:
         """What the summary should say about the header: labels written twice."""
-        return repeated_label_notes(self._repeats, self._conflicts)
-
-    def _columns(self, rows: list[list[str | None]]) -> dict[str, Sequence[str | None]]:
-        by_field = list(zip(*rows, strict=True))
-        if not self._repeats:
-            return dict(zip(self._fields, by_field, strict=True))
-        later = {j for where in self._repeats.values() for j in where[1:]}
-        out: dict[str, Sequence[str | None]] = {}
-        for i, name in enumerate(self._fields):
-            if i in later:
-                continue
-            where = self._repeats.get(name)
-            if where is None:
-                out[name] = by_field[i]
-                continue
-            merged: list[str | None] = []
-            for values in zip(*(by_field[j] for j in where), strict=True):
-                filled = [v for v in values if v is not None and v.strip()]
-                merged.append(filled[0] if filled else values[0])
-                if len({v.strip() for v in filled}) > 1:
-                    self._conflicts[name] = self._conflicts.get(name, 0) + 1
-            out[name] = tuple(merged)
-        return out
+        return self._repeated.notes()
 
     def batches(self) -> Iterator[Batch]:
         self.header()
-        header = self._fields
+        header = self._repeated.fields
         width = len(header)
         lines: list[int] = []
         rows: list[list[str | None]] = []
@@ -196,10 +157,10 @@ class XlsxReader:
             rows.append(row)
             lines.append(number)
             if len(rows) >= self.batch_rows:
-                yield Batch(lines, self._columns(rows))
+                yield Batch(lines, self._repeated.columns(rows))
                 lines, rows = [], []
         if rows:
-            yield Batch(lines, self._columns(rows))
+            yield Batch(lines, self._repeated.columns(rows))
 
     def bytes_read(self) -> int:
         if not self.total_rows:
