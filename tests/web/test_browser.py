@@ -12,14 +12,12 @@ import csv
 import io
 import os
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from serve_process import in_thread
 from web_helpers import PASSWORD, SECRET, seed
 
 from artifacts import artifacts_dir
@@ -62,7 +60,6 @@ def _need_browser() -> Any:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
     _need_browser()  # before starting anything
-    import uvicorn
 
     from trustmeter.web.app import create_app
 
@@ -77,19 +74,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]
         store.close()
     app = create_app(Workspace(root, "acme-it", "mid", "UTC", url, None, {}),
                      WebSettings(secret=SECRET))  # fmt: skip
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", app
-    srv.should_exit = True
-    thread.join(10)
+    with in_thread(app) as base:
+        yield base, app
 
 
 @pytest.fixture(scope="module")

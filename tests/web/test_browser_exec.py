@@ -8,14 +8,12 @@ Chromium or Playwright is missing and TRUSTMETER_REQUIRE_BROWSER is unset.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from serve_process import in_thread
 from test_browser import browser, server, shot, sign_in
 from web_helpers import PASSWORD, SECRET
 
@@ -77,7 +75,6 @@ def test_compare_then_a_unit_and_a_service(browser: Any, server: tuple[str, Any]
 def demo_server(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A server on the demo organisation (its records end on 2026-09-30); after `browser`,
     which skips when Chromium is missing."""
-    import uvicorn
 
     from trustmeter.web.app import create_app
 
@@ -91,19 +88,8 @@ def demo_server(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Itera
     finally:
         store.close()
     app = create_app(ws, WebSettings(secret=SECRET, warm_cache=False))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with in_thread(app, timeout=30) as base:
+        yield base
 
 
 def test_the_demo_operations_unit_and_its_worst_service(browser: Any, demo_server: str) -> None:

@@ -4,14 +4,12 @@ page; screenshots in the test artefacts (tests/artifacts.py), like tests/web/tes
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from serve_process import in_thread
 from web_helpers import PASSWORD, SECRET, seed
 
 from artifacts import artifacts_dir
@@ -43,7 +41,6 @@ def _playwright() -> Any:
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, Any]]:
     _playwright()
-    import uvicorn
 
     from trustmeter.web.app import create_app
 
@@ -60,19 +57,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Any]]:
     finally:
         store.close()
     app = create_app(ws, WebSettings(secret=SECRET))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", app
-    srv.should_exit = True
-    thread.join(10)
+    with in_thread(app) as base:
+        yield base, app
 
 
 def test_upload_preview_confirm_and_the_refresh_page(

@@ -5,60 +5,26 @@ user passwd|remove|add|list` while `trustmeter serve` holds a DuckDB workspace.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
-import socket
 import stat
-import subprocess
-import sys
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from click.testing import CliRunner
+from serve_process import free_port, in_thread, serving
 from web_helpers import PASSWORD, SECRET, csrf_of
 
 from trustmeter import workspace as ws_mod
 from trustmeter.cli import cli
-from trustmeter.cli.web import serve_settings, server_config
+from trustmeter.cli.web import serve_settings
 from trustmeter.web import accounts
 from trustmeter.web.app import create_app
 from trustmeter.web.control import SERVE_FILE
 from trustmeter.web.settings import WebSettings
 from trustmeter.workspace import Workspace
-
-EXE = Path(sys.executable).with_name("trustmeter")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def live(app: Any) -> Iterator[str]:
-    """`app` served in a thread with the uvicorn configuration `trustmeter serve` uses."""
-    import uvicorn
-
-    port = free_port()
-    srv = uvicorn.Server(server_config(app, "127.0.0.1", port))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(10)
 
 
 def guesses(base: str, forwarded: list[str]) -> list[int]:
@@ -88,7 +54,7 @@ def test_forwarded_for_from_an_untrusted_client_does_not_reset_the_count(
 ) -> None:
     app = _app(workspace)
     try:
-        with live(app) as base:
+        with in_thread(app, serve_config=True) as base:
             statuses = guesses(base, [f"203.0.113.{n}" for n in range(7)])
     finally:
         _close(app)
@@ -100,7 +66,7 @@ def test_forwarded_for_from_an_untrusted_client_does_not_reset_the_count(
 def test_forwarded_for_from_a_trusted_proxy_names_the_client(workspace: Workspace) -> None:
     app = _app(workspace, ("127.0.0.1",))
     try:
-        with live(app) as base:
+        with in_thread(app, serve_config=True) as base:
             # Two clients behind the proxy: each has its own count.
             assert guesses(base, ["203.0.113.1"] * 6) == [401] * 5 + [429]
             assert guesses(base, ["203.0.113.2"]) == [401]
@@ -121,29 +87,6 @@ def test_trusted_proxies_are_read_from_the_workspace(tmp_path: Path) -> None:
 
 
 # -- accounts while `serve` holds a DuckDB workspace -------------------------------------------
-@contextlib.contextmanager
-def serving(root: Path, log: Path, stop: int = signal.SIGINT) -> Iterator[str]:
-    port = free_port()
-    cmd = [EXE, "-w", root, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-warm",
-           "--insecure-cookies"]  # fmt: skip
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, f"the server stopped:\n{log.read_text()}"
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-                break
-            assert time.monotonic() < deadline, "the server did not listen"
-            time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.send_signal(stop)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def sign_in(base: str, user: str, password: str = PASSWORD) -> str:
@@ -242,7 +185,7 @@ def test_user_commands_end_sessions_of_a_running_server_on_postgres(
         store.close()
     app = _app(ws)
     try:
-        with live(app) as base:
+        with in_thread(app, serve_config=True) as base:
             cookie = sign_in(base, "viewer")
             assert status_with(base, cookie) == 200
             r = user(ws.root, "passwd", "viewer", password="a brand new password")

@@ -12,9 +12,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
+import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
+from serve_process import EXE, serving
 from web_helpers import PASSWORD, csrf_of, seed
 
 from trustmeter import workspace as ws_mod
@@ -29,39 +29,7 @@ from trustmeter.periods import last_complete
 from trustmeter.store.dbwait import someone_waiting
 from trustmeter.web import accounts
 
-EXE = Path(sys.executable).with_name("trustmeter")
 NEW_ROWS = 400
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def serving(root: Path, log: Path) -> Iterator[str]:
-    port = _free_port()
-    cmd = [EXE, "-w", root, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-warm",
-           "--insecure-cookies"]  # fmt: skip
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, f"the server stopped:\n{log.read_text()}"
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-                break
-            assert time.monotonic() < deadline, "the server did not listen"
-            time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @contextlib.contextmanager
@@ -120,7 +88,10 @@ def test_score_report_and_import_run_while_serve_answers(tmp_path: Path) -> None
                     status = -1  # no answer at all
                 answers.append((path, status, time.monotonic() - t0))
 
-    with serving(ws.root, tmp_path / "serve.log") as base, contextlib.ExitStack() as clients:
+    with (
+        serving(ws.root, tmp_path / "serve.log", signal.SIGTERM) as base,
+        contextlib.ExitStack() as clients,
+    ):
         # Signed in one after the other: the first sign-in rehashes the password (a write).
         signed = [clients.enter_context(_signed_in(base)) for _ in range(3)]
         card_before = signed[0].get("/scorecard.json").json()

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from test_survey_property import answer
 from test_surveys import close_campaign, team_answers
-from web_helpers import SCRIPT, csrf_of, download_links, token_path
+from web_helpers import SCRIPT, create_campaign, download_links, token_path
 
 from survey_responses import write_responses
 from trustmeter import surveys
@@ -25,23 +25,7 @@ INVOLVE = {"Finance": "maybe", "Sales": "yes", "Ops": "no"}
 
 
 def create(client: TestClient, name: str, kind: str = "stakeholder") -> str:
-    form = client.get("/surveys/new")
-    today = date.today()
-    r = client.post(
-        "/surveys/new",
-        data={
-            "csrf_token": csrf_of(form.text),
-            "name": name,
-            "kind": kind,
-            "audience": "all",
-            "opens": today.isoformat(),
-            "closes": (today + timedelta(days=7)).isoformat(),
-            "services": SERVICES,
-        },
-        follow_redirects=False,
-    )
-    assert r.status_code == 303, r.text
-    return str(r.headers["location"]).rsplit("/", 1)[-1]
+    return create_campaign(client, name, kind, SERVICES)
 
 
 def stakeholder_answers(group: str, n: int) -> dict[str, str]:

@@ -8,6 +8,7 @@ three business units and IT staff in two teams.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -86,8 +87,14 @@ def new_client(app: Any) -> TestClient:
     return TestClient(app, base_url=BASE)
 
 
-def create_campaign(client: TestClient, name: str, kind: str = "stakeholder") -> str:
-    """Create a campaign as the signed-in admin; returns its id."""
+def create_campaign(
+    client: TestClient,
+    name: str,
+    kind: str = "stakeholder",
+    services: Sequence[str] = ("SVC-ERP",),
+) -> str:
+    """Create a campaign as the signed-in admin, its stakeholders rating `services`; returns
+    its id."""
     form = client.get("/surveys/new")
     today = date.today()
     r = client.post(
@@ -99,7 +106,7 @@ def create_campaign(client: TestClient, name: str, kind: str = "stakeholder") ->
             "audience": "all",
             "opens": today.isoformat(),
             "closes": (today + timedelta(days=7)).isoformat(),
-            "services": ["SVC-ERP"],
+            "services": list(services),
         },
         follow_redirects=False,
     )
