@@ -143,15 +143,7 @@ def write_stakeholder_surveys(demo: Demo) -> None:
         path = demo.files.write_csv(f"google_forms_{campaign}.csv", header, body)
         files.append(path)
         names[path.stem] = campaign
-    # One import for every campaign's file (one form a quarter, each exported on its own).
-    # The campaign is the file's name unless mapped: name each as the report shows it.
-    demo.files.add_preset(
-        "survey-responses",
-        files,
-        "google-forms-survey-responses",
-        {"values": {"campaign": names}},
-        name="google_forms_stakeholder",
-    )
+    _import_forms(demo, files, names, "google_forms_stakeholder")
 
 
 def write_team_surveys(demo: Demo) -> None:
@@ -219,10 +211,16 @@ def write_team_surveys(demo: Demo) -> None:
         path = demo.files.write_csv(f"google_forms_{campaign}.csv", header, body)
         files.append(path)
         names[path.stem] = campaign
+    _import_forms(demo, files, names, "google_forms_team")
+
+
+def _import_forms(demo: Demo, files: list[Path], names: dict[str, str], name: str) -> None:
+    """One import for every campaign's file (one form a quarter, each exported on its own).
+    The campaign is the file's name unless mapped: name each as the report shows it."""
     demo.files.add_preset(
         "survey-responses",
         files,
         "google-forms-survey-responses",
         {"values": {"campaign": names}},
-        name="google_forms_team",
+        name=name,
     )
