@@ -101,7 +101,8 @@ def open_waiting(open_file: Callable[[], T], database: Path, wait_s: float, flag
     holds the waiting flag meanwhile, so that a server holding the file lets go of it."""
     deadline = time.monotonic() + wait_s
     with contextlib.ExitStack() as stack:
-        for attempt in range(1_000_000):
+        attempt = 0
+        while True:
             try:
                 return open_file()
             except Exception as exc:
@@ -120,4 +121,4 @@ def open_waiting(open_file: Callable[[], T], database: Path, wait_s: float, flag
                         stack.enter_context(waiting_flag(database))
             pause = _PAUSES[min(attempt, len(_PAUSES) - 1)]
             time.sleep(max(0.0, min(pause, deadline - time.monotonic())))
-    raise AssertionError("unreachable")
+            attempt += 1
