@@ -33,7 +33,7 @@ import pytest
 
 from trustmeter import workspace as ws_mod
 from trustmeter.ingest import ImportOptions, Mapping, import_files
-from trustmeter.ingest._importer import WRITE_ROWS
+from trustmeter.ingest._pending import WRITE_ROWS
 from trustmeter.periods import last_complete
 from trustmeter.scorecard.scorer import Scorer
 from trustmeter.store import connect

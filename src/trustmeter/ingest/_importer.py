@@ -1,7 +1,8 @@
 """Import files of one record kind: read, convert and write them in one transaction.
 
 Rows stream through in batches, so memory stays bounded whatever the file's size: each batch
-is converted with Arrow and written with `writer.write` once about 100,000 rows are waiting.
+is converted with Arrow (read one batch ahead in a thread, _ahead.py) and written with
+`writer.write` a row group at a time (_pending.py).
 All writes share one transaction, so one bad value anywhere leaves the database untouched;
 with skip_invalid, a bad row is left out and listed in the rejects file instead (_rows.py).
 A mapping's pick other than "last" holds every row until the end, to choose among a key's.
@@ -21,11 +22,11 @@ from types import ModuleType
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from trustmeter import records
 from trustmeter.errors import ConfigError, InputError
 from trustmeter.ingest import _rows, _surveys, _times
+from trustmeter.ingest._ahead import ReadAhead
 from trustmeter.ingest._columns import Plan, resolve
 from trustmeter.ingest._convert import Converted, RowError, convert_batch
 from trustmeter.ingest._fastcsv import FastDelimitedReader, NotPlain
@@ -33,16 +34,16 @@ from trustmeter.ingest._files import Batch, Reader, check_exists, file_format
 from trustmeter.ingest._json import JsonReader
 from trustmeter.ingest._mapping import Mapping, delimiter_char
 from trustmeter.ingest._options import ImportOptions, ImportResult
+from trustmeter.ingest._pending import WRITE_ROWS, Pending, flush, origins_of
 from trustmeter.ingest._text import DelimitedReader
 from trustmeter.ingest._values import Context
 from trustmeter.ingest._xlsx import XlsxReader
 from trustmeter.records import RecordKind
 from trustmeter.store.database import Store
 from trustmeter.store.importlog import ImportCounts, log_import
-from trustmeter.store.writer import key_hashes, source_ids, write
+from trustmeter.store.writer import source_ids
 
 BATCH_ROWS = 20_000
-WRITE_ROWS = 100_000
 # DuckDB's own memory during an import (it spills beyond this); its default is 80 % of RAM,
 # which a 2-million-row import's checkpoint would reach for. `TRUSTMETER_IMPORT_MEMORY`
 # overrides it, e.g. "2GB".
@@ -71,32 +72,6 @@ class _Settings:
     rejects: list[RowError] = field(default_factory=list)
     # Plain CSV/TSV goes through Arrow's reader first (see _fastcsv); off after it gave up.
     fast: bool = True
-
-
-@dataclass
-class _Pending:
-    """Converted batches waiting to be written, and the keys seen so far (for duplicates)."""
-
-    tables: list[pa.Table] = field(default_factory=list)
-    answers: list[pa.Table] = field(default_factory=list)
-    origins: list[pa.Array] = field(default_factory=list)
-    # 8 bytes per row: 16 MB for a 2-million-row import.
-    keys: list[np.ndarray] = field(default_factory=list)
-
-    @property
-    def rows(self) -> int:
-        return sum(len(t) for t in self.tables)
-
-    def remember(self, rk: RecordKind, table: pa.Table) -> None:
-        # 64-bit hashes: two different keys would have to collide (about 1 in 10^7 for a
-        # 2-million-row file) to be counted as one duplicate; nothing is dropped on a count.
-        self.keys.append(key_hashes(source_ids(rk, table)))
-
-    def duplicates(self) -> int:
-        if not self.keys:
-            return 0
-        every = np.sort(np.concatenate(self.keys))
-        return int((every[1:] == every[:-1]).sum())
 
 
 def import_files(
@@ -203,30 +178,35 @@ def _run(
     result: ImportResult,
     started: dt.datetime,
 ) -> None:
-    pending = _Pending()
+    pending = Pending()
     total = sum(p.stat().st_size for p in paths)
     done_bytes = 0
     for path in paths:
         reader = _open(path, s)
+        converted = _converted(path, reader, s, result)
+        # A file is read one batch ahead in a thread; a connector's reader (API pages) is not.
+        ahead = ReadAhead(converted, depth=1) if s.reader is None else None
         try:
-            for batch in _converted(path, reader, s, result):
+            for batch in ahead or converted:
                 result.rows_read += len(batch.table)
                 result.zoneless += batch.zoneless
                 for name, count in batch.derived.items():
                     result.derived[name] = result.derived.get(name, 0) + count
                 pending.remember(s.rk, batch.table)
                 pending.tables.append(batch.table)
-                pending.origins.append(_origins(path, batch.lines))
+                pending.origins.append(origins_of(path, batch.lines))
                 if batch.answers is not None:
                     pending.answers.append(batch.answers)
                 if pending.rows >= WRITE_ROWS and s.mapping.pick in (None, "last"):
-                    _flush(store, s.rk, pending, result)
+                    flush(store, s.rk, pending, result, last=False)
                 if opts.progress is not None:
                     opts.progress(result.rows_read, done_bytes + reader.bytes_read(), total)
             said = getattr(reader, "notes", None)
             if callable(said):
                 result.notes.extend(f"{path.name}: {note}" for note in said())
         finally:
+            if ahead is not None:
+                ahead.close()  # the reading stops before its file is closed
             reader.close()
         done_bytes += path.stat().st_size
         if opts.progress is not None:
@@ -238,7 +218,7 @@ def _run(
         keep = pa.array(_rows.picked(table, source_ids(s.rk, table), how, by))
         pending.tables = [table.take(keep)]
         pending.origins = [pa.concat_arrays(pending.origins).take(keep)]
-    _flush(store, s.rk, pending, result)
+    flush(store, s.rk, pending, result)
     result.duplicates_in_file = pending.duplicates()
     counts = ImportCounts(
         kind=result.kind,
@@ -362,26 +342,3 @@ def kept_rows(batch: Batch, mapping: Mapping, file: str, result: ImportResult) -
         columns={c: [v[i] for i in idx] for c, v in batch.columns.items()},
         records=[batch.records[i] for i in idx] if batch.records is not None else None,
     )
-
-
-def _flush(store: Store, rk: RecordKind, pending: _Pending, result: ImportResult) -> None:
-    if not pending.tables:
-        return
-    table = pa.concat_tables(pending.tables)
-    answers = pa.concat_tables(pending.answers) if pending.answers else None
-    origins = pa.concat_arrays(pending.origins)
-    w = write(store, rk, table, result.source, origins=origins, answers=answers)
-    result.inserted += w.inserted
-    result.updated += w.updated
-    result.unchanged += w.unchanged
-    result.stubs += w.stubs
-    result.answers += len(answers) if answers is not None else 0
-    pending.tables.clear()
-    pending.answers.clear()
-    pending.origins.clear()
-
-
-def _origins(path: Path, lines: list[int]) -> pa.Array:
-    """Where each record came from ("incidents.csv:42"), kept with the record."""
-    numbers = pc.cast(pa.array(lines, pa.int64()), pa.string())
-    return pc.binary_join_element_wise(f"{path.name}:", numbers, "")
