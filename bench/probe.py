@@ -46,10 +46,10 @@ class Probe:
         self._depth = 0
         for mid, m in catalogue.all_metrics().items():
             registry.REGISTRY[mid] = dataclasses.replace(m, compute=self._wrap_metric(m))
-        import trustmeter.scorecard as sc
+        import trustmeter.scorecard.scorer as sc
 
-        # The data probe: one query for every metric's needs (present_needs since engine v2).
-        sc.present_needs = self._timed("has_data", sc.present_needs)  # type: ignore[attr-defined]
+        # The data probe: one query for every metric's needs, as the Scorer calls it.
+        sc.present_needs = self._timed("has_data", sc.present_needs)
 
     def _wrap_metric(self, m: registry.Metric) -> registry.Compute:
         inner = m.compute
