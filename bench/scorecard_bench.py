@@ -175,7 +175,9 @@ def measure(args: argparse.Namespace, counts: dict[str, int], out: Path) -> Benc
             store = ws.open()
             for setting in args.pg_setting if engine == "postgresql" else ():
                 name, _, value = setting.partition("=")
-                store.execute(f"SET {name.strip()} = {value.strip()}")
+                # A quoted literal suits every setting's type: work_mem=256MB, jit=off.
+                literal = value.strip().strip("'").replace("'", "''")
+                store.execute(f"SET {name.strip()} = '{literal}'")
             probe.attach(store)
             probe.phase = phase
             reset_peak()
