@@ -22,7 +22,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 import ibis
 import ibis.expr.types as ir
@@ -32,23 +32,6 @@ from trustmeter.metrics.evidence import Evidence
 from trustmeter.metrics.model import Batch, Context, Measurement, Row, grouped, split
 from trustmeter.metrics.registry import REGISTRY, Direction, Metric, Results, register
 from trustmeter.periods import Period
-
-__all__ = [
-    "Count",
-    "Counts",
-    "DurationPercentile",
-    "Durations",
-    "Rate",
-    "Rates",
-    "Shape",
-    "Share",
-    "Spread",
-    "Tally",
-    "by_count",
-    "by_value",
-    "declare",
-    "worst",
-]
 
 # The records a shape reads, for every period at once: a relation with the periods' columns
 # (`Batch.within` or `Batch.before_end`), already filtered to what the metric counts.
@@ -60,10 +43,11 @@ Predicate = Callable[[ir.Table], ir.BooleanValue]
 Names = Callable[[Batch], Mapping[str, str]]
 
 G = TypeVar("G", "Count", "Spread", "Tally")
+F = TypeVar("F")  # the figures of one period that a breakdown and evidence are worded from
 
 
 @dataclass(frozen=True, kw_only=True)
-class Shape(ABC):
+class Shape(ABC, Generic[F]):
     """What every declaration names (the `@metric` arguments), and the drill-down records.
 
     `description` is the one-line definition shown with the figure; `needs` the tables (or
@@ -86,6 +70,9 @@ class Shape(ABC):
     names: Names | None = None
     # The name of a null grain value (when the records do not label it themselves).
     missing: str = ""
+    # The breakdown and the evidence of a period, from its figures.
+    breakdown: Callable[[F], dict[str, Any]]
+    evidence: Callable[[F], list[Evidence]]
 
     @abstractmethod
     def compute(self, b: Batch) -> Results:
@@ -101,11 +88,18 @@ class Shape(ABC):
 
         return of
 
-    def _drill(self, b: Batch, period: Period) -> Callable[[], ir.Table]:
-        return lambda: self.drill(b.context(period))
+    def _measure(self, b: Batch, period: Period, value: float | None, n: int, f: F) -> Measurement:
+        """A period's measurement, its breakdown and evidence worded from `f`."""
+        return Measurement(
+            value=value,
+            n=n,
+            breakdown=self.breakdown(f),
+            evidence=self.evidence(f),
+            records=lambda: self.drill(b.context(period)),
+        )
 
 
-def declare(shape: Shape, registry: dict[str, Metric] | None = None) -> Metric:
+def declare(shape: Shape[Any], registry: dict[str, Metric] | None = None) -> Metric:
     """Register a metric declared as a shape (in REGISTRY, or in `registry` for a test)."""
     return register(
         Metric(
@@ -132,14 +126,6 @@ def worst(
     `by` is above zero (a contributor that contributes nothing is not evidence)."""
     kept = [g for g in groups if not positive or by(g) > 0]
     return sorted(kept, key=lambda g: (-by(g), g.key))[:limit]
-
-
-def _breakdown(build: Callable[[Any], dict[str, Any]] | None, figure: Any) -> dict[str, Any]:
-    return build(figure) if build is not None else {}
-
-
-def _evidence(build: Callable[[Any], list[Evidence]] | None, figure: Any) -> list[Evidence]:
-    return build(figure) if build is not None else []
 
 
 # -- Share: k of n records --------------------------------------------------------------------
@@ -173,7 +159,7 @@ class Counts:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Share(Shape):
+class Share(Shape[Counts]):
     """100 × k ÷ n: of the records, the share matching `hit`; None when there are none.
 
     One grouped count per period and `grain` value; the totals are their sums (counts add up,
@@ -182,14 +168,13 @@ class Share(Shape):
 
     hit: Predicate
     grain: str
-    breakdown: Callable[[Counts], dict[str, Any]] | None = None
-    evidence: Callable[[Counts], list[Evidence]] | None = None
 
     def compute(self, b: Batch) -> Results:
         t = self.records(b)
-        hit = self.hit(t)
+        # Only the columns the count reads: the engine need not carry (or compute) the rest.
+        t = t.select("pid", self.grain, shape_hit=self.hit(t))
         per = b.by_period(
-            t.group_by("pid", self.grain).aggregate(n=t.count(), k=t.count(where=hit))
+            t.group_by("pid", self.grain).aggregate(n=t.count(), k=t.count(where=t.shape_hit))
         )
         named = self._namer(b)
 
@@ -200,13 +185,7 @@ class Share(Shape):
             )
             n, k = sum(g.n for g in groups), sum(g.k for g in groups)
             counts = Counts(period, n, k, groups, b.params)
-            return Measurement(
-                value=100.0 * k / n if n else None,
-                n=n,
-                breakdown=_breakdown(self.breakdown, counts),
-                evidence=_evidence(self.evidence, counts),
-                records=self._drill(b, period),
-            )
+            return self._measure(b, period, 100.0 * k / n if n else None, n, counts)
 
         return b.each(build)
 
@@ -241,7 +220,7 @@ class Durations:
 
 
 @dataclass(frozen=True, kw_only=True)
-class DurationPercentile(Shape):
+class DurationPercentile(Shape[Durations]):
     """The `quantile` (0.5: the median) of the time from `start` to `end`, in seconds ÷ each of
     `per` in turn (3600 for hours; 3600.0 then 24.0 for days), over the records where both
     are known and `start` is not after `end`. None when there is no such record.
@@ -257,8 +236,6 @@ class DurationPercentile(Shape):
     quantile: float = 0.5
     grains: Mapping[str, str]
     counts: Mapping[str, Predicate] = field(default_factory=dict)
-    breakdown: Callable[[Durations], dict[str, Any]] | None = None
-    evidence: Callable[[Durations], list[Evidence]] | None = None
 
     def duration(self, t: ir.Table) -> ir.NumericValue:
         """The duration of each record, in the metric's unit (null when it cannot be measured)."""
@@ -311,13 +288,7 @@ class DurationPercentile(Shape):
                 {name: as_int(overall.get(f"c_{name}")) for name in self.counts},
                 b.params,
             )
-            return Measurement(
-                value=d.value,
-                n=n,
-                breakdown=_breakdown(self.breakdown, d),
-                evidence=_evidence(self.evidence, d),
-                records=self._drill(b, period),
-            )
+            return self._measure(b, period, d.value, n, d)
 
         return b.each(build)
 
@@ -355,7 +326,7 @@ class Rates:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Rate(Shape):
+class Rate(Shape[Rates]):
     """Records matching `counted` (or, with `distinct`, their distinct values: days with a
     deployment) per `per_days` days of the period. n is the records counted.
 
@@ -369,8 +340,6 @@ class Rate(Shape):
     per_days: float
     grain: str
     counts: Mapping[str, Predicate] = field(default_factory=dict)
-    breakdown: Callable[[Rates], dict[str, Any]] | None = None
-    evidence: Callable[[Rates], list[Evidence]] | None = None
 
     def compute(self, b: Batch) -> Results:
         t = self.records(b)
@@ -413,12 +382,6 @@ class Rate(Shape):
                 b.params,
             )
             counted = distinct if self.distinct is not None else n
-            return Measurement(
-                value=counted / spans if spans else None,
-                n=n,
-                breakdown=_breakdown(self.breakdown, rates),
-                evidence=_evidence(self.evidence, rates),
-                records=self._drill(b, period),
-            )
+            return self._measure(b, period, counted / spans if spans else None, n, rates)
 
         return b.each(build)

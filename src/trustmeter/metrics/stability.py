@@ -8,6 +8,7 @@ that FRAMEWORK.md leaves open are written down in that page, one heading per met
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import ibis
 
@@ -188,22 +189,11 @@ def major_incidents(b: Batch) -> Results:
 
 
 # -- mttr and mtta --------------------------------------------------------------------------
-def _time_to(
-    at: str,
-    col: str,
-    unit: str,
-    per: int,
-    verb: str,
-    *,
-    id: str,
-    name: str,
-    description: str,
-    needs: tuple[str, ...],
-    data_hint: str,
-) -> DurationPercentile:
+def _time_to(at: str, col: str, unit: str, per: int, verb: str, **about: Any) -> DurationPercentile:
     """mttr and mtta: the median of the seconds from opened to `at` ÷ `per` (as `col`), for P1
     and P2 incidents whose `at` lies in the period (and not before they opened); the median
-    per service, and evidence ranking services by their total time."""
+    per service, and evidence ranking services by their total time. `about`: the id, name,
+    description, needs and data_hint."""
 
     def major(b: Batch) -> ibis.Table:
         i = incidents_in(b, at)
@@ -232,12 +222,8 @@ def _time_to(
         return sel.select("id", "service", "severity", "opened_at", at, col, "title")
 
     return DurationPercentile(
-        id=id,
+        **about,
         area="stability",
-        name=name,
-        description=description,
-        needs=needs,
-        data_hint=data_hint,
         unit=unit,
         direction="lower",
         log_scale=True,
