@@ -128,6 +128,11 @@ def worst(
     return sorted(kept, key=lambda g: (-by(g), g.key))[:limit]
 
 
+def _flags(t: ir.Table, counts: Mapping[str, Predicate]) -> dict[str, ir.BooleanValue]:
+    """The extra counts' conditions as columns, computed once for every grouping."""
+    return {f"shape_c_{name}": when(t) for name, when in counts.items()}
+
+
 # -- Share: k of n records --------------------------------------------------------------------
 @dataclass(frozen=True)
 class Count:
@@ -250,7 +255,7 @@ class DurationPercentile(Shape[Durations]):
 
     def compute(self, b: Batch) -> Results:
         t = self.records(b)
-        t = t.mutate(shape_duration=self.duration(t))
+        t = t.mutate(shape_duration=self.duration(t), **_flags(t, self.counts))
         cols = dict(self.grains)
         q = self.quantile
 
@@ -260,7 +265,7 @@ class DurationPercentile(Shape[Durations]):
                 "k": d.count(),
                 "q": d.median() if q == 0.5 else d.quantile(q),
                 "total": d.sum(),
-                **{f"c_{name}": t.count(where=when(t)) for name, when in self.counts.items()},
+                **{f"c_{name}": t.count(where=t[f"shape_c_{name}"]) for name in self.counts},
             }
 
         per = b.by_period(
@@ -343,7 +348,7 @@ class Rate(Shape[Rates]):
 
     def compute(self, b: Batch) -> Results:
         t = self.records(b)
-        t = t.mutate(shape_counted=self.counted(t))
+        t = t.mutate(shape_counted=self.counted(t), **_flags(t, self.counts))
         if self.distinct is not None:
             t = t.mutate(shape_distinct=self.distinct(t))
 
@@ -351,8 +356,8 @@ class Rate(Shape[Rates]):
             out: dict[str, ir.Value] = {"k": t.count(where=t.shape_counted)}
             if self.distinct is not None:
                 out["d"] = t.shape_distinct.nunique(where=t.shape_counted)
-            for name, when in self.counts.items():
-                out[f"c_{name}"] = t.count(where=when(t))
+            for name in self.counts:
+                out[f"c_{name}"] = t.count(where=t[f"shape_c_{name}"])
             return out
 
         per = b.by_period(grouped(t, {"all": [], "by": [self.grain]}, aggs))

@@ -1,7 +1,6 @@
 -- query 1
 WITH "t7" AS (
   SELECT
-    "t6"."kind",
     "t6"."pid",
     COALESCE(NULLIF(TRIM("t6"."service", ' 	
 '), ''), '(no service)') AS "service_name",
@@ -22,6 +21,13 @@ WITH "t7" AS (
 ')) = 'success'
       )
     ) AS "shape_counted",
+    NOT (
+      (
+        "t6"."kind" IS NULL
+      ) OR (
+        "t6"."kind" = 'deployment'
+      )
+    ) AS "shape_c_other",
     CAST("t6"."deployed_at" AS DATE) AS "shape_distinct"
   FROM (
     SELECT
@@ -103,13 +109,7 @@ FROM (
       COUNT(DISTINCT "t8"."shape_distinct") FILTER(WHERE
         "t8"."shape_counted") AS "d",
       COUNT(*) FILTER(WHERE
-        NOT (
-          (
-            "t8"."kind" IS NULL
-          ) OR (
-            "t8"."kind" = 'deployment'
-          )
-        )) AS "c_other"
+        "t8"."shape_c_other") AS "c_other"
     FROM "t7" AS "t8"
     GROUP BY
       1
@@ -135,13 +135,7 @@ FROM (
       COUNT(DISTINCT "t8"."shape_distinct") FILTER(WHERE
         "t8"."shape_counted") AS "d",
       COUNT(*) FILTER(WHERE
-        NOT (
-          (
-            "t8"."kind" IS NULL
-          ) OR (
-            "t8"."kind" = 'deployment'
-          )
-        )) AS "c_other"
+        "t8"."shape_c_other") AS "c_other"
     FROM "t7" AS "t8"
     GROUP BY
       1,

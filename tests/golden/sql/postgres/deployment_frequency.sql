@@ -1,7 +1,6 @@
 -- query 1
 WITH "t7" AS (
   SELECT
-    "t6"."kind",
     "t6"."pid",
     COALESCE(NULLIF(TRIM(' 	
 ' FROM "t6"."service"), ''), '(no service)') AS "service_name",
@@ -22,6 +21,13 @@ WITH "t7" AS (
 ' FROM "t6"."outcome")) = 'success'
       )
     ) AS "shape_counted",
+    NOT (
+      (
+        "t6"."kind" IS NULL
+      ) OR (
+        "t6"."kind" = 'deployment'
+      )
+    ) AS "shape_c_other",
     DATE("t6"."deployed_at") AS "shape_distinct"
   FROM (
     SELECT
@@ -121,13 +127,7 @@ FROM (
       COUNT(DISTINCT "t8"."shape_distinct") FILTER(WHERE
         "t8"."shape_counted") AS "d",
       COUNT(*) FILTER(WHERE
-        NOT (
-          (
-            "t8"."kind" IS NULL
-          ) OR (
-            "t8"."kind" = 'deployment'
-          )
-        )) AS "c_other"
+        "t8"."shape_c_other") AS "c_other"
     FROM "t7" AS "t8"
     GROUP BY
       1
@@ -153,13 +153,7 @@ FROM (
       COUNT(DISTINCT "t8"."shape_distinct") FILTER(WHERE
         "t8"."shape_counted") AS "d",
       COUNT(*) FILTER(WHERE
-        NOT (
-          (
-            "t8"."kind" IS NULL
-          ) OR (
-            "t8"."kind" = 'deployment'
-          )
-        )) AS "c_other"
+        "t8"."shape_c_other") AS "c_other"
     FROM "t7" AS "t8"
     GROUP BY
       1,

@@ -2,7 +2,6 @@
 WITH "t7" AS (
   SELECT
     "t6"."pid",
-    COALESCE("t6"."first_commit_at", "t6"."created_at") AS "started_at",
     CASE WHEN "t6"."first_commit_at" IS NOT NULL THEN 'first_commit' ELSE 'created' END AS "started_from",
     COALESCE(NULLIF(TRIM(' 	
 ' FROM "t6"."service"), ''), '(no service)') AS "service_name",
@@ -20,7 +19,8 @@ WITH "t7" AS (
         EXTRACT('epoch' FROM "t6"."deployed_at") - EXTRACT('epoch' FROM COALESCE("t6"."first_commit_at", "t6"."created_at"))
       ) AS DOUBLE PRECISION) / 3600.0
       ELSE CAST(NULL AS DOUBLE PRECISION)
-    END AS "shape_duration"
+    END AS "shape_duration",
+    COALESCE("t6"."first_commit_at", "t6"."created_at") IS NULL AS "shape_c_no_start"
   FROM (
     SELECT
       "t5"."id",
@@ -133,7 +133,7 @@ FROM (
           "t8"."shape_duration") AS "q",
         SUM("t8"."shape_duration") AS "total",
         COUNT(*) FILTER(WHERE
-          "t8"."started_at" IS NULL) AS "c_no_start"
+          "t8"."shape_c_no_start") AS "c_no_start"
       FROM "t7" AS "t8"
       GROUP BY
         1
@@ -161,7 +161,7 @@ FROM (
           "t8"."shape_duration") AS "q",
         SUM("t8"."shape_duration") AS "total",
         COUNT(*) FILTER(WHERE
-          "t8"."started_at" IS NULL) AS "c_no_start"
+          "t8"."shape_c_no_start") AS "c_no_start"
       FROM "t7" AS "t8"
       GROUP BY
         1,
@@ -191,7 +191,7 @@ FROM (
         "t8"."shape_duration") AS "q",
       SUM("t8"."shape_duration") AS "total",
       COUNT(*) FILTER(WHERE
-        "t8"."started_at" IS NULL) AS "c_no_start"
+        "t8"."shape_c_no_start") AS "c_no_start"
     FROM "t7" AS "t8"
     GROUP BY
       1,
