@@ -299,3 +299,24 @@ def test_the_doc_table_says_which_shape_each_metric_is() -> None:
 
 def test_counts_misses() -> None:
     assert Counts(Q1, 5, 2, [], {}).misses == 3
+
+
+def test_overlapping_periods_each_count_their_own_records(
+    incidents: None, batch: Callable[..., Batch]
+) -> None:
+    """A quarter and a month inside it (not one calendar kind: the range join, where a record
+    falls in both) give each period what it gives alone."""
+    jan = Period(date(2024, 1, 1), date(2024, 2, 1), "month")
+    shapes: list[Shape[Any]] = [p1_share(), hours_to_resolve(), major_pages()]
+    for shape in shapes:
+        both = shape.compute(batch([Q1, jan]))
+        for p in (Q1, jan):
+            alone = shape.compute(batch([p]))[p]
+            assert (both[p].value, both[p].n, both[p].breakdown) == (
+                alone.value,
+                alone.n,
+                alone.breakdown,
+            ), (shape.id, p)
+    # January alone: A1 (P1) and A2 (P2), opened at the same instant; 1 of 2 is P1.
+    jan_share = p1_share().compute(batch([jan]))[jan]
+    assert (jan_share.n, jan_share.value) == (2, 50.0)
