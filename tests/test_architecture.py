@@ -27,10 +27,10 @@ MAX_LINES = 400
 OVER_LIMIT = {
     # One module per area, each metric declared in it with its query; splitting an area across
     # files would scatter what FRAMEWORK.md groups. To shrink as metric shapes are declared.
-    "trustmeter/metrics/delivery.py": 725,
-    "trustmeter/metrics/stability.py": 710,
+    "trustmeter/metrics/delivery.py": 647,
+    "trustmeter/metrics/stability.py": 697,
     "trustmeter/metrics/talent.py": 610,
-    "trustmeter/metrics/planning.py": 568,
+    "trustmeter/metrics/planning.py": 543,
     "trustmeter/metrics/relationships.py": 453,
     "trustmeter/cli/forecast.py": 548,  # six forecast commands and their shared options
     "trustmeter/forecast/montecarlo.py": 467,  # the engine: when, how-many, likelihood

@@ -35,6 +35,16 @@ from trustmeter.metrics.common import (
 )
 from trustmeter.metrics.model import Batch, Row, first_per_period, grouped, split, stack
 from trustmeter.metrics.registry import Context, Evidence, Measurement, Results, metric
+from trustmeter.metrics.shapes import (
+    Counts,
+    DurationPercentile,
+    Rate,
+    Share,
+    by_count,
+    by_value,
+    declare,
+    worst,
+)
 from trustmeter.periods import Period
 
 
@@ -330,74 +340,46 @@ def _deployments(ctx: Context) -> ir.Table:
     return ch.filter(_is_deployment(ch), succeeded(ch))
 
 
-@metric(
-    "deployment_frequency",
-    area="delivery",
-    name="Deployment frequency",
-    unit="days/week",
-    direction="higher",
-    log_scale=True,
-    needs=("change",),
-    data_hint="production deployments from the CI/CD pipeline or the change calendar",
-)
-def deployment_frequency(b: Batch) -> Results:
-    """Days per week with at least one successful production deployment (UTC days).
-
-    A deployment is a production change of kind `deployment` (or no kind) whose outcome is
-    success (or not recorded). n is the number of such deployments.
-    """
+def _changes_in(b: Batch) -> ir.Table:
+    """Production changes deployed in each period, with their service's name."""
     ch = b.within(production_changes(b), "deployed_at")
-    is_deploy = _is_deployment(ch)
-    ch = ch.mutate(
-        deploy=is_deploy & succeeded(ch),
-        other=~is_deploy,
-        day=ch.deployed_at.date(),
-        service_name=label(ch.service, NO_SERVICE),
+    return ch.mutate(service_name=label(ch.service, NO_SERVICE))
+
+
+# Days per week with at least one successful production deployment (UTC days). A deployment
+# is a production change of kind `deployment` (or no kind) whose outcome is success (or not
+# recorded). n is the number of such deployments.
+deployment_frequency = declare(
+    Rate(
+        id="deployment_frequency",
+        area="delivery",
+        name="Deployment frequency",
+        unit="days/week",
+        direction="higher",
+        description="Days per week with at least one successful production deployment (UTC days).",
+        log_scale=True,
+        needs=("change",),
+        data_hint="production deployments from the CI/CD pipeline or the change calendar",
+        records=_changes_in,
+        counted=lambda t: _is_deployment(t) & succeeded(t),
+        distinct=lambda t: t.deployed_at.date(),
+        per_days=7,
+        grain="service_name",
+        counts={"other": lambda t: ~_is_deployment(t)},
+        breakdown=lambda r: {
+            "days_with_deployment": r.distinct,
+            "weeks": round(r.spans, 2),
+            "deployment_days_by_service": {g.name: g.distinct for g in r.groups},
+            "other_production_changes_not_counted": r.counts["other"],
+        },
+        evidence=lambda r: top_contributors(
+            {g.name: g.n for g in r.groups}, r.n, "service", "successful production deployments"
+        ),
+        drill=lambda ctx: _deployments(ctx).select(
+            "id", "service", "kind", "environment", "outcome", "deployed_at", "title"
+        ),
     )
-    per = b.by_period(
-        grouped(
-            ch,
-            {"all": [], "service": ["service_name"]},
-            lambda t: {
-                "k": t.count(where=t.deploy),
-                "days": t.day.nunique(where=t.deploy),
-                "other": t.count(where=t.other),
-            },
-        )
-    )
-
-    def build(pid: int, period: Period) -> Measurement:
-        parts = split(per[pid])
-        total = _first(parts["all"]) or {}
-        n = int(total.get("k") or 0)
-        days = int(total.get("days") or 0)
-        other = int(total.get("other") or 0)
-        weeks = period.days / 7
-        by_service = [g for g in parts["service"] if g["k"]]
-        counts = {str(g["service_name"]): int(g["k"]) for g in by_service}
-
-        def records() -> ir.Table:
-            return _deployments(b.context(period)).select(
-                "id", "service", "kind", "environment", "outcome", "deployed_at", "title"
-            )
-
-        return Measurement(
-            value=days / weeks if weeks else None,
-            n=n,
-            breakdown={
-                "days_with_deployment": days,
-                "weeks": round(weeks, 2),
-                "deployment_days_by_service": {
-                    str(g["service_name"]): int(g["days"])
-                    for g in sorted(by_service, key=lambda g: str(g["service_name"]))
-                },
-                "other_production_changes_not_counted": other,
-            },
-            evidence=top_contributors(counts, n, "service", "successful production deployments"),
-            records=records,
-        )
-
-    return b.each(build)
+)
 
 
 def _lead_times(ch: ir.Table) -> ir.Table:
@@ -415,88 +397,60 @@ def _lead_times(ch: ir.Table) -> ir.Table:
     )
 
 
-@metric(
-    "lead_time_for_changes",
-    area="delivery",
-    name="Lead time for changes (median)",
-    unit="h",
-    direction="lower",
-    log_scale=True,
-    needs=("change",),
-    data_hint="production changes with their first commit (or creation) time and deployment time",
-)
-def lead_time_for_changes(b: Batch) -> Results:
-    """Median hours from first commit (else creation) to deployment, for production changes deployed in the period.
-
-    Failed and rolled-back changes delivered nothing and are left out, as are changes with
-    neither start time or one after the deployment.
-    """
+def _successful_changes_in(b: Batch) -> ir.Table:
+    """Successful production changes deployed in each period, with their lead time's start."""
     ch = b.within(production_changes(b), "deployed_at")
-    lt = _lead_times(ch.filter(succeeded(ch)))
-    per = b.by_period(
-        grouped(
-            lt,
-            {"all": [], "service": ["service_name"], "basis": ["started_from"]},
-            lambda t: {
-                "k": t.count(where=t.valid),
-                # Masked rather than `where=`: Spark wants a constant percentile then.
-                "med": ibis.ifelse(t.valid, t.hours, ibis.null(t.hours.type())).median(),
-                "no_start": t.count(where=t.started_at.isnull()),
-            },
-        )
+    return _lead_times(ch.filter(succeeded(ch)))
+
+
+def _lead_time_records(ctx: Context) -> ir.Table:
+    ch = production_changes(ctx)
+    lt = _lead_times(ch.filter(in_period(ctx, ch.deployed_at), succeeded(ch)))
+    return lt.filter(lt.valid).select(
+        "id", "service", "kind", "first_commit_at", "created_at", "deployed_at", "hours", "title"
     )
 
-    def build(pid: int, period: Period) -> Measurement:
-        parts = split(per[pid])
-        total = _first(parts["all"]) or {}
-        n = int(total.get("k") or 0)
-        by_service = [g for g in parts["service"] if g["k"]]
-        basis = [g for g in parts["basis"] if g["k"]]
-        slowest = sorted(by_service, key=lambda g: (-g["med"], str(g["service_name"])))[:3]
 
-        def records() -> ir.Table:
-            ctx = b.context(period)
-            ch = production_changes(ctx)
-            lt = _lead_times(ch.filter(in_period(ctx, ch.deployed_at), succeeded(ch)))
-            return lt.filter(lt.valid).select(
-                "id",
+# Median hours from first commit (else creation) to deployment, for production changes
+# deployed in the period. Failed and rolled-back changes delivered nothing and are left out,
+# as are changes with neither start time or one after the deployment.
+lead_time_for_changes = declare(
+    DurationPercentile(
+        id="lead_time_for_changes",
+        area="delivery",
+        name="Lead time for changes (median)",
+        unit="h",
+        direction="lower",
+        description="Median hours from first commit (else creation) to deployment, for "
+        "production changes deployed in the period.",
+        log_scale=True,
+        needs=("change",),
+        data_hint="production changes with their first commit (or creation) time and "
+        "deployment time",
+        records=_successful_changes_in,
+        start="started_at",
+        end="deployed_at",
+        per=(3600.0,),
+        grains={"service": "service_name", "basis": "started_from"},
+        counts={"no_start": lambda t: t.started_at.isnull()},
+        breakdown=lambda d: {
+            "median_hours_by_service": by_value(d.groups["service"], 2),
+            "started_from": {s.name: s.n for s in d.groups["basis"]},
+            "changes_without_start": d.counts["no_start"],
+        },
+        evidence=lambda d: [
+            Evidence(
                 "service",
-                "kind",
-                "first_commit_at",
-                "created_at",
-                "deployed_at",
-                "hours",
-                "title",
+                s.name,
+                f"{s.name}: median {s.value:.0f} h from commit to production "
+                f"over {plural(s.n, 'change')}",
+                round(s.value, 2),
             )
-
-        return Measurement(
-            value=as_float(total.get("med")) if n else None,
-            n=n,
-            breakdown={
-                "median_hours_by_service": {
-                    str(g["service_name"]): round(float(g["med"]), 2)
-                    for g in sorted(by_service, key=lambda g: str(g["service_name"]))
-                },
-                "started_from": {
-                    str(g["started_from"]): int(g["k"])
-                    for g in sorted(basis, key=lambda g: str(g["started_from"]))
-                },
-                "changes_without_start": int(total.get("no_start") or 0),
-            },
-            evidence=[
-                Evidence(
-                    "service",
-                    str(g["service_name"]),
-                    f"{g['service_name']}: median {g['med']:.0f} h from commit to production "
-                    f"over {plural(g['k'], 'change')}",
-                    round(float(g["med"]), 2),
-                )
-                for g in slowest
-            ],
-            records=records,
-        )
-
-    return b.each(build)
+            for s in worst(d.groups["service"], lambda s: s.value)
+        ],
+        drill=_lead_time_records,
+    )
+)
 
 
 # -- flow of requests ----------------------------------------------------------------------
@@ -510,71 +464,49 @@ def _requests_done(w: ir.Table) -> ir.Table:
     )
 
 
-@metric(
-    "request_lead_time",
-    area="delivery",
-    name="Request lead time (85th percentile)",
-    unit="d",
-    direction="lower",
-    log_scale=True,
-    needs=("work_item.done_at",),
-    data_hint="tickets, requests and stories with created and done dates",
-)
-def request_lead_time(b: Batch) -> Results:
-    """85th percentile of days from created to done, for work items done in the period.
-
-    Every kind counts except epics (containers) and incidents (measured by mttr).
-    """
-    w = _requests_done(b.within(records_of(b, "work_item"), "done_at"))
-    per = b.by_period(
-        grouped(
-            w,
-            {"all": [], "team": ["team_name"], "kind": ["kind_name"]},
-            lambda t: {"p85": t.days.quantile(0.85), "k": t.count()},
-        )
+def _request_records(ctx: Context) -> ir.Table:
+    w = records_of(ctx, "work_item")
+    return _requests_done(w.filter(in_period(ctx, w.done_at))).select(
+        "id", "kind", "team", "requester_unit", "created_at", "done_at", "days", "title"
     )
 
-    def build(pid: int, period: Period) -> Measurement:
-        parts = split(per[pid])
-        total = _first(parts["all"]) or {}
-        n = int(total.get("k") or 0)
-        by_team, by_kind = parts["team"], parts["kind"]
-        slowest = sorted(by_team, key=lambda g: (-g["p85"], str(g["team_name"])))[:3]
 
-        def records() -> ir.Table:
-            ctx = b.context(period)
-            w = records_of(ctx, "work_item")
-            return _requests_done(w.filter(in_period(ctx, w.done_at))).select(
-                "id", "kind", "team", "requester_unit", "created_at", "done_at", "days", "title"
+# 85th percentile of days from created to done, for work items done in the period. Every kind
+# counts except epics (containers) and incidents (measured by mttr).
+request_lead_time = declare(
+    DurationPercentile(
+        id="request_lead_time",
+        area="delivery",
+        name="Request lead time (85th percentile)",
+        unit="d",
+        direction="lower",
+        description="85th percentile of days from created to done, for work items done in the "
+        "period.",
+        log_scale=True,
+        needs=("work_item.done_at",),
+        data_hint="tickets, requests and stories with created and done dates",
+        records=lambda b: _requests_done(b.within(records_of(b, "work_item"), "done_at")),
+        start="created_at",
+        end="done_at",
+        per=(3600.0, 24.0),  # hours, then days: as `days` in the drill-down
+        quantile=0.85,
+        grains={"team": "team_name", "kind": "kind_name"},
+        breakdown=lambda d: {
+            "p85_days_by_team": by_value(d.groups["team"], 1, with_n=True),
+            "p85_days_by_kind": by_value(d.groups["kind"], 1, with_n=True),
+        },
+        evidence=lambda d: [
+            Evidence(
+                "team",
+                s.name,
+                f"{s.name}: 85 % of {plural(s.n, 'item')} done within {s.value:.0f} days",
+                round(s.value, 1),
             )
-
-        return Measurement(
-            value=as_float(total.get("p85")) if n else None,
-            n=n,
-            breakdown={
-                "p85_days_by_team": {
-                    str(g["team_name"]): {"value": round(float(g["p85"]), 1), "n": int(g["k"])}
-                    for g in sorted(by_team, key=lambda g: str(g["team_name"]))
-                },
-                "p85_days_by_kind": {
-                    str(g["kind_name"]): {"value": round(float(g["p85"]), 1), "n": int(g["k"])}
-                    for g in sorted(by_kind, key=lambda g: str(g["kind_name"]))
-                },
-            },
-            evidence=[
-                Evidence(
-                    "team",
-                    str(g["team_name"]),
-                    f"{g['team_name']}: 85 % of {plural(g['k'], 'item')} "
-                    f"done within {g['p85']:.0f} days",
-                    round(float(g["p85"]), 1),
-                )
-                for g in slowest
-            ],
-            records=records,
-        )
-
-    return b.each(build)
+            for s in worst(d.groups["team"], lambda s: s.value)
+        ],
+        drill=_request_records,
+    )
+)
 
 
 def _open_requests(w: ir.Table, end: ir.TimestampValue, days: int) -> ir.Table:
@@ -588,21 +520,8 @@ def _open_requests(w: ir.Table, end: ir.TimestampValue, days: int) -> ir.Table:
     )
 
 
-@metric(
-    "aged_demand",
-    area="delivery",
-    name="Aged demand",
-    unit="%",
-    direction="lower",
-    needs=("work_item",),
-    data_hint="requests (work items of kind request) with created and done dates",
-)
-def aged_demand(b: Batch) -> Results:
-    """Share of requests open at the period's end that were older than aged_demand_days then.
-
-    A request done at or after the period's end was still open at the end.
-    """
-    days = int(b.param("aged_demand_days"))
+def _open_at_ends(b: Batch) -> ir.Table:
+    """Requests open at each period's end, each flagged `aged` by aged_demand_days."""
     w = records_of(b, "work_item")
     # Only a request open at some period's end can count: created before the last end, not
     # done before the first end. Years of closed requests never meet the periods.
@@ -613,48 +532,51 @@ def aged_demand(b: Batch) -> Results:
         w.done_at.isnull() | (w.done_at >= ibis.literal(first_end)),
     )
     w = b.before_end(w, "created_at")
-    w = _open_requests(w, w.p_end, days)
-    per = b.by_period(
-        grouped(
-            w,
-            {"all": [], "unit": ["unit"]},
-            lambda t: {"open": t.count(), "aged": t.aged.sum()},
-        )
+    return _open_requests(w, w.p_end, int(b.param("aged_demand_days")))
+
+
+def _aged_records(ctx: Context) -> ir.Table:
+    days = int(ctx.param("aged_demand_days"))
+    return _open_requests(records_of(ctx, "work_item"), ibis.literal(ctx.end), days).select(
+        "id", "requester_unit", "team", "created_at", "done_at", "age_days", "aged", "title"
     )
 
-    def build(pid: int, period: Period) -> Measurement:
-        parts = split(per[pid])
-        total = _first(parts["all"]) or {}
-        n = int(total.get("open") or 0)
-        aged = int(total.get("aged") or 0)
-        by_unit = parts["unit"]
-        counts = {str(g["unit"]): int(g["aged"] or 0) for g in by_unit}
 
-        def records() -> ir.Table:
-            ctx = b.context(period)
-            return _open_requests(records_of(ctx, "work_item"), ibis.literal(ctx.end), days).select(
-                "id", "requester_unit", "team", "created_at", "done_at", "age_days", "aged", "title"
-            )
+def _aged_days(c: Counts) -> int:
+    return int(c.params["aged_demand_days"])
 
-        return Measurement(
-            value=aged * 100 / n if n else None,
-            n=n,
-            breakdown={
-                "aged": aged,
-                "open": n,
-                "older_than_days": days,
-                "by_requester_unit": {
-                    str(g["unit"]): {"open": int(g["open"]), "aged": int(g["aged"] or 0)}
-                    for g in sorted(by_unit, key=lambda g: str(g["unit"]))
-                },
-            },
-            evidence=top_contributors(
-                counts, aged, "business_unit", f"requests open for more than {days} days"
-            ),
-            records=records,
-        )
 
-    return b.each(build)
+# Share of requests open at the period's end that were older than aged_demand_days then. A
+# request done at or after the period's end was still open at the end.
+aged_demand = declare(
+    Share(
+        id="aged_demand",
+        area="delivery",
+        name="Aged demand",
+        unit="%",
+        direction="lower",
+        description="Share of requests open at the period's end that were older than "
+        "aged_demand_days then.",
+        needs=("work_item",),
+        data_hint="requests (work items of kind request) with created and done dates",
+        records=_open_at_ends,
+        hit=lambda t: t.aged,
+        grain="unit",
+        breakdown=lambda c: {
+            "aged": c.k,
+            "open": c.n,
+            "older_than_days": _aged_days(c),
+            "by_requester_unit": by_count(c, "open", "aged"),
+        },
+        evidence=lambda c: top_contributors(
+            {g.name: g.k for g in c.groups},
+            c.k,
+            "business_unit",
+            f"requests open for more than {_aged_days(c)} days",
+        ),
+        drill=_aged_records,
+    )
+)
 
 
 # -- forecasts -----------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from trustmeter.metrics.common import (
 )
 from trustmeter.metrics.model import Batch, Row, first_per_period, grouped, split, stack
 from trustmeter.metrics.registry import Context, Evidence, Measurement, Results, metric
+from trustmeter.metrics.shapes import Share, by_count, declare, worst
 from trustmeter.periods import Period
 
 CATEGORIES = ("run", "grow", "transform")
@@ -428,79 +429,53 @@ def _early(p: ir.Table) -> ir.Table:
     )
 
 
-@metric(
-    "early_involvement",
-    area="planning",
-    name="Early involvement",
-    unit="%",
-    direction="higher",
-    needs=("project.approved_on",),
-    data_hint="projects with the dates they were approved and IT was first engaged",
-)
-def early_involvement(b: Batch) -> Results:
-    """Share of projects approved in the period that IT was engaged in on or before approval.
-
-    A project with no IT engagement date counts as approved without IT.
-    """
-    p = _early(b.within(records_of(b, "project"), "approved_on", is_date=True))
-    per = b.by_period(
-        grouped(
-            p,
-            {"all": [], "unit": ["unit"]},
-            lambda t: {"k": t.count(), "early": t.early.sum()},
-        )
+def _early_records(ctx: Context) -> ir.Table:
+    q = records_of(ctx, "project")
+    return _early(q.filter(date_in_period(ctx, q.approved_on))).select(
+        "id",
+        "name",
+        "business_unit",
+        "sponsor",
+        "proposed_on",
+        "it_engaged_on",
+        "approved_on",
+        "early",
     )
 
-    def build(pid: int, period: Period) -> Measurement:
-        parts = split(per[pid])
-        total = parts["all"][0] if parts["all"] else {"k": 0, "early": 0}
-        n = int(total["k"])
-        early = _i(total["early"])
-        by_unit = parts["unit"]
-        late = sorted(
-            (g for g in by_unit if int(g["k"]) > _i(g["early"])),
-            key=lambda g: (-(int(g["k"]) - _i(g["early"])), str(g["unit"])),
-        )[:3]
 
-        def records() -> ir.Table:
-            ctx = b.context(period)
-            q = records_of(ctx, "project")
-            return _early(q.filter(date_in_period(ctx, q.approved_on))).select(
-                "id",
-                "name",
+# Share of projects approved in the period that IT was engaged in on or before approval. A
+# project with no IT engagement date counts as approved without IT.
+early_involvement = declare(
+    Share(
+        id="early_involvement",
+        area="planning",
+        name="Early involvement",
+        unit="%",
+        direction="higher",
+        description="Share of projects approved in the period that IT was engaged in on or "
+        "before approval.",
+        needs=("project.approved_on",),
+        data_hint="projects with the dates they were approved and IT was first engaged",
+        records=lambda b: _early(b.within(records_of(b, "project"), "approved_on", is_date=True)),
+        hit=lambda t: t.early,
+        grain="unit",
+        breakdown=lambda c: {
+            "early": c.k,
+            "late_or_never": c.misses,
+            "by_business_unit": by_count(c, "approved", "early"),
+        },
+        evidence=lambda c: [
+            Evidence(
                 "business_unit",
-                "sponsor",
-                "proposed_on",
-                "it_engaged_on",
-                "approved_on",
-                "early",
+                g.name,
+                f"{g.name}: {g.misses} of {plural(g.n, 'project')} approved before IT was involved",
+                float(g.misses),
             )
-
-        return Measurement(
-            value=early * 100 / n if n else None,
-            n=n,
-            breakdown={
-                "early": early,
-                "late_or_never": n - early,
-                "by_business_unit": {
-                    str(g["unit"]): {"approved": int(g["k"]), "early": _i(g["early"])}
-                    for g in sorted(by_unit, key=lambda g: str(g["unit"]))
-                },
-            },
-            evidence=[
-                Evidence(
-                    "business_unit",
-                    str(g["unit"]),
-                    f"{g['unit']}: {int(g['k']) - _i(g['early'])} of "
-                    f"{plural(int(g['k']), 'project')} approved before IT was involved",
-                    float(int(g["k"]) - _i(g["early"])),
-                )
-                for g in late
-            ],
-            records=records,
-        )
-
-    return b.each(build)
+            for g in worst(c.groups, lambda g: g.misses, positive=True)
+        ],
+        drill=_early_records,
+    )
+)
 
 
 # -- portfolio_load -------------------------------------------------------------------------

@@ -23,11 +23,13 @@ __all__ = [
     "REGISTRY",
     "Batch",
     "Context",
+    "Direction",
     "Evidence",
     "Measurement",
     "Metric",
     "has_data",
     "metric",
+    "register",
     "score",
 ]
 
@@ -74,26 +76,32 @@ def metric(
 ) -> Callable[[Compute], Metric]:
     """Register a metric computation over a set of periods; its docstring is the description."""
 
-    def register(fn: Compute) -> Metric:
-        if id in REGISTRY:
-            raise ValueError(f"metric {id} defined twice")
-        m = Metric(
-            id=id,
-            area=area,
-            name=name,
-            unit=unit,
-            direction=direction,
-            description=(fn.__doc__ or "").strip().split("\n\n")[0].replace("\n", " "),
-            compute=fn,
-            needs=needs,
-            log_scale=log_scale,
-            sample=sample,
-            data_hint=data_hint,
+    def decorate(fn: Compute) -> Metric:
+        return register(
+            Metric(
+                id=id,
+                area=area,
+                name=name,
+                unit=unit,
+                direction=direction,
+                description=(fn.__doc__ or "").strip().split("\n\n")[0].replace("\n", " "),
+                compute=fn,
+                needs=needs,
+                log_scale=log_scale,
+                sample=sample,
+                data_hint=data_hint,
+            ),
         )
-        REGISTRY[id] = m
-        return m
 
-    return register
+    return decorate
+
+
+def register(m: Metric, registry: dict[str, Metric] = REGISTRY) -> Metric:
+    """Add a metric to the registry (a test may pass its own); an id is defined once."""
+    if m.id in registry:
+        raise ValueError(f"metric {m.id} defined twice")
+    registry[m.id] = m
+    return m
 
 
 def has_data(ctx: Context | Batch, m: Metric) -> bool:

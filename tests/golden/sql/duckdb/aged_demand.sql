@@ -1,15 +1,21 @@
 -- query 1
-WITH "t6" AS (
+SELECT
+  "t6"."pid",
+  "t6"."unit",
+  COUNT(*) AS "n",
+  COUNT(*) FILTER(WHERE
+    "t6"."shape_hit") AS "k"
+FROM (
   SELECT
     "t5"."pid",
-    "t5"."created_at" < (
-      "t5"."p_end" - INTERVAL '90' DAY
-    ) AS "aged",
     COALESCE(
       NULLIF(TRIM("t5"."requester_unit", ' 	
 '), ''),
       '(no business unit)'
-    ) AS "unit"
+    ) AS "unit",
+    "t5"."created_at" < (
+      "t5"."p_end" - INTERVAL '90' DAY
+    ) AS "shape_hit"
   FROM (
     SELECT
       "t4"."id",
@@ -66,45 +72,7 @@ WITH "t6" AS (
         "t5"."done_at" >= "t5"."p_end"
       )
     )
-)
-SELECT
-  *
-FROM (
-  SELECT
-    "t8"."pid",
-    'all' AS "grain",
-    CAST(NULL AS TEXT) AS "unit",
-    "t8"."open",
-    "t8"."aged"
-  FROM (
-    SELECT
-      "t7"."pid",
-      COUNT(*) AS "open",
-      SUM(CAST("t7"."aged" AS INT)) AS "aged"
-    FROM "t6" AS "t7"
-    GROUP BY
-      1
-  ) AS "t8"
-) AS "t10"
-UNION ALL
-SELECT
-  *
-FROM (
-  SELECT
-    "t9"."pid",
-    'unit' AS "grain",
-    "t9"."unit",
-    "t9"."open",
-    "t9"."aged"
-  FROM (
-    SELECT
-      "t7"."pid",
-      "t7"."unit",
-      COUNT(*) AS "open",
-      SUM(CAST("t7"."aged" AS INT)) AS "aged"
-    FROM "t6" AS "t7"
-    GROUP BY
-      1,
-      2
-  ) AS "t9"
-) AS "t11";
+) AS "t6"
+GROUP BY
+  1,
+  2;

@@ -2,6 +2,8 @@
 WITH "t7" AS (
   SELECT
     "t6"."pid",
+    COALESCE(NULLIF(TRIM("t6"."service", ' 	
+'), ''), '(no service)') AS "service_name",
     (
       (
         "t6"."kind" IS NULL
@@ -18,17 +20,15 @@ WITH "t7" AS (
         LOWER(TRIM("t6"."outcome", ' 	
 ')) = 'success'
       )
-    ) AS "deploy",
+    ) AS "shape_counted",
     NOT (
       (
         "t6"."kind" IS NULL
       ) OR (
         "t6"."kind" = 'deployment'
       )
-    ) AS "other",
-    CAST("t6"."deployed_at" AS DATE) AS "day",
-    COALESCE(NULLIF(TRIM("t6"."service", ' 	
-'), ''), '(no service)') AS "service_name"
+    ) AS "shape_c_other",
+    CAST("t6"."deployed_at" AS DATE) AS "shape_distinct"
   FROM (
     SELECT
       "t5".*
@@ -99,17 +99,17 @@ FROM (
     'all' AS "grain",
     CAST(NULL AS TEXT) AS "service_name",
     "t9"."k",
-    "t9"."days",
-    "t9"."other"
+    "t9"."d",
+    "t9"."c_other"
   FROM (
     SELECT
       "t8"."pid",
       COUNT(*) FILTER(WHERE
-        "t8"."deploy") AS "k",
-      COUNT(DISTINCT "t8"."day") FILTER(WHERE
-        "t8"."deploy") AS "days",
+        "t8"."shape_counted") AS "k",
+      COUNT(DISTINCT "t8"."shape_distinct") FILTER(WHERE
+        "t8"."shape_counted") AS "d",
       COUNT(*) FILTER(WHERE
-        "t8"."other") AS "other"
+        "t8"."shape_c_other") AS "c_other"
     FROM "t7" AS "t8"
     GROUP BY
       1
@@ -121,21 +121,21 @@ SELECT
 FROM (
   SELECT
     "t10"."pid",
-    'service' AS "grain",
+    'by' AS "grain",
     "t10"."service_name",
     "t10"."k",
-    "t10"."days",
-    "t10"."other"
+    "t10"."d",
+    "t10"."c_other"
   FROM (
     SELECT
       "t8"."pid",
       "t8"."service_name",
       COUNT(*) FILTER(WHERE
-        "t8"."deploy") AS "k",
-      COUNT(DISTINCT "t8"."day") FILTER(WHERE
-        "t8"."deploy") AS "days",
+        "t8"."shape_counted") AS "k",
+      COUNT(DISTINCT "t8"."shape_distinct") FILTER(WHERE
+        "t8"."shape_counted") AS "d",
       COUNT(*) FILTER(WHERE
-        "t8"."other") AS "other"
+        "t8"."shape_c_other") AS "c_other"
     FROM "t7" AS "t8"
     GROUP BY
       1,

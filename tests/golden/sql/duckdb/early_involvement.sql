@@ -1,7 +1,18 @@
 -- query 1
-WITH "t7" AS (
+SELECT
+  "t7"."pid",
+  "t7"."unit",
+  COUNT(*) AS "n",
+  COUNT(*) FILTER(WHERE
+    "t7"."shape_hit") AS "k"
+FROM (
   SELECT
     "t6"."pid",
+    COALESCE(
+      NULLIF(TRIM("t6"."business_unit", ' 	
+'), ''),
+      '(no business unit)'
+    ) AS "unit",
     COALESCE(
       (
         "t6"."it_engaged_on" IS NOT NULL
@@ -10,12 +21,7 @@ WITH "t7" AS (
         "t6"."it_engaged_on" <= "t6"."approved_on"
       ),
       FALSE
-    ) AS "early",
-    COALESCE(
-      NULLIF(TRIM("t6"."business_unit", ' 	
-'), ''),
-      '(no business unit)'
-    ) AS "unit"
+    ) AS "shape_hit"
   FROM (
     SELECT
       "t5".*
@@ -83,45 +89,7 @@ WITH "t7" AS (
         ON "t4"."_bucket" = "t2"."p_start_date"
     ) AS "t5"
   ) AS "t6"
-)
-SELECT
-  *
-FROM (
-  SELECT
-    "t9"."pid",
-    'all' AS "grain",
-    CAST(NULL AS TEXT) AS "unit",
-    "t9"."k",
-    "t9"."early"
-  FROM (
-    SELECT
-      "t8"."pid",
-      COUNT(*) AS "k",
-      SUM(CAST("t8"."early" AS INT)) AS "early"
-    FROM "t7" AS "t8"
-    GROUP BY
-      1
-  ) AS "t9"
-) AS "t11"
-UNION ALL
-SELECT
-  *
-FROM (
-  SELECT
-    "t10"."pid",
-    'unit' AS "grain",
-    "t10"."unit",
-    "t10"."k",
-    "t10"."early"
-  FROM (
-    SELECT
-      "t8"."pid",
-      "t8"."unit",
-      COUNT(*) AS "k",
-      SUM(CAST("t8"."early" AS INT)) AS "early"
-    FROM "t7" AS "t8"
-    GROUP BY
-      1,
-      2
-  ) AS "t10"
-) AS "t12";
+) AS "t7"
+GROUP BY
+  1,
+  2;

@@ -2,19 +2,25 @@
 WITH "t7" AS (
   SELECT
     "t6"."pid",
-    COALESCE("t6"."first_commit_at", "t6"."created_at") AS "started_at",
     CASE WHEN "t6"."first_commit_at" IS NOT NULL THEN 'first_commit' ELSE 'created' END AS "started_from",
     COALESCE(NULLIF(TRIM("t6"."service", ' 	
 '), ''), '(no service)') AS "service_name",
-    (
-      COALESCE("t6"."first_commit_at", "t6"."created_at") IS NOT NULL
-    )
-    AND (
-      COALESCE("t6"."first_commit_at", "t6"."created_at") <= "t6"."deployed_at"
-    ) AS "valid",
-    (
-      EPOCH(CAST("t6"."deployed_at" AS TIMESTAMP)) - EPOCH(CAST(COALESCE("t6"."first_commit_at", "t6"."created_at") AS TIMESTAMP))
-    ) / 3600.0 AS "hours"
+    CASE
+      WHEN (
+        COALESCE("t6"."first_commit_at", "t6"."created_at") IS NOT NULL
+      )
+      AND (
+        "t6"."deployed_at" IS NOT NULL
+      )
+      AND (
+        COALESCE("t6"."first_commit_at", "t6"."created_at") <= "t6"."deployed_at"
+      )
+      THEN (
+        EPOCH(CAST("t6"."deployed_at" AS TIMESTAMP)) - EPOCH(CAST(COALESCE("t6"."first_commit_at", "t6"."created_at") AS TIMESTAMP))
+      ) / 3600.0
+      ELSE CAST(NULL AS DOUBLE)
+    END AS "shape_duration",
+    COALESCE("t6"."first_commit_at", "t6"."created_at") IS NULL AS "shape_c_no_start"
   FROM (
     SELECT
       "t5".*
@@ -98,16 +104,17 @@ FROM (
       CAST(NULL AS TEXT) AS "service_name",
       CAST(NULL AS TEXT) AS "started_from",
       "t10"."k",
-      "t10"."med",
-      "t10"."no_start"
+      "t10"."q",
+      "t10"."total",
+      "t10"."c_no_start"
     FROM (
       SELECT
         "t8"."pid",
+        COUNT("t8"."shape_duration") AS "k",
+        QUANTILE_CONT("t8"."shape_duration", 0.5) AS "q",
+        SUM("t8"."shape_duration") AS "total",
         COUNT(*) FILTER(WHERE
-          "t8"."valid") AS "k",
-        QUANTILE_CONT(CASE WHEN "t8"."valid" THEN "t8"."hours" ELSE CAST(NULL AS DOUBLE) END, 0.5) AS "med",
-        COUNT(*) FILTER(WHERE
-          "t8"."started_at" IS NULL) AS "no_start"
+          "t8"."shape_c_no_start") AS "c_no_start"
       FROM "t7" AS "t8"
       GROUP BY
         1
@@ -123,17 +130,18 @@ FROM (
       "t11"."service_name",
       CAST(NULL AS TEXT) AS "started_from",
       "t11"."k",
-      "t11"."med",
-      "t11"."no_start"
+      "t11"."q",
+      "t11"."total",
+      "t11"."c_no_start"
     FROM (
       SELECT
         "t8"."pid",
         "t8"."service_name",
+        COUNT("t8"."shape_duration") AS "k",
+        QUANTILE_CONT("t8"."shape_duration", 0.5) AS "q",
+        SUM("t8"."shape_duration") AS "total",
         COUNT(*) FILTER(WHERE
-          "t8"."valid") AS "k",
-        QUANTILE_CONT(CASE WHEN "t8"."valid" THEN "t8"."hours" ELSE CAST(NULL AS DOUBLE) END, 0.5) AS "med",
-        COUNT(*) FILTER(WHERE
-          "t8"."started_at" IS NULL) AS "no_start"
+          "t8"."shape_c_no_start") AS "c_no_start"
       FROM "t7" AS "t8"
       GROUP BY
         1,
@@ -151,17 +159,18 @@ FROM (
     CAST(NULL AS TEXT) AS "service_name",
     "t9"."started_from",
     "t9"."k",
-    "t9"."med",
-    "t9"."no_start"
+    "t9"."q",
+    "t9"."total",
+    "t9"."c_no_start"
   FROM (
     SELECT
       "t8"."pid",
       "t8"."started_from",
+      COUNT("t8"."shape_duration") AS "k",
+      QUANTILE_CONT("t8"."shape_duration", 0.5) AS "q",
+      SUM("t8"."shape_duration") AS "total",
       COUNT(*) FILTER(WHERE
-        "t8"."valid") AS "k",
-      QUANTILE_CONT(CASE WHEN "t8"."valid" THEN "t8"."hours" ELSE CAST(NULL AS DOUBLE) END, 0.5) AS "med",
-      COUNT(*) FILTER(WHERE
-        "t8"."started_at" IS NULL) AS "no_start"
+        "t8"."shape_c_no_start") AS "c_no_start"
     FROM "t7" AS "t8"
     GROUP BY
       1,

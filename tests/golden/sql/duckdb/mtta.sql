@@ -3,15 +3,35 @@ WITH "t7" AS (
   SELECT
     "t6"."service",
     "t6"."pid",
-    (
-      EPOCH(
-        CAST(CASE
+    CASE
+      WHEN (
+        "t6"."opened_at" IS NOT NULL
+      )
+      AND (
+        CASE
           WHEN "t6"."acknowledged_at" < "t6"."p_end"
           THEN "t6"."acknowledged_at"
           ELSE CAST(NULL AS TIMESTAMP(6))
-        END AS TIMESTAMP)
-      ) - EPOCH(CAST("t6"."opened_at" AS TIMESTAMP))
-    ) / 60 AS "minutes"
+        END IS NOT NULL
+      )
+      AND (
+        "t6"."opened_at" <= CASE
+          WHEN "t6"."acknowledged_at" < "t6"."p_end"
+          THEN "t6"."acknowledged_at"
+          ELSE CAST(NULL AS TIMESTAMP(6))
+        END
+      )
+      THEN (
+        EPOCH(
+          CAST(CASE
+            WHEN "t6"."acknowledged_at" < "t6"."p_end"
+            THEN "t6"."acknowledged_at"
+            ELSE CAST(NULL AS TIMESTAMP(6))
+          END AS TIMESTAMP)
+        ) - EPOCH(CAST("t6"."opened_at" AS TIMESTAMP))
+      ) / 60
+      ELSE CAST(NULL AS DOUBLE)
+    END AS "shape_duration"
   FROM (
     SELECT
       "t5".*
@@ -78,11 +98,6 @@ WITH "t7" AS (
   ) AS "t6"
   WHERE
     "t6"."severity" IN ('P1', 'P2')
-    AND CASE
-      WHEN "t6"."acknowledged_at" < "t6"."p_end"
-      THEN "t6"."acknowledged_at"
-      ELSE CAST(NULL AS TIMESTAMP(6))
-    END >= "t6"."opened_at"
 )
 SELECT
   *
@@ -92,14 +107,14 @@ FROM (
     'all' AS "grain",
     CAST(NULL AS TEXT) AS "service",
     "t9"."k",
-    "t9"."med",
+    "t9"."q",
     "t9"."total"
   FROM (
     SELECT
       "t8"."pid",
-      COUNT(*) AS "k",
-      QUANTILE_CONT("t8"."minutes", 0.5) AS "med",
-      SUM("t8"."minutes") AS "total"
+      COUNT("t8"."shape_duration") AS "k",
+      QUANTILE_CONT("t8"."shape_duration", 0.5) AS "q",
+      SUM("t8"."shape_duration") AS "total"
     FROM "t7" AS "t8"
     GROUP BY
       1
@@ -114,15 +129,15 @@ FROM (
     'service' AS "grain",
     "t10"."service",
     "t10"."k",
-    "t10"."med",
+    "t10"."q",
     "t10"."total"
   FROM (
     SELECT
       "t8"."pid",
       "t8"."service",
-      COUNT(*) AS "k",
-      QUANTILE_CONT("t8"."minutes", 0.5) AS "med",
-      SUM("t8"."minutes") AS "total"
+      COUNT("t8"."shape_duration") AS "k",
+      QUANTILE_CONT("t8"."shape_duration", 0.5) AS "q",
+      SUM("t8"."shape_duration") AS "total"
     FROM "t7" AS "t8"
     GROUP BY
       1,

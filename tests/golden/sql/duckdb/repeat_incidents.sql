@@ -2,37 +2,14 @@
 SELECT
   "t19"."pid",
   "t19"."service",
-  COUNT(*) AS "k",
-  SUM(CASE WHEN "t19"."repeat" THEN 1 ELSE 0 END) AS "rep"
+  COUNT(*) AS "n",
+  COUNT(*) FILTER(WHERE
+    "t19"."shape_hit") AS "k"
 FROM (
   SELECT
-    "t18"."id",
-    "t18"."opened_at",
-    "t18"."severity",
-    "t18"."service",
-    "t18"."acknowledged_at",
-    "t18"."resolved_at",
-    "t18"."impact_start",
-    "t18"."impact_end",
-    "t18"."is_maintenance",
-    "t18"."caused_by_change",
-    "t18"."problem",
-    "t18"."resolver",
-    "t18"."title",
-    "t18"."source",
-    "t18"."source_id",
-    "t18"."row_hash",
-    "t18"."origin",
-    "t18"."imported_at",
-    "t18"."problem_key",
-    "t18"."rep_id",
     "t18"."pid",
-    "t18"."p_start",
-    "t18"."p_end",
-    "t18"."p_start_date",
-    "t18"."p_end_date",
-    "t18"."p_days",
-    "t18"."rep_id" IS NOT NULL AS "repeat"
+    "t18"."service",
+    "t18"."rep_id" IS NOT NULL AS "shape_hit"
   FROM (
     SELECT
       "t17".*

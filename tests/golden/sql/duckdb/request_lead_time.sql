@@ -2,14 +2,26 @@
 WITH "t7" AS (
   SELECT
     "t6"."pid",
-    (
-      (
-        EPOCH(CAST("t6"."done_at" AS TIMESTAMP)) - EPOCH(CAST("t6"."created_at" AS TIMESTAMP))
-      ) / 3600.0
-    ) / 24.0 AS "days",
     COALESCE(NULLIF(TRIM("t6"."team", ' 	
 '), ''), '(no team)') AS "team_name",
-    COALESCE("t6"."kind", '(no kind)') AS "kind_name"
+    COALESCE("t6"."kind", '(no kind)') AS "kind_name",
+    CASE
+      WHEN (
+        "t6"."created_at" IS NOT NULL
+      )
+      AND (
+        "t6"."done_at" IS NOT NULL
+      )
+      AND (
+        "t6"."created_at" <= "t6"."done_at"
+      )
+      THEN (
+        (
+          EPOCH(CAST("t6"."done_at" AS TIMESTAMP)) - EPOCH(CAST("t6"."created_at" AS TIMESTAMP))
+        ) / 3600.0
+      ) / 24.0
+      ELSE CAST(NULL AS DOUBLE)
+    END AS "shape_duration"
   FROM (
     SELECT
       "t5".*
@@ -94,13 +106,15 @@ FROM (
       'all' AS "grain",
       CAST(NULL AS TEXT) AS "kind_name",
       CAST(NULL AS TEXT) AS "team_name",
-      "t10"."p85",
-      "t10"."k"
+      "t10"."k",
+      "t10"."q",
+      "t10"."total"
     FROM (
       SELECT
         "t8"."pid",
-        QUANTILE_CONT("t8"."days", 0.85) AS "p85",
-        COUNT(*) AS "k"
+        COUNT("t8"."shape_duration") AS "k",
+        QUANTILE_CONT("t8"."shape_duration", 0.85) AS "q",
+        SUM("t8"."shape_duration") AS "total"
       FROM "t7" AS "t8"
       GROUP BY
         1
@@ -115,14 +129,16 @@ FROM (
       'team' AS "grain",
       CAST(NULL AS TEXT) AS "kind_name",
       "t11"."team_name",
-      "t11"."p85",
-      "t11"."k"
+      "t11"."k",
+      "t11"."q",
+      "t11"."total"
     FROM (
       SELECT
         "t8"."pid",
         "t8"."team_name",
-        QUANTILE_CONT("t8"."days", 0.85) AS "p85",
-        COUNT(*) AS "k"
+        COUNT("t8"."shape_duration") AS "k",
+        QUANTILE_CONT("t8"."shape_duration", 0.85) AS "q",
+        SUM("t8"."shape_duration") AS "total"
       FROM "t7" AS "t8"
       GROUP BY
         1,
@@ -139,14 +155,16 @@ FROM (
     'kind' AS "grain",
     "t9"."kind_name",
     CAST(NULL AS TEXT) AS "team_name",
-    "t9"."p85",
-    "t9"."k"
+    "t9"."k",
+    "t9"."q",
+    "t9"."total"
   FROM (
     SELECT
       "t8"."pid",
       "t8"."kind_name",
-      QUANTILE_CONT("t8"."days", 0.85) AS "p85",
-      COUNT(*) AS "k"
+      COUNT("t8"."shape_duration") AS "k",
+      QUANTILE_CONT("t8"."shape_duration", 0.85) AS "q",
+      SUM("t8"."shape_duration") AS "total"
     FROM "t7" AS "t8"
     GROUP BY
       1,

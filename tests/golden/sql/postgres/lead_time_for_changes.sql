@@ -2,19 +2,25 @@
 WITH "t7" AS (
   SELECT
     "t6"."pid",
-    COALESCE("t6"."first_commit_at", "t6"."created_at") AS "started_at",
     CASE WHEN "t6"."first_commit_at" IS NOT NULL THEN 'first_commit' ELSE 'created' END AS "started_from",
     COALESCE(NULLIF(TRIM(' 	
 ' FROM "t6"."service"), ''), '(no service)') AS "service_name",
-    (
-      COALESCE("t6"."first_commit_at", "t6"."created_at") IS NOT NULL
-    )
-    AND (
-      COALESCE("t6"."first_commit_at", "t6"."created_at") <= "t6"."deployed_at"
-    ) AS "valid",
-    CAST((
-      EXTRACT('epoch' FROM "t6"."deployed_at") - EXTRACT('epoch' FROM COALESCE("t6"."first_commit_at", "t6"."created_at"))
-    ) AS DOUBLE PRECISION) / 3600.0 AS "hours"
+    CASE
+      WHEN (
+        COALESCE("t6"."first_commit_at", "t6"."created_at") IS NOT NULL
+      )
+      AND (
+        "t6"."deployed_at" IS NOT NULL
+      )
+      AND (
+        COALESCE("t6"."first_commit_at", "t6"."created_at") <= "t6"."deployed_at"
+      )
+      THEN CAST((
+        EXTRACT('epoch' FROM "t6"."deployed_at") - EXTRACT('epoch' FROM COALESCE("t6"."first_commit_at", "t6"."created_at"))
+      ) AS DOUBLE PRECISION) / 3600.0
+      ELSE CAST(NULL AS DOUBLE PRECISION)
+    END AS "shape_duration",
+    COALESCE("t6"."first_commit_at", "t6"."created_at") IS NULL AS "shape_c_no_start"
   FROM (
     SELECT
       "t5"."id",
@@ -116,17 +122,18 @@ FROM (
       CAST(NULL AS VARCHAR) AS "service_name",
       CAST(NULL AS VARCHAR) AS "started_from",
       "t10"."k",
-      "t10"."med",
-      "t10"."no_start"
+      "t10"."q",
+      "t10"."total",
+      "t10"."c_no_start"
     FROM (
       SELECT
         "t8"."pid",
-        COUNT(*) FILTER(WHERE
-          "t8"."valid") AS "k",
+        COUNT("t8"."shape_duration") AS "k",
         PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY
-          CASE WHEN "t8"."valid" THEN "t8"."hours" ELSE CAST(NULL AS DOUBLE PRECISION) END) AS "med",
+          "t8"."shape_duration") AS "q",
+        SUM("t8"."shape_duration") AS "total",
         COUNT(*) FILTER(WHERE
-          "t8"."started_at" IS NULL) AS "no_start"
+          "t8"."shape_c_no_start") AS "c_no_start"
       FROM "t7" AS "t8"
       GROUP BY
         1
@@ -142,18 +149,19 @@ FROM (
       "t11"."service_name",
       CAST(NULL AS VARCHAR) AS "started_from",
       "t11"."k",
-      "t11"."med",
-      "t11"."no_start"
+      "t11"."q",
+      "t11"."total",
+      "t11"."c_no_start"
     FROM (
       SELECT
         "t8"."pid",
         "t8"."service_name",
-        COUNT(*) FILTER(WHERE
-          "t8"."valid") AS "k",
+        COUNT("t8"."shape_duration") AS "k",
         PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY
-          CASE WHEN "t8"."valid" THEN "t8"."hours" ELSE CAST(NULL AS DOUBLE PRECISION) END) AS "med",
+          "t8"."shape_duration") AS "q",
+        SUM("t8"."shape_duration") AS "total",
         COUNT(*) FILTER(WHERE
-          "t8"."started_at" IS NULL) AS "no_start"
+          "t8"."shape_c_no_start") AS "c_no_start"
       FROM "t7" AS "t8"
       GROUP BY
         1,
@@ -171,18 +179,19 @@ FROM (
     CAST(NULL AS VARCHAR) AS "service_name",
     "t9"."started_from",
     "t9"."k",
-    "t9"."med",
-    "t9"."no_start"
+    "t9"."q",
+    "t9"."total",
+    "t9"."c_no_start"
   FROM (
     SELECT
       "t8"."pid",
       "t8"."started_from",
-      COUNT(*) FILTER(WHERE
-        "t8"."valid") AS "k",
+      COUNT("t8"."shape_duration") AS "k",
       PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY
-        CASE WHEN "t8"."valid" THEN "t8"."hours" ELSE CAST(NULL AS DOUBLE PRECISION) END) AS "med",
+        "t8"."shape_duration") AS "q",
+      SUM("t8"."shape_duration") AS "total",
       COUNT(*) FILTER(WHERE
-        "t8"."started_at" IS NULL) AS "no_start"
+        "t8"."shape_c_no_start") AS "c_no_start"
     FROM "t7" AS "t8"
     GROUP BY
       1,

@@ -3,13 +3,33 @@ WITH "t7" AS (
   SELECT
     "t6"."service",
     "t6"."pid",
-    CAST((
-      EXTRACT('epoch' FROM CASE
-        WHEN "t6"."resolved_at" < "t6"."p_end"
-        THEN "t6"."resolved_at"
-        ELSE CAST(NULL AS TIMESTAMP(6))
-      END) - EXTRACT('epoch' FROM "t6"."opened_at")
-    ) AS DOUBLE PRECISION) / 3600 AS "hours"
+    CASE
+      WHEN (
+        "t6"."opened_at" IS NOT NULL
+      )
+      AND (
+        CASE
+          WHEN "t6"."resolved_at" < "t6"."p_end"
+          THEN "t6"."resolved_at"
+          ELSE CAST(NULL AS TIMESTAMP(6))
+        END IS NOT NULL
+      )
+      AND (
+        "t6"."opened_at" <= CASE
+          WHEN "t6"."resolved_at" < "t6"."p_end"
+          THEN "t6"."resolved_at"
+          ELSE CAST(NULL AS TIMESTAMP(6))
+        END
+      )
+      THEN CAST((
+        EXTRACT('epoch' FROM CASE
+          WHEN "t6"."resolved_at" < "t6"."p_end"
+          THEN "t6"."resolved_at"
+          ELSE CAST(NULL AS TIMESTAMP(6))
+        END) - EXTRACT('epoch' FROM "t6"."opened_at")
+      ) AS DOUBLE PRECISION) / 3600
+      ELSE CAST(NULL AS DOUBLE PRECISION)
+    END AS "shape_duration"
   FROM (
     SELECT
       "t5"."id",
@@ -98,11 +118,6 @@ WITH "t7" AS (
   ) AS "t6"
   WHERE
     "t6"."severity" IN ('P1', 'P2')
-    AND CASE
-      WHEN "t6"."resolved_at" < "t6"."p_end"
-      THEN "t6"."resolved_at"
-      ELSE CAST(NULL AS TIMESTAMP(6))
-    END >= "t6"."opened_at"
 )
 SELECT
   *
@@ -112,15 +127,15 @@ FROM (
     'all' AS "grain",
     CAST(NULL AS VARCHAR) AS "service",
     "t9"."k",
-    "t9"."med",
+    "t9"."q",
     "t9"."total"
   FROM (
     SELECT
       "t8"."pid",
-      COUNT(*) AS "k",
+      COUNT("t8"."shape_duration") AS "k",
       PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY
-        "t8"."hours") AS "med",
-      SUM("t8"."hours") AS "total"
+        "t8"."shape_duration") AS "q",
+      SUM("t8"."shape_duration") AS "total"
     FROM "t7" AS "t8"
     GROUP BY
       1
@@ -135,16 +150,16 @@ FROM (
     'service' AS "grain",
     "t10"."service",
     "t10"."k",
-    "t10"."med",
+    "t10"."q",
     "t10"."total"
   FROM (
     SELECT
       "t8"."pid",
       "t8"."service",
-      COUNT(*) AS "k",
+      COUNT("t8"."shape_duration") AS "k",
       PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY
-        "t8"."hours") AS "med",
-      SUM("t8"."hours") AS "total"
+        "t8"."shape_duration") AS "q",
+      SUM("t8"."shape_duration") AS "total"
     FROM "t7" AS "t8"
     GROUP BY
       1,

@@ -2,14 +2,26 @@
 WITH "t7" AS (
   SELECT
     "t6"."pid",
-    CAST((
-      CAST((
-        EXTRACT('epoch' FROM "t6"."done_at") - EXTRACT('epoch' FROM "t6"."created_at")
-      ) AS DOUBLE PRECISION) / 3600.0
-    ) AS DOUBLE PRECISION) / 24.0 AS "days",
     COALESCE(NULLIF(TRIM(' 	
 ' FROM "t6"."team"), ''), '(no team)') AS "team_name",
-    COALESCE("t6"."kind", '(no kind)') AS "kind_name"
+    COALESCE("t6"."kind", '(no kind)') AS "kind_name",
+    CASE
+      WHEN (
+        "t6"."created_at" IS NOT NULL
+      )
+      AND (
+        "t6"."done_at" IS NOT NULL
+      )
+      AND (
+        "t6"."created_at" <= "t6"."done_at"
+      )
+      THEN CAST((
+        CAST((
+          EXTRACT('epoch' FROM "t6"."done_at") - EXTRACT('epoch' FROM "t6"."created_at")
+        ) AS DOUBLE PRECISION) / 3600.0
+      ) AS DOUBLE PRECISION) / 24.0
+      ELSE CAST(NULL AS DOUBLE PRECISION)
+    END AS "shape_duration"
   FROM (
     SELECT
       "t5"."id",
@@ -117,14 +129,16 @@ FROM (
       'all' AS "grain",
       CAST(NULL AS VARCHAR) AS "kind_name",
       CAST(NULL AS VARCHAR) AS "team_name",
-      "t10"."p85",
-      "t10"."k"
+      "t10"."k",
+      "t10"."q",
+      "t10"."total"
     FROM (
       SELECT
         "t8"."pid",
+        COUNT("t8"."shape_duration") AS "k",
         PERCENTILE_CONT(0.85) WITHIN GROUP (ORDER BY
-          "t8"."days") AS "p85",
-        COUNT(*) AS "k"
+          "t8"."shape_duration") AS "q",
+        SUM("t8"."shape_duration") AS "total"
       FROM "t7" AS "t8"
       GROUP BY
         1
@@ -139,15 +153,17 @@ FROM (
       'team' AS "grain",
       CAST(NULL AS VARCHAR) AS "kind_name",
       "t11"."team_name",
-      "t11"."p85",
-      "t11"."k"
+      "t11"."k",
+      "t11"."q",
+      "t11"."total"
     FROM (
       SELECT
         "t8"."pid",
         "t8"."team_name",
+        COUNT("t8"."shape_duration") AS "k",
         PERCENTILE_CONT(0.85) WITHIN GROUP (ORDER BY
-          "t8"."days") AS "p85",
-        COUNT(*) AS "k"
+          "t8"."shape_duration") AS "q",
+        SUM("t8"."shape_duration") AS "total"
       FROM "t7" AS "t8"
       GROUP BY
         1,
@@ -164,15 +180,17 @@ FROM (
     'kind' AS "grain",
     "t9"."kind_name",
     CAST(NULL AS VARCHAR) AS "team_name",
-    "t9"."p85",
-    "t9"."k"
+    "t9"."k",
+    "t9"."q",
+    "t9"."total"
   FROM (
     SELECT
       "t8"."pid",
       "t8"."kind_name",
+      COUNT("t8"."shape_duration") AS "k",
       PERCENTILE_CONT(0.85) WITHIN GROUP (ORDER BY
-        "t8"."days") AS "p85",
-      COUNT(*) AS "k"
+        "t8"."shape_duration") AS "q",
+      SUM("t8"."shape_duration") AS "total"
     FROM "t7" AS "t8"
     GROUP BY
       1,
