@@ -84,7 +84,7 @@ def metric(
                 name=name,
                 unit=unit,
                 direction=direction,
-                description=(fn.__doc__ or "").strip().split("\n\n")[0].replace("\n", " "),
+                description=" ".join((fn.__doc__ or "").strip().split("\n\n")[0].split()),
                 compute=fn,
                 needs=needs,
                 log_scale=log_scale,

@@ -264,9 +264,8 @@ mtta = declare(
         "acknowledged",
         id="mtta",
         name="Mean time to acknowledge (median)",
-        # The run of spaces is what the former docstring gave; the golden scorecard pins it.
         description="Median minutes from opened to acknowledged, for P1 and P2 incidents "
-        "acknowledged in the     period.",
+        "acknowledged in the period.",
         needs=("incident.severity", "incident.acknowledged_at"),
         data_hint="incidents with opened and acknowledged times (PagerDuty, Opsgenie, ServiceNow)",
     )
@@ -578,9 +577,8 @@ repeat_incidents = declare(
         name="Repeat incidents",
         unit="%",
         direction="lower",
-        # The run of spaces is what the former docstring gave; the golden scorecard pins it.
         description="Share of P1–P3 incidents opened in the period whose service had an "
-        "incident with the     same problem or cause in the 30 days before.",
+        "incident with the same problem or cause in the 30 days before.",
         needs=("incident.severity", "incident.problem"),
         data_hint="incidents with a problem record or cause category and a service",
         records=_repeat_candidates,
