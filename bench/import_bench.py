@@ -157,9 +157,7 @@ def generate(path: Path, rows: int, seed: int = SEED) -> None:
 def _in_gap(times: np.ndarray) -> np.ndarray:
     """Which wall-clock times never happen in Berlin (the spring-forward hour)."""
     naive = pa.array(times.astype("datetime64[us]"))
-    early = pc.assume_timezone(
-        naive, "Europe/Berlin", ambiguous="earliest", nonexistent="earliest"
-    )
+    early = pc.assume_timezone(naive, "Europe/Berlin", ambiguous="earliest", nonexistent="earliest")
     late = pc.assume_timezone(naive, "Europe/Berlin", ambiguous="earliest", nonexistent="latest")
     gap: np.ndarray = pc.not_equal(early, late).to_numpy(zero_copy_only=False)
     return gap
