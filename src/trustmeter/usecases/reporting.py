@@ -16,6 +16,7 @@ from trustmeter.report.forecasting import forecasting_data
 from trustmeter.report.onepager import OnePagerInput, render_onepager
 from trustmeter.report.pdf import Paper, html_to_pdf
 from trustmeter.report.slices_view import slice_row, slice_section
+from trustmeter.report.template_cache import FOLDER as TEMPLATE_CACHE
 from trustmeter.scorecard.focus import slice_synthesis
 from trustmeter.scorecard.model import Scorecard
 from trustmeter.scorecard.scorer import Scorer
@@ -49,7 +50,13 @@ def build_report(
     title = f"{ws.name}: IT trust report"
     by_slice = slice_sections(ws, scorer, cards[-1]) if slices else None
     html = render_html(
-        cards[-1], cards, title, forecasts, ordering=order.as_dict(), slices=by_slice
+        cards[-1],
+        cards,
+        title,
+        forecasts,
+        ordering=order.as_dict(),
+        slices=by_slice,
+        template_cache=ws.root / TEMPLATE_CACHE,
     )
     return Report(cards, html, order)
 
