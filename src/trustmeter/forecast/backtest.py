@@ -18,7 +18,7 @@ import numpy as np
 from trustmeter.forecast.calibration import (
     MIN_PAST,
     Correction,
-    correction,
+    corrections,
     position,
     read_at,
 )
@@ -32,7 +32,7 @@ from trustmeter.forecast.montecarlo import (
     TooLittleHistory,
     day_number,
 )
-from trustmeter.forecast.quantiles import lower_tail
+from trustmeter.forecast.quantiles import ascending, lower_tail
 
 WINDOW = 90
 HORIZON = 14
@@ -152,7 +152,7 @@ def backtest(
         # Each origin has its own stream: its forecast never depends on other origins.
         rng = np.random.default_rng([seed, day_number(day)])
         working = calendar.working_days(day, day + timedelta(days=horizon - 1)).size
-        totals = np.sort(engine.totals(working, rng))
+        totals = ascending(engine.totals(working, rng))
         actual = history.total(day, day + timedelta(days=horizon - 1))
         plain = {lvl: lower_tail(totals, lvl) for lvl in LEVELS}
         # Only origins whose horizon ended before this origin: their outcome was known then.
@@ -164,7 +164,7 @@ def backtest(
         ]
         use = calibrated and len(known) >= min_past
         if use:
-            qs = {lvl: correction(known, lvl) for lvl in LEVELS}
+            qs = corrections(known)
             stated = {lvl: read_at(totals, q) for lvl, q in qs.items()}
         else:
             qs = {lvl: (100 - lvl) / 100 for lvl in LEVELS}

@@ -88,12 +88,15 @@ def _days(a: ir.TimestampValue, b: ir.TimestampValue) -> ir.FloatingValue:
     return d
 
 
-def _percentiles(t: ir.Table, column: str, n: int) -> dict[int, float | None]:
-    """Continuous percentiles of a column, computed in the database."""
+def _percentiles(t: ir.Table, column: str) -> tuple[int, dict[int, float | None]]:
+    """The rows, and the continuous percentiles of a column (None without rows): one query,
+    computed in the database."""
+    aggs = {str(p): t[column].quantile(p / 100) for p in PERCENTILES}
+    row = t.aggregate(_n=t.count(), **aggs).execute()
+    n = int(row["_n"].iloc[0])
     if n == 0:
-        return dict.fromkeys(PERCENTILES)
-    row = t.aggregate(**{str(p): t[column].quantile(p / 100) for p in PERCENTILES}).execute()
-    return {p: float(row[str(p)].iloc[0]) for p in PERCENTILES}
+        return 0, dict.fromkeys(PERCENTILES)
+    return n, {p: float(row[str(p)].iloc[0]) for p in PERCENTILES}
 
 
 def flow(
@@ -102,10 +105,12 @@ def flow(
     last: date,
     subject: Subject | None = None,
     timezone: str = "UTC",
+    within: History | None = None,
 ) -> Flow:
-    """Flow metrics over the local days from `first` to `last`, inclusive."""
+    """Flow metrics over the local days from `first` to `last`, inclusive (the daily
+    completions taken from `within` when it covers them: `daily_completions`)."""
     subject = subject or Subject()
-    history = daily_completions(store, first, last, subject, timezone)
+    history = daily_completions(store, first, last, subject, timezone, within)
     lo, hi = utc_instant(first, timezone), utc_instant(last + timedelta(days=1), timezone)
     items = work_items(store, subject)
     began = ibis.coalesce(items.started_at, items.created_at)
@@ -114,14 +119,12 @@ def flow(
     done = items.filter(items.done_at >= lo, items.done_at < hi)
     done = done.mutate(days=_days(done.began, done.done_at))
     done = done.filter(done.days >= 0)  # done before it began: bad data, left out
-    cycle_n = int(done.count().execute())
-    cycle = _percentiles(done, "days", cycle_n)
+    cycle_n, cycle = _percentiles(done, "days")
 
     end = ibis.literal(hi)
     wip = items.filter(items.began < hi, items.done_at.isnull() | (items.done_at >= hi))
     wip = wip.mutate(age_days=_days(wip.began, end))
-    wip_n = int(wip.count().execute())
-    age = _percentiles(wip, "age_days", wip_n)
+    wip_n, age = _percentiles(wip, "age_days")
 
     aged: list[dict[str, Any]] = []
     aged_count = 0

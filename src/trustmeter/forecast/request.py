@@ -78,27 +78,31 @@ class Request:
     seed: int | None = None
     timezone: str = "UTC"
 
-    def history(self, store: Store) -> History:
+    def history(self, store: Store, within: History | None = None) -> History:
+        """The history's days (taken from `within` when it covers them: `daily_completions`)."""
         return daily_completions(
-            store, self.history_from, self.history_to, self.subject, self.timezone
+            store, self.history_from, self.history_to, self.subject, self.timezone, within
         )
 
-    def engine(self, store: Store) -> tuple[MonteCarlo, Stability]:
+    def engine(self, store: Store, within: History | None = None) -> tuple[MonteCarlo, Stability]:
         """The engine over this history, and the stability check to show before any forecast."""
         check_fresh(store, self.history_to)
-        history = self.history(store)
+        history = self.history(store, within)
         try:
             engine = MonteCarlo(history, self.calendar, trials=self.trials, seed=self.seed)
         except TooLittleHistory as exc:
             raise TooLittleHistory(f"{exc}{_hint(store, self.subject, self.history_to)}") from exc
         return engine, xmr(history)
 
-    def correction(self, store: Store, start: date, by: date) -> Correction | None:
+    def correction(
+        self, store: Store, start: date, by: date, within: History | None = None
+    ) -> Correction | None:
         """What the same question asked over the past year would have taught, if enough.
 
         The replays use the same history length and the same horizon (`start` to `by`), each
         beginning the day after its history, and only outcomes complete before this
-        forecast's history ends. None while fewer than 20 are known.
+        forecast's history ends. None while fewer than 20 are known. `within`: as for
+        `history`.
         """
         window = (self.history_to - self.history_from).days + 1
         horizon = (by - start).days + 1
@@ -106,7 +110,9 @@ class Request:
             return None
         begins = self.history_to + timedelta(days=1)
         span_from = begins - timedelta(days=MEMORY + window + horizon + EVERY)
-        past = daily_completions(store, span_from, self.history_to, self.subject, self.timezone)
+        past = daily_completions(
+            store, span_from, self.history_to, self.subject, self.timezone, within
+        )
         return learned_correction(
             past,
             begins,
@@ -154,17 +160,19 @@ def run_backtest(
     trials: int = TRIALS,
     seed: int = 0,
     calibrated: bool = False,
+    within: History | None = None,
 ) -> Backtest:
     """Backtest over the stored history (default: from the first to the last completion).
 
     The last day defaults to the last completion, not today: days after an export was taken
-    would otherwise count as days when nothing was done.
+    would otherwise count as days when nothing was done. `within`: the subject's history
+    already read, as for `daily_completions`.
     """
     if history_from is None or history_to is None:
         lo, hi = stored_span(store, subject)
         history_from = history_from or lo
         history_to = history_to or min(hi, date.today() - timedelta(days=1))
-    history = daily_completions(store, history_from, history_to, subject, timezone)
+    history = daily_completions(store, history_from, history_to, subject, timezone, within)
     return backtest(
         history,
         window=window,

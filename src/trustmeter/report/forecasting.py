@@ -27,15 +27,22 @@ import ibis
 import numpy as np
 
 from trustmeter.forecast import ledger
-from trustmeter.forecast.backtest import Backtest, coverage
+from trustmeter.forecast.backtest import EVERY, MEMORY, Backtest, coverage
 from trustmeter.forecast.calibration import calibrated
 from trustmeter.forecast.flow import flow
-from trustmeter.forecast.history import Subject, default_window, utc_instant, work_items
+from trustmeter.forecast.history import (
+    Subject,
+    daily_completions,
+    default_window,
+    utc_instant,
+    work_items,
+)
 from trustmeter.forecast.montecarlo import (
     LEVELS,
     TRIALS,
     Calendar,
     ForecastError,
+    History,
     HowMany,
     TooLittleHistory,
 )
@@ -62,15 +69,16 @@ def forecasting_data(store: Store, timezone: str, as_of: date) -> dict[str, Any]
     rows = []
     backtests: list[Backtest] = []
     for subject in subjects:
-        bt, bt_view = _backtest(store, subject, as_of, timezone)
+        span, history = _history(store, subject, first, last, timezone)
+        bt, bt_view = _backtest(store, subject, as_of, timezone, span, history)
         if bt is not None:
             backtests.append(bt)
         rows.append(
             {
                 "name": subject.team or "All work items",
                 "team": subject.team,
-                "flow": _flow(store, subject, first, last, timezone),
-                "forecast": _forecast(store, subject, first, last, start, by, timezone),
+                "flow": _flow(store, subject, first, last, timezone, history),
+                "forecast": _forecast(store, subject, first, last, start, by, timezone, history),
                 "backtest": bt_view,
             }
         )
@@ -102,20 +110,46 @@ def _teams(store: Store, first: date, last: date, timezone: str) -> tuple[list[s
     return names[:MAX_TEAMS], names[MAX_TEAMS:]
 
 
-def _flow(store: Store, subject: Subject, first: date, last: date, tz: str) -> dict[str, Any]:
-    f = flow(store, first, last, subject, tz).as_dict()
+def _history(
+    store: Store, subject: Subject, first: date, last: date, tz: str
+) -> tuple[tuple[date, date] | ForecastError, History | None]:
+    """The subject's first and last day with a completion (or why there is none), and its
+    daily completions read once, from the earlier of that first day and the oldest day the
+    forecast's correction replays, to `last`: the backtest, the flow and the forecast take
+    their days from it (`daily_completions(within=...)`) instead of reading them again."""
+    try:
+        span = stored_span(store, subject)
+    except ForecastError as exc:
+        return exc, None
+    # The correction's replays reach back a year, plus one history, horizon and step, from
+    # the forecast's start (Request.correction); a day it misses would be read on its own.
+    replays = first - timedelta(days=MEMORY + HORIZON_DAYS + EVERY)
+    return span, daily_completions(store, min(span[0], replays), last, subject, tz)
+
+
+def _flow(
+    store: Store, subject: Subject, first: date, last: date, tz: str, history: History | None
+) -> dict[str, Any]:
+    f = flow(store, first, last, subject, tz, history).as_dict()
     f["wip"].pop("aged", None)  # the count is shown; the items are in `forecast flow`
     return f
 
 
 def _forecast(
-    store: Store, subject: Subject, first: date, last: date, start: date, by: date, tz: str
+    store: Store,
+    subject: Subject,
+    first: date,
+    last: date,
+    start: date,
+    by: date,
+    tz: str,
+    history: History | None,
 ) -> dict[str, Any]:
     req = Request(subject, first, last, Calendar(), TRIALS, SEED, tz)
     try:
-        engine, _ = req.engine(store)
+        engine, _ = req.engine(store, history)
         result: HowMany = engine.how_many(by, start)
-        corr = req.correction(store, start, by)
+        corr = req.correction(store, start, by, history)
         if corr is not None:
             result = calibrated(result, corr)
     except TooLittleHistory as exc:
@@ -154,11 +188,19 @@ def _histogram(totals: np.ndarray[Any, Any]) -> dict[str, Any]:
 
 
 def _backtest(
-    store: Store, subject: Subject, as_of: date, tz: str
+    store: Store,
+    subject: Subject,
+    as_of: date,
+    tz: str,
+    span: tuple[date, date] | ForecastError,
+    history: History | None,
 ) -> tuple[Backtest | None, dict[str, Any]]:
-    """The calibrated walk-forward backtest up to the day before `as_of` (plain beside it)."""
+    """The calibrated walk-forward backtest up to the day before `as_of` (plain beside it),
+    over the subject's `span` of completions (`_history`)."""
     try:
-        lo, hi = stored_span(store, subject)
+        if isinstance(span, ForecastError):
+            raise span
+        lo, hi = span
         to = min(hi, as_of - timedelta(days=1))
         if to <= lo:
             raise TooLittleHistory(f"no completion before {as_of}")
@@ -172,6 +214,7 @@ def _backtest(
             every=BACKTEST_EVERY,
             seed=SEED,
             calibrated=True,
+            within=history,
         )
     except TooLittleHistory as exc:
         return None, {"error": f"not enough history: {exc}"}
