@@ -4,7 +4,8 @@ the skipped origins and their order are the same as on one thread."""
 from __future__ import annotations
 
 import importlib
-from datetime import date
+import time
+from datetime import date, timedelta
 
 import numpy as np
 import pytest
@@ -37,3 +38,22 @@ def test_the_same_backtest_on_one_thread_and_on_four(
     assert one[1], "the quiet stretch skips some origins"
     if calibrated:
         assert one[0]["origins"] > 0 and one[0]["warmup"] > 0
+
+
+def test_an_error_stops_the_replays_that_have_not_started(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(backtest_mod.os, "cpu_count", lambda: 2)
+    started: list[date] = []
+    days = [date(2024, 1, 1) + timedelta(days=i) for i in range(200)]
+
+    def replay(day: date) -> str:
+        started.append(day)
+        if day == days[0]:
+            raise backtest_mod.ForecastError("the first origin fails")
+        time.sleep(0.01)
+        return "skipped"
+
+    with pytest.raises(backtest_mod.ForecastError, match="first origin"):
+        list(backtest_mod.replayed(replay, days))
+    assert len(started) < len(days)

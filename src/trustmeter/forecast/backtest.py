@@ -134,7 +134,8 @@ def replayed(replay: Callable[[date], Replay | str], days: list[date]) -> Iterat
     The origins' simulations are independent (each has its own random stream), and numpy
     draws them without holding the interpreter lock, so they run side by side; what the
     calibration learns from earlier origins is then read in order, after the simulations.
-    The figures are the same on any number of threads.
+    The figures are the same on any number of threads. An error in one replay is raised here
+    in order, and `Executor.map` then cancels the replays that have not started.
     """
     workers = min(os.cpu_count() or 1, MAX_THREADS, len(days))
     if workers <= 1:
