@@ -58,11 +58,8 @@ class Campaign:
     `answers()` cover all the campaigns the batch picked (`campaign` says whose each row is),
     `aggregate` groups by campaign as well and runs once for them all (the other campaigns'
     calls find the rows in `memo`), and `own` narrows an expression to this campaign for what
-    is built per campaign (the drill-down records).
-
-    The campaigns of one batch share their expressions as well (`answers()`, `numeric`,
-    `choices` are built once, in `views`): building ibis expressions, not running them, was
-    most of what a survey metric cost when each campaign built its own.
+    is built per campaign (the drill-down records). They share the expressions too (built once,
+    in `views`): building them for each campaign was most of what a survey metric cost.
     """
 
     kind: SurveyKind
@@ -71,29 +68,21 @@ class Campaign:
     closed_at: datetime | None
     responses: ibis.Table  # campaign, source, response_id, group, stakeholder, submitted_at
     answers_table: ibis.Table
-    # The aggregates already read for the batch's campaigns: query -> campaign -> rows. The
-    # key is the expression's node: ibis nodes hash once when built and compare by structure,
-    # so the same aggregate built again for another campaign finds its rows.
+    # The aggregates read for the batch's campaigns: query -> campaign -> rows. Keyed by the
+    # node (hashed once, compared by structure): the same aggregate built again finds its rows.
     memo: dict[ops.Node, dict[str, list[Row]]] = field(default_factory=dict, compare=False)
-    # The expressions built for the batch, shared by its campaigns: what -> expression.
+    # The batch's expressions shared by its campaigns: what -> expression.
     views: dict[Hashable, ibis.Table] = field(default_factory=dict, compare=False)
-
-    def _view(self, key: Hashable, build: Callable[[], ibis.Table]) -> ibis.Table:
-        if key not in self.views:
-            self.views[key] = build()
-        return self.views[key]
 
     def answers(self) -> ibis.Table:
         """Every answer of the batch's campaigns, with its respondent's group and campaign."""
-
-        def build() -> ibis.Table:
+        if "answers" not in self.views:
             a, r = self.answers_table, self.responses
             j = a.join(r, (a.source == r.source) & (a.response_id == r.response_id))
-            return j.select(
+            self.views["answers"] = j.select(
                 r.campaign, r.source, r.response_id, r.group, a.item, a.value_num, a.value_text
             )
-
-        return self._view("answers", build)
+        return self.views["answers"]
 
     def aggregate(self, t: ibis.Table, by: Sequence[str], **aggs: ibis.Value) -> list[Row]:
         """This campaign's rows of `t` grouped by `by`: one query for all the batch's campaigns."""
@@ -116,24 +105,22 @@ class Campaign:
 
     def numeric(self, ids: Sequence[str]) -> ibis.Table:
         """Answers to these items that lie on their scale (anything else was never an answer)."""
-
-        def build() -> ibis.Table:
+        key = ("numeric", *ids)
+        if key not in self.views:
             a = self.answers()
             ok = ibis.literal(False)
             for (lo, hi), same in _by_scale(ids).items():
                 ok = ok | (a.item.isin(same) & a.value_num.between(lo, hi))
-            return a.filter(ok)
-
-        return self._view(("numeric", *ids), build)
+            self.views[key] = a.filter(ok)
+        return self.views[key]
 
     def choices(self, id: str) -> ibis.Table:
         """Answers to a choice item, kept only when they are one of its choices."""
-
-        def build() -> ibis.Table:
+        key = ("choices", id)
+        if key not in self.views:
             a = self.answers()
-            return a.filter(a.item == id, a.value_text.isin(list(item(id).choices)))
-
-        return self._view(("choices", id), build)
+            self.views[key] = a.filter(a.item == id, a.value_text.isin(list(item(id).choices)))
+        return self.views[key]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -293,10 +280,9 @@ def survey_metric(
                 elif chosen.key in done:
                     out[period] = _same(done[chosen.key])
                 else:
-                    if first is None:
-                        first = campaign_of(
-                            b.t("survey_response"), b.t("survey_answer"), kind, chosen.key, batch
-                        )
+                    first = first or campaign_of(
+                        b.t("survey_response"), b.t("survey_answer"), kind, chosen.key, batch
+                    )
                     camp = first.sibling(chosen.key)
                     out[period] = done[chosen.key] = fn(b.context(period), camp)
             return out
