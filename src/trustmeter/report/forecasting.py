@@ -29,7 +29,7 @@ import numpy as np
 from trustmeter.forecast import ledger
 from trustmeter.forecast.backtest import EVERY, MEMORY, Backtest, coverage
 from trustmeter.forecast.calibration import calibrated
-from trustmeter.forecast.flow import flow
+from trustmeter.forecast.flow import Flow, flow, team_flows
 from trustmeter.forecast.history import (
     Subject,
     daily_completions,
@@ -66,18 +66,26 @@ def forecasting_data(store: Store, timezone: str, as_of: date) -> dict[str, Any]
     teams, left_out = _teams(store, first, last, timezone)
     subjects = [Subject(team=t) for t in teams] if teams else [Subject()]
     start, by = as_of, as_of + timedelta(days=HORIZON_DAYS - 1)
+    read = {s: _history(store, s, first, last, timezone) for s in subjects}
+    histories = {s.team: h for s, (_, h) in read.items() if s.team and h is not None}
+    # Every team's flow in one pass: four queries in all instead of four a team.
+    flows = team_flows(store, first, last, teams, timezone, histories) if teams else {}
     rows = []
     backtests: list[Backtest] = []
     for subject in subjects:
-        span, history = _history(store, subject, first, last, timezone)
+        span, history = read[subject]
         bt, bt_view = _backtest(store, subject, as_of, timezone, span, history)
         if bt is not None:
             backtests.append(bt)
+        if subject.team:
+            f = flows[subject.team]
+        else:
+            f = flow(store, first, last, subject, timezone, history)
         rows.append(
             {
                 "name": subject.team or "All work items",
                 "team": subject.team,
-                "flow": _flow(store, subject, first, last, timezone, history),
+                "flow": _flow_view(f),
                 "forecast": _forecast(store, subject, first, last, start, by, timezone, history),
                 "backtest": bt_view,
             }
@@ -127,10 +135,8 @@ def _history(
     return span, daily_completions(store, min(span[0], replays), last, subject, tz)
 
 
-def _flow(
-    store: Store, subject: Subject, first: date, last: date, tz: str, history: History | None
-) -> dict[str, Any]:
-    f = flow(store, first, last, subject, tz, history).as_dict()
+def _flow_view(measured: Flow) -> dict[str, Any]:
+    f = measured.as_dict()
     f["wip"].pop("aged", None)  # the count is shown; the items are in `forecast flow`
     return f
 
