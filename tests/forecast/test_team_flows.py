@@ -1,13 +1,16 @@
-"""Every team's flow in four queries (`team_flows`, what the report shows) is each team's
-`flow`, figure for figure and aged item for aged item."""
+"""What the report reads for all its teams at once is what each team's own reading gives:
+the flow in four queries (`team_flows`) is each team's `flow`, figure for figure and aged item
+for aged item; the daily completions and the span of completions in one query each."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from trustmeter.forecast import Subject
+from trustmeter.forecast import ForecastError, Subject, daily_completions
 from trustmeter.forecast.flow import AGED_SHOWN, flow, team_flows
+from trustmeter.forecast.history import team_daily_completions
+from trustmeter.forecast.request import stored_span, team_spans
 from trustmeter.store import Store
 from trustmeter.store.writer import insert_records
 
@@ -56,3 +59,20 @@ def test_every_teams_flow_is_its_own_flow(store: Store) -> None:
     assert desk["older_than_p85_cycle_time"] > AGED_SHOWN == len(desk["aged"])
     assert many["Ops"].as_dict()["wip"]["open"] == 4 and many["Ops"].aged_count == 0
     assert many["Nobody"].wip == 0 and many["Nobody"].cycle_n == 0
+
+
+def test_every_teams_days_and_span_are_its_own(store: Store) -> None:
+    insert_records(store, "work_item", records())
+    first, last = date(2024, 1, 2), date(2024, 3, 31)
+    teams = ["Desk", "Ops", "Lab", "Nobody"]
+    days = team_daily_completions(store, first, last, teams, "Europe/Berlin")
+    spans = team_spans(store, teams)
+    for team in teams:
+        one = daily_completions(store, first, last, Subject(team=team), "Europe/Berlin")
+        assert (days[team].start, days[team].counts.tolist()) == (one.start, one.counts.tolist())
+        try:
+            assert spans[team] == stored_span(store, Subject(team=team))
+        except ForecastError as exc:  # Ops and Nobody: no completed item
+            assert isinstance(spans[team], ForecastError) and str(spans[team]) == str(exc)
+    assert days["Desk"].counts.sum() == 40
+    assert [t for t in teams if isinstance(spans[t], ForecastError)] == ["Ops", "Nobody"]

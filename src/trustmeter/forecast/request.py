@@ -7,8 +7,10 @@ so the CLI (and later the web app and report) ask the same question the same way
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from trustmeter.forecast.backtest import (
     EVERY,
@@ -141,9 +143,32 @@ def stored_span(store: Store, subject: Subject) -> tuple[date, date]:
     """The first and last day with a completion of the subject's work items."""
     t = work_items(store, subject)
     row = t.aggregate(lo=t.done_at.min(), hi=t.done_at.max()).execute().iloc[0]
-    if row["lo"] is None or row["lo"] != row["lo"]:
+    return _span(row["lo"], row["hi"], subject)
+
+
+def team_spans(store: Store, teams: Sequence[str]) -> dict[str, tuple[date, date] | ForecastError]:
+    """`stored_span` of each team (`Subject(team=...)`) in one query; for a team without a
+    completed item, the error `stored_span` raises."""
+    t = work_items(store, Subject())
+    t = t.filter(t.team.isin(list(teams)))
+    df = t.group_by("team").aggregate(lo=t.done_at.min(), hi=t.done_at.max()).execute()
+    rows = {str(r["team"]): (r["lo"], r["hi"]) for r in df.to_dict("records")}
+    out: dict[str, tuple[date, date] | ForecastError] = {}
+    for team in teams:
+        lo, hi = rows.get(team, (None, None))
+        try:
+            out[team] = _span(lo, hi, Subject(team=team))
+        except ForecastError as exc:
+            out[team] = exc
+    return out
+
+
+def _span(lo: Any, hi: Any, subject: Subject) -> tuple[date, date]:
+    """The days of the first and last completion as the engine returned them (pandas
+    timestamps, NaT or None when there is none)."""
+    if lo is None or lo != lo:
         raise ForecastError(f"the store has no completed work items ({subject.describe()})")
-    return row["lo"].date(), row["hi"].date()
+    return lo.date(), hi.date()
 
 
 def run_backtest(

@@ -34,6 +34,7 @@ from trustmeter.forecast.history import (
     Subject,
     daily_completions,
     default_window,
+    team_daily_completions,
     utc_instant,
     work_items,
 )
@@ -46,7 +47,7 @@ from trustmeter.forecast.montecarlo import (
     HowMany,
     TooLittleHistory,
 )
-from trustmeter.forecast.request import Request, run_backtest, stored_span
+from trustmeter.forecast.request import Request, run_backtest, stored_span, team_spans
 from trustmeter.store import Store
 
 HORIZON_DAYS = 30
@@ -66,7 +67,7 @@ def forecasting_data(store: Store, timezone: str, as_of: date) -> dict[str, Any]
     teams, left_out = _teams(store, first, last, timezone)
     subjects = [Subject(team=t) for t in teams] if teams else [Subject()]
     start, by = as_of, as_of + timedelta(days=HORIZON_DAYS - 1)
-    read = {s: _history(store, s, first, last, timezone) for s in subjects}
+    read = _histories(store, subjects, first, last, timezone)
     histories = {s.team: h for s, (_, h) in read.items() if s.team and h is not None}
     # Every team's flow in one pass: four queries in all instead of four a team.
     flows = team_flows(store, first, last, teams, timezone, histories) if teams else {}
@@ -118,21 +119,42 @@ def _teams(store: Store, first: date, last: date, timezone: str) -> tuple[list[s
     return names[:MAX_TEAMS], names[MAX_TEAMS:]
 
 
-def _history(
-    store: Store, subject: Subject, first: date, last: date, tz: str
-) -> tuple[tuple[date, date] | ForecastError, History | None]:
-    """The subject's first and last day with a completion (or why there is none), and its
+def _histories(
+    store: Store, subjects: list[Subject], first: date, last: date, tz: str
+) -> dict[Subject, tuple[tuple[date, date] | ForecastError, History | None]]:
+    """Each subject's first and last day with a completion (or why there is none), and its
     daily completions read once, from the earlier of that first day and the oldest day the
     forecast's correction replays, to `last`: the backtest, the flow and the forecast take
-    their days from it (`daily_completions(within=...)`) instead of reading them again."""
-    try:
-        span = stored_span(store, subject)
-    except ForecastError as exc:
-        return exc, None
+    their days from it (`daily_completions(within=...)`) instead of reading them again.
+    The teams' spans and days come from one query each, for all the teams."""
     # The correction's replays reach back a year, plus one history, horizon and step, from
     # the forecast's start (Request.correction); a day it misses would be read on its own.
     replays = first - timedelta(days=MEMORY + HORIZON_DAYS + EVERY)
-    return span, daily_completions(store, min(span[0], replays), last, subject, tz)
+    teams = [s.team for s in subjects if s.team]
+    spans: dict[str | None, tuple[date, date] | ForecastError] = {}
+    if teams:
+        spans.update(team_spans(store, teams))
+    for s in subjects:
+        if not s.team:
+            try:
+                spans[s.team] = stored_span(store, s)
+            except ForecastError as exc:
+                spans[s.team] = exc
+    starts = [span[0] for span in spans.values() if not isinstance(span, ForecastError)]
+    if not starts:
+        return {s: (spans[s.team], None) for s in subjects}
+    begin = min([*starts, replays])
+    days = team_daily_completions(store, begin, last, teams, tz) if teams else {}
+    out: dict[Subject, tuple[tuple[date, date] | ForecastError, History | None]] = {}
+    for s in subjects:
+        span = spans[s.team]
+        if isinstance(span, ForecastError):
+            out[s] = (span, None)
+        elif s.team:
+            out[s] = (span, days[s.team])
+        else:
+            out[s] = (span, daily_completions(store, begin, last, s, tz))
+    return out
 
 
 def _flow_view(measured: Flow) -> dict[str, Any]:
@@ -202,7 +224,7 @@ def _backtest(
     history: History | None,
 ) -> tuple[Backtest | None, dict[str, Any]]:
     """The calibrated walk-forward backtest up to the day before `as_of` (plain beside it),
-    over the subject's `span` of completions (`_history`)."""
+    over the subject's `span` of completions (`_histories`)."""
     try:
         if isinstance(span, ForecastError):
             raise span
