@@ -49,3 +49,27 @@ def test_trend_and_ordering_share_one_pass(demo: Path, monkeypatch: pytest.Monke
     assert passes[0] > 8
     assert len(report.cards) == 8
     assert report.ordering.as_dict()["pairs"]
+
+
+def test_the_report_asks_where_the_history_begins_once(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trustmeter import ordering
+    from trustmeter.ordering import history
+    from trustmeter.usecases import reporting
+
+    asked: list[Scorer] = []
+    first = history.first_record_day
+
+    def counted(scorer: Scorer) -> Any:
+        asked.append(scorer)
+        return first(scorer)
+
+    for module in (history, ordering, reporting):
+        monkeypatch.setattr(module, "first_record_day", counted)
+    ws = find(str(demo))
+    day = date(2026, 10, 1)
+    with open_scorer(ws) as scorer:
+        report = build_report(ws, scorer, last_complete(day, "quarter"), 8, day)
+    assert len(asked) == 1  # not again for the ordering's periods and again for its run
+    assert report.ordering.as_dict()["pairs"]

@@ -9,6 +9,9 @@ See docs/forecasting.md for the method.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -18,7 +21,7 @@ import numpy as np
 from trustmeter.forecast.calibration import (
     MIN_PAST,
     Correction,
-    correction,
+    corrections,
     position,
     read_at,
 )
@@ -28,11 +31,12 @@ from trustmeter.forecast.montecarlo import (
     Calendar,
     ForecastError,
     History,
+    IntArray,
     MonteCarlo,
     TooLittleHistory,
     day_number,
 )
-from trustmeter.forecast.quantiles import lower_tail
+from trustmeter.forecast.quantiles import ascending, lower_tail
 
 WINDOW = 90
 HORIZON = 14
@@ -40,6 +44,8 @@ EVERY = 7
 # The correction learns from the origins of the last year only: a team's process drifts, and
 # what its forecasts got wrong three years ago says little about today.
 MEMORY = 365
+# Threads that simulate origins side by side (at most one per processor): `replayed`.
+MAX_THREADS = 4
 
 
 @dataclass
@@ -113,6 +119,32 @@ def _rounded(c: dict[int, float | None]) -> dict[str, float | None]:
     return {str(k): None if v is None else round(v, 4) for k, v in c.items()}
 
 
+@dataclass(frozen=True)
+class Replay:
+    """One origin's forecast replayed: what happened, and the simulated totals, ascending."""
+
+    day: date
+    actual: int
+    totals: IntArray
+
+
+def replayed(replay: Callable[[date], Replay | str], days: list[date]) -> Iterator[Replay | str]:
+    """`replay` of each day, in the days' order, on as many threads as there are processors.
+
+    The origins' simulations are independent (each has its own random stream), and numpy
+    draws them without holding the interpreter lock, so they run side by side; what the
+    calibration learns from earlier origins is then read in order, after the simulations.
+    The figures are the same on any number of threads. An error in one replay is raised here
+    in order, and `Executor.map` then cancels the replays that have not started.
+    """
+    workers = min(os.cpu_count() or 1, MAX_THREADS, len(days))
+    if workers <= 1:
+        yield from map(replay, days)
+        return
+    with ThreadPoolExecutor(workers, thread_name_prefix="backtest") as pool:
+        yield from pool.map(replay, days)
+
+
 def backtest(
     history: History,
     *,
@@ -139,21 +171,31 @@ def backtest(
             f"{window}-day window and a {horizon}-day horizon: it needs at least "
             f"{window + horizon} days"
         )
-    done: list[Origin] = []  # every origin made so far, oldest first
-    skipped: list[tuple[date, str]] = []
+    days = []
     while day <= last_origin:
+        days.append(day)
+        day += timedelta(days=every)
+
+    def replay(day: date) -> Replay | str:
         past = history.between(day - timedelta(days=window), day - timedelta(days=1))
         try:
             engine = MonteCarlo(past, calendar, trials=trials, seed=seed)
         except TooLittleHistory as exc:
-            skipped.append((day, str(exc)))
-            day += timedelta(days=every)
-            continue
+            return str(exc)
         # Each origin has its own stream: its forecast never depends on other origins.
         rng = np.random.default_rng([seed, day_number(day)])
         working = calendar.working_days(day, day + timedelta(days=horizon - 1)).size
-        totals = np.sort(engine.totals(working, rng))
+        totals = ascending(engine.totals(working, rng))
         actual = history.total(day, day + timedelta(days=horizon - 1))
+        return Replay(day, actual, totals)
+
+    done: list[Origin] = []  # every origin made so far, oldest first
+    skipped: list[tuple[date, str]] = []
+    for day, made in zip(days, replayed(replay, days), strict=True):
+        if isinstance(made, str):
+            skipped.append((day, made))
+            continue
+        actual, totals = made.actual, made.totals
         plain = {lvl: lower_tail(totals, lvl) for lvl in LEVELS}
         # Only origins whose horizon ended before this origin: their outcome was known then.
         known = [
@@ -164,13 +206,12 @@ def backtest(
         ]
         use = calibrated and len(known) >= min_past
         if use:
-            qs = {lvl: correction(known, lvl) for lvl in LEVELS}
+            qs = corrections(known)
             stated = {lvl: read_at(totals, q) for lvl, q in qs.items()}
         else:
             qs = {lvl: (100 - lvl) / 100 for lvl in LEVELS}
             stated = plain
         done.append(Origin(day, actual, plain, stated, use, qs, position(totals, actual)))
-        day += timedelta(days=every)
     if calibrated:
         scored = [o for o in done if o.calibrated]
         warmup = [o for o in done if not o.calibrated]

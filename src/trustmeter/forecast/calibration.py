@@ -11,10 +11,12 @@ forecasts is read off the positions (a conformal quantile). See docs/forecasting
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import overload
 
 import numpy as np
+import numpy.typing as npt
 
 from trustmeter.forecast.montecarlo import LEVELS, HowMany, IntArray, Likelihood
 
@@ -34,7 +36,16 @@ def correction(positions: list[float], level: int) -> float:
     The largest q that came true at `level` % of m past forecasts, with the finite-sample
     (m + 1) rule of split conformal prediction: the ⌈level·(m + 1)/100⌉-th largest position.
     """
+    return _read(np.sort(np.asarray(positions)), level)
+
+
+def corrections(positions: Sequence[float]) -> dict[int, float]:
+    """`correction` at every level, from one sort of the positions."""
     p = np.sort(np.asarray(positions))
+    return {lvl: _read(p, lvl) for lvl in LEVELS}
+
+
+def _read(p: npt.NDArray[np.float64], level: int) -> float:
     m = p.size
     return float(p[max(m - math.ceil(level * (m + 1) / 100), 0)])
 
@@ -62,7 +73,7 @@ class Correction:
         return len(self.positions)
 
     def quantiles(self) -> dict[int, float]:
-        return {lvl: correction(list(self.positions), lvl) for lvl in LEVELS}
+        return corrections(self.positions)
 
     def at_least(self, totals: IntArray) -> dict[int, int]:
         """Corrected "at least X" figures from one forecast's simulated totals."""

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from trustmeter.errors import TrustmeterError
-from trustmeter.forecast.quantiles import by_when, lower_tail
+from trustmeter.forecast.quantiles import ascending, by_when, lower_tail
 
 LEVELS: tuple[int, ...] = (50, 70, 85, 95)
 TRIALS = 10_000
@@ -349,12 +349,12 @@ class MonteCarlo:
         start = self._start(start)
         days = self._working_days(start, by)
         totals = self.totals(days)
-        ascending = np.sort(totals)
+        s = ascending(totals)
         return HowMany(
             by,
             start,
             days,
-            {lvl: lower_tail(ascending, lvl) for lvl in LEVELS},
+            {lvl: lower_tail(s, lvl) for lvl in LEVELS},
             self.sample,
             self.trials,
             self.seed,

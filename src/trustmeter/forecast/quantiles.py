@@ -20,6 +20,21 @@ def at_least(totals: IntArray, level: int) -> int:
     return lower_tail(np.sort(totals), level)
 
 
+def ascending(totals: IntArray) -> IntArray:
+    """The totals sorted ascending: the very array `np.sort` gives, counted rather than
+    compared when they span a narrow range (simulated totals always do: a few hundred values
+    at most for 10,000 trials), which is about ten times faster. A backtest sorts the totals
+    of every origin it replays."""
+    if totals.size == 0:
+        return np.sort(totals)
+    lo, hi = int(totals.min()), int(totals.max())
+    if hi - lo > 4 * totals.size:  # sparse: counting would touch more cells than sorting
+        return np.sort(totals)
+    counts = np.bincount(totals - lo, minlength=hi - lo + 1)
+    out: IntArray = np.repeat(np.arange(lo, hi + 1, dtype=totals.dtype), counts)
+    return out
+
+
 def lower_tail(ascending: IntArray, level: int) -> int:
     """`at_least` of totals already sorted ascending: several levels read one sort."""
     return int(ascending[((100 - level) * ascending.size) // 100])

@@ -7,8 +7,10 @@ so the CLI (and later the web app and report) ask the same question the same way
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from trustmeter.forecast.backtest import (
     EVERY,
@@ -78,27 +80,31 @@ class Request:
     seed: int | None = None
     timezone: str = "UTC"
 
-    def history(self, store: Store) -> History:
+    def history(self, store: Store, within: History | None = None) -> History:
+        """The history's days (taken from `within` when it covers them: `daily_completions`)."""
         return daily_completions(
-            store, self.history_from, self.history_to, self.subject, self.timezone
+            store, self.history_from, self.history_to, self.subject, self.timezone, within
         )
 
-    def engine(self, store: Store) -> tuple[MonteCarlo, Stability]:
+    def engine(self, store: Store, within: History | None = None) -> tuple[MonteCarlo, Stability]:
         """The engine over this history, and the stability check to show before any forecast."""
         check_fresh(store, self.history_to)
-        history = self.history(store)
+        history = self.history(store, within)
         try:
             engine = MonteCarlo(history, self.calendar, trials=self.trials, seed=self.seed)
         except TooLittleHistory as exc:
             raise TooLittleHistory(f"{exc}{_hint(store, self.subject, self.history_to)}") from exc
         return engine, xmr(history)
 
-    def correction(self, store: Store, start: date, by: date) -> Correction | None:
+    def correction(
+        self, store: Store, start: date, by: date, within: History | None = None
+    ) -> Correction | None:
         """What the same question asked over the past year would have taught, if enough.
 
         The replays use the same history length and the same horizon (`start` to `by`), each
         beginning the day after its history, and only outcomes complete before this
-        forecast's history ends. None while fewer than 20 are known.
+        forecast's history ends. None while fewer than 20 are known. `within`: as for
+        `history`.
         """
         window = (self.history_to - self.history_from).days + 1
         horizon = (by - start).days + 1
@@ -106,7 +112,9 @@ class Request:
             return None
         begins = self.history_to + timedelta(days=1)
         span_from = begins - timedelta(days=MEMORY + window + horizon + EVERY)
-        past = daily_completions(store, span_from, self.history_to, self.subject, self.timezone)
+        past = daily_completions(
+            store, span_from, self.history_to, self.subject, self.timezone, within
+        )
         return learned_correction(
             past,
             begins,
@@ -135,9 +143,32 @@ def stored_span(store: Store, subject: Subject) -> tuple[date, date]:
     """The first and last day with a completion of the subject's work items."""
     t = work_items(store, subject)
     row = t.aggregate(lo=t.done_at.min(), hi=t.done_at.max()).execute().iloc[0]
-    if row["lo"] is None or row["lo"] != row["lo"]:
+    return _span(row["lo"], row["hi"], subject)
+
+
+def team_spans(store: Store, teams: Sequence[str]) -> dict[str, tuple[date, date] | ForecastError]:
+    """`stored_span` of each team (`Subject(team=...)`) in one query; for a team without a
+    completed item, the error `stored_span` raises."""
+    t = work_items(store, Subject())
+    t = t.filter(t.team.isin(list(teams)))
+    df = t.group_by("team").aggregate(lo=t.done_at.min(), hi=t.done_at.max()).execute()
+    rows = {str(r["team"]): (r["lo"], r["hi"]) for r in df.to_dict("records")}
+    out: dict[str, tuple[date, date] | ForecastError] = {}
+    for team in teams:
+        lo, hi = rows.get(team, (None, None))
+        try:
+            out[team] = _span(lo, hi, Subject(team=team))
+        except ForecastError as exc:
+            out[team] = exc
+    return out
+
+
+def _span(lo: Any, hi: Any, subject: Subject) -> tuple[date, date]:
+    """The days of the first and last completion as the engine returned them (pandas
+    timestamps, NaT or None when there is none)."""
+    if lo is None or lo != lo:
         raise ForecastError(f"the store has no completed work items ({subject.describe()})")
-    return row["lo"].date(), row["hi"].date()
+    return lo.date(), hi.date()
 
 
 def run_backtest(
@@ -154,17 +185,19 @@ def run_backtest(
     trials: int = TRIALS,
     seed: int = 0,
     calibrated: bool = False,
+    within: History | None = None,
 ) -> Backtest:
     """Backtest over the stored history (default: from the first to the last completion).
 
     The last day defaults to the last completion, not today: days after an export was taken
-    would otherwise count as days when nothing was done.
+    would otherwise count as days when nothing was done. `within`: the subject's history
+    already read, as for `daily_completions`.
     """
     if history_from is None or history_to is None:
         lo, hi = stored_span(store, subject)
         history_from = history_from or lo
         history_to = history_to or min(hi, date.today() - timedelta(days=1))
-    history = daily_completions(store, history_from, history_to, subject, timezone)
+    history = daily_completions(store, history_from, history_to, subject, timezone, within)
     return backtest(
         history,
         window=window,

@@ -9,12 +9,14 @@ builds a figure with its per-group breakdown already anonymised (surveys/anonymi
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Sequence
+import dataclasses
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, cast
 
 import ibis
+import ibis.expr.operations as ops
 
 from trustmeter.metrics.common import as_datetime, label, latest
 from trustmeter.metrics.model import Row, fetch
@@ -30,7 +32,6 @@ from trustmeter.metrics.registry import (
 )
 from trustmeter.metrics.survey_parts import nps_counts, nps_of, nps_parts
 from trustmeter.store.campaigns import campaign_ends
-from trustmeter.store.sqlcache import fingerprint
 from trustmeter.surveys import (
     NO_GROUP,
     OTHER_GROUPS,
@@ -57,7 +58,8 @@ class Campaign:
     `answers()` cover all the campaigns the batch picked (`campaign` says whose each row is),
     `aggregate` groups by campaign as well and runs once for them all (the other campaigns'
     calls find the rows in `memo`), and `own` narrows an expression to this campaign for what
-    is built per campaign (the drill-down records).
+    is built per campaign (the drill-down records). They share the expressions too (built once,
+    in `views`): building them for each campaign was most of what a survey metric cost.
     """
 
     kind: SurveyKind
@@ -66,21 +68,26 @@ class Campaign:
     closed_at: datetime | None
     responses: ibis.Table  # campaign, source, response_id, group, stakeholder, submitted_at
     answers_table: ibis.Table
-    # The aggregates already read for the batch's campaigns: fingerprint -> campaign -> rows.
-    memo: dict[str, dict[str, list[Row]]] = field(default_factory=dict, compare=False)
+    # The aggregates read for the batch's campaigns: query -> campaign -> rows. Keyed by the
+    # node (hashed once, compared by structure): the same aggregate built again finds its rows.
+    memo: dict[ops.Node, dict[str, list[Row]]] = field(default_factory=dict, compare=False)
+    # The batch's expressions shared by its campaigns: what -> expression.
+    views: dict[Hashable, ibis.Table] = field(default_factory=dict, compare=False)
 
     def answers(self) -> ibis.Table:
         """Every answer of the batch's campaigns, with its respondent's group and campaign."""
-        a, r = self.answers_table, self.responses
-        j = a.join(r, (a.source == r.source) & (a.response_id == r.response_id))
-        return j.select(
-            r.campaign, r.source, r.response_id, r.group, a.item, a.value_num, a.value_text
-        )
+        if "answers" not in self.views:
+            a, r = self.answers_table, self.responses
+            j = a.join(r, (a.source == r.source) & (a.response_id == r.response_id))
+            self.views["answers"] = j.select(
+                r.campaign, r.source, r.response_id, r.group, a.item, a.value_num, a.value_text
+            )
+        return self.views["answers"]
 
     def aggregate(self, t: ibis.Table, by: Sequence[str], **aggs: ibis.Value) -> list[Row]:
         """This campaign's rows of `t` grouped by `by`: one query for all the batch's campaigns."""
         expr = t.group_by([*by, "campaign"]).aggregate(**aggs)
-        key, _ = fingerprint(expr)
+        key = expr.op()
         if key not in self.memo:
             rows: dict[str, list[Row]] = {}
             for r in fetch(expr):
@@ -88,22 +95,32 @@ class Campaign:
             self.memo[key] = rows
         return [dict(r) for r in self.memo[key].get(self.name, [])]
 
+    def sibling(self, key: CampaignKey) -> Campaign:
+        """Another campaign of the same batch, sharing this one's expressions and rows."""
+        return dataclasses.replace(self, name=key[0], closed_at=key[1])
+
     def own(self, t: ibis.Table) -> ibis.Table:
         """`t` (answers or anything built from them) for this campaign alone."""
         return t.filter(t.campaign == self.name)
 
     def numeric(self, ids: Sequence[str]) -> ibis.Table:
         """Answers to these items that lie on their scale (anything else was never an answer)."""
-        a = self.answers()
-        ok = ibis.literal(False)
-        for (lo, hi), same in _by_scale(ids).items():
-            ok = ok | (a.item.isin(same) & a.value_num.between(lo, hi))
-        return a.filter(ok)
+        key = ("numeric", *ids)
+        if key not in self.views:
+            a = self.answers()
+            ok = ibis.literal(False)
+            for (lo, hi), same in _by_scale(ids).items():
+                ok = ok | (a.item.isin(same) & a.value_num.between(lo, hi))
+            self.views[key] = a.filter(ok)
+        return self.views[key]
 
     def choices(self, id: str) -> ibis.Table:
         """Answers to a choice item, kept only when they are one of its choices."""
-        a = self.answers()
-        return a.filter(a.item == id, a.value_text.isin(list(item(id).choices)))
+        key = ("choices", id)
+        if key not in self.views:
+            a = self.answers()
+            self.views[key] = a.filter(a.item == id, a.value_text.isin(list(item(id).choices)))
+        return self.views[key]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -153,7 +170,7 @@ def campaign_of(
     kind: SurveyKind,
     key: CampaignKey,
     batch: Sequence[str] = (),
-    memo: dict[str, dict[str, list[Row]]] | None = None,
+    memo: dict[ops.Node, dict[str, list[Row]]] | None = None,
 ) -> Campaign:
     """The campaign `key` (name, closed_at) of this kind, as the metrics read it, read with
     the other campaigns named in `batch` (sharing `memo`): see `Campaign`."""
@@ -254,7 +271,7 @@ def survey_metric(
             now = utc_now()
             picked = {p: pick_campaign(found, p.end_ts, least, now) for p in b.periods}
             batch = sorted({c.key[0] for c in picked.values() if c is not None})
-            memo: dict[str, dict[str, list[Row]]] = {}
+            first: Campaign | None = None  # the batch's expressions, built once
             done: dict[CampaignKey, Measurement] = {}
             out: Results = {}
             for period, chosen in picked.items():
@@ -263,14 +280,10 @@ def survey_metric(
                 elif chosen.key in done:
                     out[period] = _same(done[chosen.key])
                 else:
-                    camp = campaign_of(
-                        b.t("survey_response"),
-                        b.t("survey_answer"),
-                        kind,
-                        chosen.key,
-                        batch,
-                        memo,
+                    first = first or campaign_of(
+                        b.t("survey_response"), b.t("survey_answer"), kind, chosen.key, batch
                     )
+                    camp = first.sibling(chosen.key)
                     out[period] = done[chosen.key] = fn(b.context(period), camp)
             return out
 

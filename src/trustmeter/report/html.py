@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -43,6 +44,7 @@ from trustmeter.report.perception import perception_view
 from trustmeter.report.sections import focus_view, scorecard_tables
 from trustmeter.report.stage import ladder_view, stage_of
 from trustmeter.report.summary import headline_view, summary_view
+from trustmeter.report.template_cache import TemplateCache
 from trustmeter.scorecard.model import Scorecard
 
 # The web app's pages format figures with these, imported from here.
@@ -71,29 +73,41 @@ def render_html(
     forecasting: dict[str, Any] | None = None,
     ordering: dict[str, Any] | None = None,
     slices: list[dict[str, Any]] | None = None,
+    template_cache: Path | None = None,
 ) -> str:
     """Render the executive report for `current`, with `trend` (oldest first) as history.
 
     `trend` may be empty, may or may not contain `current`, and may be a single period.
     `forecasting` is what `report.forecasting.forecasting_data` returns; with it the report
-    gains a "Forecasts and flow" section (docs/report.md).
+    gains a "Forecasts and flow" section (docs/report.md). `template_cache` is a folder to
+    keep the compiled templates in between processes (report/template_cache.py).
     """
     view = build_view(current, trend, title or DEFAULT_TITLE)
     view["forecasting"] = forecast_view(forecasting)
     view["ordering"] = ordering_view(ordering, current)  # `trustmeter ordering --json`
     view["slices"] = slices or []  # report/slices_view.slice_section, one per kind
-    return _env().get_template("report.html.j2").render(v=view)
+    return _env(template_cache).get_template("report.html.j2").render(v=view)
+
+
+# Every template, whatever its name, is autoescaped; never disabled.
+_OPTIONS: dict[str, Any] = {
+    "autoescape": True,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "keep_trailing_newline": True,
+}
 
 
 @cache
-def _env() -> Environment:
+def _env(template_cache: Path | None = None) -> Environment:
+    """One Environment per process (and cache folder): Jinja keeps the templates it compiled."""
     return Environment(
         loader=PackageLoader("trustmeter.report", "templates"),
-        autoescape=True,  # every template, whatever its name; never disabled
         undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+        bytecode_cache=None
+        if template_cache is None
+        else TemplateCache(template_cache, f"report|{sorted(_OPTIONS.items())!r}"),
+        **_OPTIONS,
     )
 
 

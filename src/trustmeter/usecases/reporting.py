@@ -10,12 +10,14 @@ from typing import Any
 
 from trustmeter.ordering import Ordering, scored_periods
 from trustmeter.ordering import run as run_ordering
+from trustmeter.ordering.history import first_record_day
 from trustmeter.periods import Period, containing, last_complete, series
 from trustmeter.report import render_html
 from trustmeter.report.forecasting import forecasting_data
 from trustmeter.report.onepager import OnePagerInput, render_onepager
 from trustmeter.report.pdf import Paper, html_to_pdf
 from trustmeter.report.slices_view import slice_row, slice_section
+from trustmeter.report.template_cache import FOLDER as TEMPLATE_CACHE
 from trustmeter.scorecard.focus import slice_synthesis
 from trustmeter.scorecard.model import Scorecard
 from trustmeter.scorecard.scorer import Scorer
@@ -40,16 +42,24 @@ def build_report(
     unit, service and team (each slice is scored: seconds more on two years of data)."""
     kind = last.kind if last.kind != "custom" else "quarter"
     shown = series(last, periods)
+    # Where the history begins, asked once (five queries) for both uses below.
+    begins = first_record_day(scorer)
     # The trend and the ordering's history in one Scorer pass: every metric is one query
     # for all the periods, so two passes would run each query twice.
-    scorer.prepare([*shown, *scored_periods(scorer, kind, end=day)])
+    scorer.prepare([*shown, *scored_periods(scorer, kind, begins, end=day)])
     cards = scorer.trend(shown)
     forecasts = forecasting_data(scorer.store, ws.timezone, day)
-    order = run_ordering(scorer, kind, end=day)
+    order = run_ordering(scorer, kind, begins, end=day)
     title = f"{ws.name}: IT trust report"
     by_slice = slice_sections(ws, scorer, cards[-1]) if slices else None
     html = render_html(
-        cards[-1], cards, title, forecasts, ordering=order.as_dict(), slices=by_slice
+        cards[-1],
+        cards,
+        title,
+        forecasts,
+        ordering=order.as_dict(),
+        slices=by_slice,
+        template_cache=ws.root / TEMPLATE_CACHE,
     )
     return Report(cards, html, order)
 

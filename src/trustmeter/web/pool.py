@@ -32,6 +32,7 @@ from typing import TypeVar
 from trustmeter.store import Store, connect, migrate
 from trustmeter.store.database import DatabaseError, DatabaseInUse, duckdb_path
 from trustmeter.store.dbwait import someone_waiting
+from trustmeter.workspace import SQL_CACHE
 
 log = logging.getLogger("trustmeter.web")
 T = TypeVar("T")
@@ -80,11 +81,15 @@ class Database:
     def _new(self) -> Store:
         try:
             # No waiting flag: the CLI commands do not yield to the server, they finish.
-            return connect(self.url, base=self.base, wait_s=self.wait_s, flag=False)
+            store = connect(self.url, base=self.base, wait_s=self.wait_s, flag=False)
         except DatabaseInUse as exc:
             raise DatabaseBusy(str(exc)) from exc
         except DatabaseError as exc:
             raise DatabaseUnavailable(str(exc)) from exc
+        # The compiled SQL the CLI keeps in the workspace (store/sqlcache.py): without it the
+        # first scorecard after a start compiled every query afresh, most of its wait.
+        store.cache_compiled_sql(self.base / SQL_CACHE)
+        return store
 
     # -- the lease on an embedded file --------------------------------------------------------
     @property
