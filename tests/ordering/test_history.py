@@ -14,10 +14,14 @@ from trustmeter.ordering.history import (
     History,
     StageAt,
     crossed,
+    first_record_day,
     gate_crossings,
     sparse_areas,
 )
 from trustmeter.periods import Period, series
+from trustmeter.scorecard.scorer import Scorer
+from trustmeter.store import Store
+from trustmeter.store.writer import insert_records
 
 AREAS = ("stability", "delivery", "planning", "relationships", "talent")
 
@@ -132,3 +136,25 @@ def test_few_surveys_make_the_trust_pairs_not_demonstrable_with_what_is_needed()
     assert pair["needs"]["campaigns"] == 6 and pair["needs"]["periods"] == 36  # one every 6
     assert "not demonstrable yet" in out["summary"]
     assert out["needs"]["campaigns"] == 6
+
+
+def test_the_history_begins_at_the_earliest_record_of_any_kind(store: Store) -> None:
+    """One query over five tables of timestamps and dates: none at all is None; a
+    commitment due before the first incident moves the start to its day."""
+
+    def first() -> date | None:
+        return first_record_day(Scorer(store, load(), "mid"))
+
+    assert first() is None
+    insert_records(
+        store,
+        "incidents",
+        [{"id": "i1", "opened_at": datetime(2024, 3, 5, 23, 30), "severity": "P3"}],
+    )
+    assert first() == date(2024, 3, 5)
+    insert_records(
+        store,
+        "commitments",
+        [{"id": "c1", "title": "ERP go-live", "due_on": date(2024, 2, 1)}],
+    )
+    assert first() == date(2024, 2, 1)
