@@ -16,7 +16,6 @@ import re
 import select
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,7 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.web.serve_process import free_port, serving
 
 from trustmeter import workspace as ws_mod
 from trustmeter.ingest import ImportOptions, Mapping, import_files
@@ -189,39 +189,6 @@ def wait_for(what: str, check: Any, timeout: float = 120) -> Any:
             return value
         time.sleep(0.01)
     pytest.fail(f"gave up waiting for {what} after {timeout:.0f} s")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def serving(root: Path, log: Path) -> Iterator[str]:
-    """`trustmeter serve` on a free loopback port; yields its base URL, stops it afterwards."""
-    port = free_port()
-    cmd = [EXE, "-w", root, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-warm",
-           "--insecure-cookies"]  # fmt: skip
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
-    try:
-
-        def listening() -> bool:
-            assert proc.poll() is None, f"the server stopped:\n{log.read_text()}"
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-                return True
-            return False
-
-        wait_for("the server to listen", listening, 60)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @contextlib.contextmanager

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.ingest.ingest_helpers import counts, run
+from ingest_helpers import counts, run
 
 from trustmeter.errors import InputError
 from trustmeter.ingest import _pending
