@@ -35,6 +35,7 @@ from trustmeter.metrics.model import Batch
 from trustmeter.periods import Period
 from trustmeter.records import KINDS
 from trustmeter.store import Store, connect, migrate
+from trustmeter.store.pg_compiler import Compiler
 
 GOLDEN = Path(__file__).parent / "golden" / "sql"
 ENGINES = ("duckdb", "postgres")
@@ -77,12 +78,17 @@ def queries_of(store: Store, metric_id: str, monkeypatch: pytest.MonkeyPatch) ->
     return seen
 
 
+def to_sql(e: ibis.Table, dialect: str) -> str:
+    """The SQL the engine is sent: on PostgreSQL, from trustmeter's own compiler."""
+    if dialect == "postgres":
+        c = Compiler()
+        return str(c.to_sqlglot(e.unbind()).sql(dialect=c.dialect, pretty=True))
+    return str(ibis.to_sql(e, dialect=dialect))
+
+
 def compiled(exprs: list[ibis.Table], dialect: str) -> str:
     """The queries as one file: numbered blocks, in-memory tables named by first use."""
-    blocks = [
-        f"-- query {i}\n{ibis.to_sql(e, dialect=dialect).strip()};\n"
-        for i, e in enumerate(exprs, 1)
-    ]
+    blocks = [f"-- query {i}\n{to_sql(e, dialect).strip()};\n" for i, e in enumerate(exprs, 1)]
     text = "\n".join(blocks)
     names: dict[str, str] = {}
     return MEMTABLE.sub(lambda m: names.setdefault(m.group(0), f"memtable_{len(names) + 1}"), text)

@@ -451,18 +451,19 @@ def test_trend_is_one_card_per_period_oldest_first(store: Store) -> None:
 
 
 def test_scoring_settings_are_put_back_after_scoring(store: Store) -> None:
-    # PostgreSQL scores without nested loops, merge joins and JIT (Store.analytic); a write
-    # on the same connection afterwards gets the planner's usual choices back.
+    # PostgreSQL scores without nested loops, merge joins, sorts it can avoid and JIT
+    # (Store.analytic); a write on the same connection afterwards gets the planner's usual
+    # choices back.
     if store.engine != "postgres":
         pytest.skip("planner settings exist on PostgreSQL only; DuckDB scores as it is")
-    settings = ("enable_nestloop", "enable_mergejoin", "jit")
+    settings = ("enable_nestloop", "enable_mergejoin", "enable_sort", "jit")
 
     def shown() -> tuple[str, ...]:
         return tuple(str(store.scalar(f"SHOW {s}")) for s in settings)
 
     before = shown()
     with store.analytic():
-        assert shown() == ("off", "off", "off")
+        assert shown() == ("off", "off", "off", "off")
     assert shown() == before
     Scorer(store, fw.load(), "mid").scorecard(Q1)
     assert shown() == before

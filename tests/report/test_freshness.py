@@ -42,3 +42,9 @@ def test_records_end_per_kind(store: Store) -> None:
     assert (ends["budget_line"].records, ends["budget_line"].last_day) == (1, date(2026, 7, 1))
     assert (ends["change"].records, ends["change"].last_day) == (0, None)
     assert ends["engagement"].label == "Business contacts"
+    # Without counts (the scorer's question, one query per column): the same days, no counts.
+    days_only = records_end(store, "Europe/Berlin", counts=False)
+    assert [(r.table, r.last_day) for r in days_only] == [
+        (r.table, r.last_day) for r in ends.values()
+    ]
+    assert {r.records for r in days_only} == {0}

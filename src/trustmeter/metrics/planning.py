@@ -141,39 +141,30 @@ def run_share(b: Batch) -> Results:
         who=label(w.team, NO_TEAM),
         amount=w.effort_hours.cast("float64"),
     )
-    g = grouped(
-        spend.union(effort),
-        {"category": ["basis", "category"], "who": ["basis", "category", "who"]},
-        lambda t: {"total": t.amount.sum(), "k": t.count()},
+    # One grouping, by category and who: a category's totals are the sums of its groups (sums
+    # and counts add up), so no second grouping, and no shared relation for PostgreSQL to
+    # materialise between two (measured on 2.9 million work items: 4.9 s with two). The
+    # largest groups on run are picked here, from the same rows: a window over them made
+    # PostgreSQL sort the records instead of hashing them (8.1 s).
+    t = spend.union(effort)
+    per = b.by_period(
+        t.group_by("pid", "basis", "category", "who").aggregate(total=t.amount.sum(), k=t.count())
     )
-    # The largest groups on run first, then by name, as the database orders names.
-    g = g.mutate(
-        nth=ibis.row_number().over(
-            group_by=[g.pid, g.grain, g.basis, g.category], order_by=[g.total.desc(), g.who]
-        )
-    )
-    per = b.by_period(g)
 
     def build(pid: int, period: Period) -> Measurement:
-        parts = split(per[pid])
+        rows = per[pid]
 
         def of(basis: str) -> tuple[dict[str, float], int, list[Row]]:
-            cats = sorted(
-                (r for r in parts["category"] if r["basis"] == basis), key=lambda r: r["category"]
-            )
-            top = sorted(
-                (
-                    r
-                    for r in parts["who"]
-                    if r["basis"] == basis and r["category"] == "run" and r["nth"] < 3
-                ),
-                key=lambda r: int(r["nth"]),
-            )
-            return (
-                {str(r["category"]): _f(r["total"]) for r in cats},
-                sum(int(r["k"]) for r in cats),
-                top,
-            )
+            by_cat: dict[str, float] = {}
+            n = 0
+            for r in rows:
+                if r["basis"] == basis:
+                    cat = str(r["category"])
+                    by_cat[cat] = by_cat.get(cat, 0.0) + _f(r["total"])
+                    n += int(r["k"])
+            run = [r for r in rows if r["basis"] == basis and r["category"] == "run"]
+            top = sorted(run, key=lambda r: (-_f(r["total"]), str(r["who"])))[:3]
+            return dict(sorted(by_cat.items())), n, top
 
         by_cat, n, top = of("spend")
         if sum(by_cat.values()) > 0:

@@ -25,8 +25,9 @@ QUIET_DAYS = 7
 
 def runs_to(store: Store, timezone: str = "UTC") -> dict[str, date | None]:
     """For each record kind with events, by its table: the day of its latest event in the
-    workspace's zone (store/freshness.py reads them)."""
-    return {r.table: r.last_day for r in records_end(store, timezone) if r.table in EVENTS}
+    workspace's zone (store/freshness.py reads them; the counts are not needed here)."""
+    ends = records_end(store, timezone, counts=False)
+    return {r.table: r.last_day for r in ends if r.table in EVENTS}
 
 
 def freshness(ends: dict[str, date | None], period: Period) -> Freshness:

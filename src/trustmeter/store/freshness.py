@@ -50,15 +50,20 @@ class RecordsEnd:
     last_day: date | None  # None when the kind holds no record with a date
 
 
-def records_end(store: Store, timezone: str = "UTC") -> list[RecordsEnd]:
-    """Each event kind's last day, in the workspace's time zone (timestamps are naive UTC).
+def records_end(store: Store, timezone: str = "UTC", *, counts: bool = True) -> list[RecordsEnd]:
+    """Each event kind's last day, in the workspace's time zone (timestamps are naive UTC),
+    and with `counts` how many records it holds (0 without).
 
     Budget lines carry the first day of their month or quarter, so their last day is that
     first day: the plan covers the period it starts, which the reader sees beside it.
+
+    One query for every kind. With counts, one aggregate per table (its count and each
+    column's latest value: one scan of the table); without, one per column, so that
+    PostgreSQL answers a column's latest value from its index where it has one (incidents'
+    opened_at, changes' deployed_at, work items' done_at) instead of scanning the table:
+    the scorer needs only the days (3.4 s on ten million work items with counts).
     """
     zone = ZoneInfo(timezone)
-    # One query for every kind: a row per (table, column) with the table's count and the
-    # column's latest value, as a timestamp so that the rows share one schema.
     parts = []
     is_timestamp: dict[tuple[str, str], bool] = {}
     for table, _, columns in EVENT_COLUMNS:
@@ -66,25 +71,38 @@ def records_end(store: Store, timezone: str = "UTC") -> list[RecordsEnd]:
         counted = t.filter(t.actual.notnull()) if table == "budget_line" else t
         for c in columns:
             is_timestamp[(table, c)] = t[c].type().is_timestamp()
-            parts.append(
-                counted.aggregate(n=counted.count(), hi=counted[c].max().cast("timestamp")).mutate(
-                    tbl=ibis.literal(table), col=ibis.literal(c)
-                )
+        # A row per (table, column), the latest value as a timestamp so that the rows share
+        # one schema.
+        if counts:
+            agg = counted.aggregate(
+                n=counted.count(),
+                **{f"hi_{i}": counted[c].max().cast("timestamp") for i, c in enumerate(columns)},
             )
+            for i, c in enumerate(columns):
+                parts.append(
+                    agg.select("n", hi=agg[f"hi_{i}"], tbl=ibis.literal(table), col=ibis.literal(c))
+                )
+        else:
+            for c in columns:
+                parts.append(
+                    counted.aggregate(
+                        n=ibis.literal(0, "int64"), hi=counted[c].max().cast("timestamp")
+                    ).mutate(tbl=ibis.literal(table), col=ibis.literal(c))
+                )
     union = parts[0]
     for part in parts[1:]:
         union = union.union(part)
-    counts: dict[str, int] = {}
+    found: dict[str, int] = {}
     days: dict[str, list[date]] = {}
     for row in store.con.to_pyarrow(union).to_pylist():
         table, column = str(row["tbl"]), str(row["col"])
-        counts[table] = int(row["n"])
+        found[table] = int(row["n"])
         # Dates are calendar days already; timestamps are naive UTC, read in the zone.
         day = _day(row["hi"], zone if is_timestamp[(table, column)] else None)
         if day is not None:
             days.setdefault(table, []).append(day)
     return [
-        RecordsEnd(table, label, counts.get(table, 0), max(days[table]) if table in days else None)
+        RecordsEnd(table, label, found.get(table, 0), max(days[table]) if table in days else None)
         for table, label, _ in EVENT_COLUMNS
     ]
 

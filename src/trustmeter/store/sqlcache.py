@@ -78,6 +78,15 @@ def fingerprint(expr: ibis.Expr) -> tuple[str, list[str]]:
     return node(expr.op()), memtables
 
 
+def dialect_of(con: Any) -> str:
+    """What a backend compiles for, as part of the key: its name and its compiler's. The
+    compiler is trustmeter's own on PostgreSQL (pg_compiler.py), and SQL compiled by an
+    earlier revision of it must not be reused."""
+    compiler = type(con.compiler)
+    revision = getattr(compiler, "revision", 0)
+    return f"{con.name}|{compiler.__module__}.{compiler.__qualname__}|{revision}"
+
+
 class SQLCache:
     """Wraps a backend's `compile` so that each distinct expression compiles once."""
 

@@ -16,7 +16,7 @@ WITH "t7" AS (
         COALESCE("t6"."first_commit_at", "t6"."created_at") <= "t6"."deployed_at"
       )
       THEN CAST((
-        EXTRACT('epoch' FROM "t6"."deployed_at") - EXTRACT('epoch' FROM COALESCE("t6"."first_commit_at", "t6"."created_at"))
+        DATE_PART('epoch', "t6"."deployed_at") - DATE_PART('epoch', COALESCE("t6"."first_commit_at", "t6"."created_at"))
       ) AS DOUBLE PRECISION) / 3600.0
       ELSE CAST(NULL AS DOUBLE PRECISION)
     END AS "shape_duration",

@@ -22,11 +22,14 @@ WITH "t7" AS (
         END
       )
       THEN CAST((
-        EXTRACT('epoch' FROM CASE
-          WHEN "t6"."resolved_at" < "t6"."p_end"
-          THEN "t6"."resolved_at"
-          ELSE CAST(NULL AS TIMESTAMP(6))
-        END) - EXTRACT('epoch' FROM "t6"."opened_at")
+        DATE_PART(
+          'epoch',
+          CASE
+            WHEN "t6"."resolved_at" < "t6"."p_end"
+            THEN "t6"."resolved_at"
+            ELSE CAST(NULL AS TIMESTAMP(6))
+          END
+        ) - DATE_PART('epoch', "t6"."opened_at")
       ) AS DOUBLE PRECISION) / 3600
       ELSE CAST(NULL AS DOUBLE PRECISION)
     END AS "shape_duration"

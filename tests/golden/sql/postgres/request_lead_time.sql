@@ -17,7 +17,7 @@ WITH "t7" AS (
       )
       THEN CAST((
         CAST((
-          EXTRACT('epoch' FROM "t6"."done_at") - EXTRACT('epoch' FROM "t6"."created_at")
+          DATE_PART('epoch', "t6"."done_at") - DATE_PART('epoch', "t6"."created_at")
         ) AS DOUBLE PRECISION) / 3600.0
       ) AS DOUBLE PRECISION) / 24.0
       ELSE CAST(NULL AS DOUBLE PRECISION)

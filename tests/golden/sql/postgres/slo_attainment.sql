@@ -20,7 +20,7 @@ FROM (
     "t11"."s",
     "t11"."e",
     "t11"."k",
-    EXTRACT('epoch' FROM "t11"."e") - EXTRACT('epoch' FROM "t11"."s") AS "secs"
+    DATE_PART('epoch', "t11"."e") - DATE_PART('epoch', "t11"."s") AS "secs"
   FROM (
     SELECT
       "t10"."pid",
