@@ -27,7 +27,7 @@ import ibis.expr.types as ir
 from trustmeter.metrics.evidence import Evidence
 from trustmeter.metrics.slices import Slice, narrow
 from trustmeter.periods import Period
-from trustmeter.store import Store
+from trustmeter.store import Store, side_by_side
 
 Row = dict[str, Any]
 
@@ -250,7 +250,8 @@ class Batch:
 def fetch(expr: ir.Table) -> list[Row]:
     """Execute a query and return plain dicts, read as Arrow (NaN becomes None), not through
     pandas."""
-    out: list[Row] = expr.to_pyarrow().to_pylist()
+    con = side_by_side.current()  # a scorer's thread with a connection of its own, or None
+    out: list[Row] = (expr.to_pyarrow() if con is None else con.to_pyarrow(expr)).to_pylist()
     for r in out:
         for k, v in r.items():
             if isinstance(v, float) and v != v:

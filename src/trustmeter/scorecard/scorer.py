@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from trustmeter import __version__
@@ -25,6 +26,7 @@ from trustmeter.metrics.registry import (
     score,
 )
 from trustmeter.metrics.slices import Slice, left_out_reason
+from trustmeter.metrics.surveyed import campaigns
 from trustmeter.periods import Period
 from trustmeter.records import KINDS
 from trustmeter.scorecard.focus import next_focus
@@ -41,7 +43,8 @@ from trustmeter.scorecard.model import (
     TrustIndex,
 )
 from trustmeter.scorecard.stages import evaluate_stage, perception
-from trustmeter.store import Store
+from trustmeter.store import Store, side_by_side
+from trustmeter.surveys import STAKEHOLDER, TEAM
 
 SCHEMA = 1
 
@@ -129,12 +132,20 @@ class Scorer:
 
     def _compute(self, metrics: list[Metric], batch: Batch, todo: list[Period]) -> None:
         ends = self.records_end()
+        run = [m for m in metrics if self._left_out(m) is None and self._has[m.id]]
+        if side_by_side.connections(self.store) > 1:
+            # Metrics computed side by side (store/side_by_side.py) read what they share from
+            # the store first, so that no two threads use one connection.
+            for k in KINDS:
+                batch.t(k.table)
+            for kind in (STAKEHOLDER, TEAM):
+                campaigns(batch, kind)
+        computed = side_by_side.run(self.store, [partial(m.compute, batch) for m in run])
+        for m, results in zip(run, computed, strict=True):
+            for p in todo:
+                if ends_before(ends, m.needs, p) is None:
+                    self._raw[(m.id, p)] = results[p]
         for m in metrics:
-            if self._left_out(m) is None and self._has[m.id]:
-                results = m.compute(batch)
-                for p in todo:
-                    if ends_before(ends, m.needs, p) is None:
-                        self._raw[(m.id, p)] = results[p]
             for p in todo:
                 stale = ends_before(ends, m.needs, p) if self._has.get(m.id) else None
                 self._measured[(m.id, p)] = self._entry_of(m, self._raw.get((m.id, p)), stale)
