@@ -21,7 +21,7 @@ from trustmeter.metrics.common import (
     seconds_between,
     severity_at_or_above,
 )
-from trustmeter.metrics.model import Batch, fetch
+from trustmeter.metrics.model import Batch, fetch, once
 from trustmeter.metrics.registry import Context, Evidence, Measurement, Results, metric
 from trustmeter.metrics.stability import incidents, service_catalogue, service_names
 from trustmeter.periods import Period
@@ -73,10 +73,10 @@ def _downtimes(b: Batch) -> dict[int, Downtime]:
     and slo_attainment share it."""
     severity = b.param("availability_severity")
     spans = ",".join(f"{p.start}..{p.end}" for p in b.periods)
-    fact = f"downtime:{severity}:{spans}"
-    if fact in b.facts:
-        cached: dict[int, Downtime] = b.facts[fact]
-        return cached
+    return once(b, f"downtime:{severity}:{spans}", lambda: _read_downtimes(b, severity))
+
+
+def _read_downtimes(b: Batch, severity: str) -> dict[int, Downtime]:
     i = records_of(b, "incident")
     until = ibis.coalesce(i.impact_end, i.resolved_at)
     i = i.filter(
@@ -118,12 +118,10 @@ def _downtimes(b: Batch) -> dict[int, Downtime]:
     )
     islands = islands.mutate(secs=seconds_between(islands.s, islands.e))
     per = islands.group_by("pid", "service").aggregate(secs=islands.secs.sum(), k=islands.k.sum())
-    out = {
+    return {
         pid: {str(r["service"]): (float(r["secs"]), as_int(r["k"])) for r in rows}
         for pid, rows in b.by_period(per).items()
     }
-    b.facts[fact] = out
-    return out
 
 
 @dataclass(frozen=True)

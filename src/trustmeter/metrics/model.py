@@ -12,12 +12,13 @@ only when asked for (`explain`, the web drill-down), from a per-period `Context`
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 import ibis
 import ibis.expr.datatypes as dt
@@ -245,6 +246,24 @@ class Batch:
     def each(self, build: Callable[[int, Period], Measurement]) -> dict[Period, Measurement]:
         """One measurement per period, built by `build(pid, period)`."""
         return {p: build(i, p) for i, p in enumerate(self.periods)}
+
+
+T = TypeVar("T")
+_LOCKS = threading.Lock()  # guards the creation of `once`'s locks
+
+
+def once(ctx: Context | Batch, key: str, make: Callable[[], T]) -> T:
+    """`make()`, computed once for everything sharing `ctx`'s facts (one Scorer) and kept
+    there: what several metrics read (availability's downtimes, the work done per team).
+    When metrics run side by side (store/side_by_side.py), the second to ask waits for the
+    first instead of running the same query again."""
+    with _LOCKS:
+        lock = ctx.facts.setdefault(f"lock:{key}", threading.Lock())
+    with lock:
+        if key not in ctx.facts:
+            ctx.facts[key] = make()
+        out: T = ctx.facts[key]
+        return out
 
 
 def fetch(expr: ir.Table) -> list[Row]:

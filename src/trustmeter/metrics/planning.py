@@ -28,6 +28,7 @@ from trustmeter.metrics.common import (
     plural,
     records_of,
 )
+from trustmeter.metrics.done_work import done_work
 from trustmeter.metrics.model import Batch, Row, first_per_period, grouped, split, stack
 from trustmeter.metrics.registry import Context, Evidence, Measurement, Results, metric
 from trustmeter.metrics.shapes import Share, by_count, declare, worst
@@ -120,50 +121,38 @@ def run_share(b: Batch) -> Results:
     none, effort hours of work items done in the period (epics and incidents aside) are used.
     """
     lines = _budget_lines_in(b)
-    spend = lines.select(
-        "pid",
-        "category",
-        basis=ibis.literal("spend"),
-        who=lines.line_name,
-        amount=lines.actual.cast("float64"),
+    spend = b.by_period(
+        lines.group_by("pid", "category", who=lines.line_name).aggregate(
+            total=lines.actual.cast("float64").sum(), k=lines.count()
+        )
     )
-    w = records_of(b, "work_item")
-    w = w.filter(
-        w.effort_hours.notnull(),
-        w.category.notnull(),
-        w.kind.isnull() | ~w.kind.isin(NOT_DEMAND),
-    )
-    w = b.within(w, "done_at")
-    effort = w.select(
-        "pid",
-        "category",
-        basis=ibis.literal("effort"),
-        who=label(w.team, NO_TEAM),
-        amount=w.effort_hours.cast("float64"),
-    )
-    # One grouping, by category and who: a category's totals are the sums of its groups (sums
-    # and counts add up), so no second grouping, and no shared relation for PostgreSQL to
-    # materialise between two (measured on 2.9 million work items: 4.9 s with two). The
-    # largest groups on run are picked here, from the same rows: a window over them made
-    # PostgreSQL sort the records instead of hashing them (8.1 s).
-    t = spend.union(effort)
-    per = b.by_period(
-        t.group_by("pid", "basis", "category", "who").aggregate(total=t.amount.sum(), k=t.count())
-    )
+    # Effort: the work done per team and category, from the query unplanned_work reads too.
+    done = done_work(b)
 
     def build(pid: int, period: Period) -> Measurement:
-        rows = per[pid]
+        # (category, who, total, records) per basis: a category's totals are the sums of its
+        # groups, and its largest groups on run (by total, then name) are the evidence.
+        groups: dict[str, dict[tuple[str, str], list[float]]] = {"spend": {}, "effort": {}}
+        for r in spend[pid]:
+            groups["spend"][(str(r["category"]), str(r["who"]))] = [_f(r["total"]), _i(r["k"])]
+        for g in done[pid]:
+            if g.category is not None and g.demand and g.with_effort:
+                acc = groups["effort"].setdefault((g.category, g.team_name), [0.0, 0])
+                acc[0] += g.effort
+                acc[1] += g.with_effort
 
         def of(basis: str) -> tuple[dict[str, float], int, list[Row]]:
             by_cat: dict[str, float] = {}
             n = 0
-            for r in rows:
-                if r["basis"] == basis:
-                    cat = str(r["category"])
-                    by_cat[cat] = by_cat.get(cat, 0.0) + _f(r["total"])
-                    n += int(r["k"])
-            run = [r for r in rows if r["basis"] == basis and r["category"] == "run"]
-            top = sorted(run, key=lambda r: (-_f(r["total"]), str(r["who"])))[:3]
+            for (cat, _who), (total, k) in groups[basis].items():
+                by_cat[cat] = by_cat.get(cat, 0.0) + total
+                n += int(k)
+            run: list[Row] = [
+                {"who": who, "total": total}
+                for (cat, who), (total, _k) in groups[basis].items()
+                if cat == "run"
+            ]
+            top = sorted(run, key=lambda r: (-float(r["total"]), str(r["who"])))[:3]
             return dict(sorted(by_cat.items())), n, top
 
         by_cat, n, top = of("spend")

@@ -17,7 +17,6 @@ from trustmeter.metrics.common import (
     NO_TEAM,
     SEVERITY_RANK,
     as_float,
-    as_int,
     in_period,
     known_at,
     known_by_end,
@@ -28,7 +27,8 @@ from trustmeter.metrics.common import (
     severity_at_or_above,
     succeeded,
 )
-from trustmeter.metrics.model import Batch, fetch
+from trustmeter.metrics.done_work import done_work
+from trustmeter.metrics.model import Batch, fetch, once
 from trustmeter.metrics.registry import Context, Evidence, Measurement, Results, metric
 from trustmeter.metrics.shapes import (
     DurationPercentile,
@@ -82,15 +82,16 @@ class Service:
 def service_catalogue(ctx: Context | Batch) -> list[Service]:
     """The service catalogue, one entry per id: id, name, tier and availability SLO (read once
     per Scorer: it does not change by period)."""
-    if "service_catalogue" not in ctx.facts:
+
+    def read() -> list[Service]:
         s = records_of(ctx, "service")
         rows = fetch(s.select("id", "name", "tier", "slo_availability"))
-        ctx.facts["service_catalogue"] = [
+        return [
             Service(str(r["id"]), r["name"], as_float(r["tier"]), as_float(r["slo_availability"]))
             for r in rows
         ]
-    services: list[Service] = ctx.facts["service_catalogue"]
-    return services
+
+    return once(ctx, "service_catalogue", read)
 
 
 def incidents_in(b: Batch, at: str) -> ibis.Table:
@@ -625,32 +626,21 @@ def _done_work(ctx: Context) -> ibis.Table:
 def unplanned_work(b: Batch) -> Results:
     """Share of the work completed in the period that was unplanned, by effort when every item
     records it, else by count."""
-    w = records_of(b, "work_item")
-    d = b.within(w, "done_at")
-    d = d.mutate(
-        unplanned=ibis.ifelse(d.planned.isnull(), d.kind.fill_null("") == "incident", ~d.planned)
-    )
-    per = b.by_period(
-        d.group_by("pid", "team").aggregate(
-            k=d.count(),
-            k_un=d.unplanned.ifelse(1, 0).sum(),
-            with_effort=d.effort_hours.count(),
-            effort=d.effort_hours.sum(),
-            effort_un=d.unplanned.ifelse(d.effort_hours, 0).sum(),
-        )
-    )
+    done = done_work(b)
 
     def build(pid: int, period: Period) -> Measurement:
+        # Per team: items, unplanned items, items with effort, effort, unplanned effort.
+        teams: dict[str, list[float]] = {}
+        for g in done[pid]:
+            t = teams.setdefault(name_of(g.team, NO_TEAM), [0, 0, 0, 0.0, 0.0])
+            t[0] += g.items
+            t[2] += g.with_effort
+            t[3] += g.effort
+            if g.unplanned:
+                t[1] += g.items
+                t[4] += g.effort
         rows = sorted(
-            (
-                name_of(r["team"], NO_TEAM),
-                as_int(r["k"]),
-                as_int(r["k_un"]),
-                as_int(r["with_effort"]),
-                as_float(r["effort"]) or 0.0,
-                as_float(r["effort_un"]) or 0.0,
-            )
-            for r in per[pid]
+            (team, int(k), int(ku), int(we), e, eu) for team, (k, ku, we, e, eu) in teams.items()
         )
         n = sum(r[1] for r in rows)
         effort = sum(r[4] for r in rows)

@@ -2,11 +2,13 @@
 SELECT
   "t7"."pid",
   "t7"."team",
-  COUNT(*) AS "k",
-  SUM(CASE WHEN "t7"."unplanned" THEN 1 ELSE 0 END) AS "k_un",
+  "t7"."team_name",
+  "t7"."category",
+  "t7"."demand",
+  "t7"."unplanned",
+  COUNT(*) AS "items",
   COUNT("t7"."effort_hours") AS "with_effort",
-  SUM("t7"."effort_hours") AS "effort",
-  SUM(CASE WHEN "t7"."unplanned" THEN "t7"."effort_hours" ELSE 0 END) AS "effort_un"
+  SUM("t7"."effort_hours") AS "effort"
 FROM (
   SELECT
     "t6"."id",
@@ -34,6 +36,13 @@ FROM (
     "t6"."p_start_date",
     "t6"."p_end_date",
     "t6"."p_days",
+    COALESCE(NULLIF(TRIM(' 	
+' FROM "t6"."team"), ''), '(no team)') AS "team_name",
+    (
+      "t6"."kind" IS NULL
+    ) OR NOT (
+      "t6"."kind" IN ('epic', 'incident')
+    ) AS "demand",
     CASE
       WHEN "t6"."planned" IS NULL
       THEN COALESCE("t6"."kind", '') = 'incident'
@@ -130,4 +139,8 @@ FROM (
 ) AS "t7"
 GROUP BY
   1,
-  2;
+  2,
+  3,
+  4,
+  5,
+  6;
