@@ -8,6 +8,7 @@ The period is 2024-Q1 (91 days, 13 weeks); 2023-Q2 holds no record at all.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import fields
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ import pytest
 from trustmeter.metrics.common import NO_SERVICE, in_period, known_at, records_of
 from trustmeter.metrics.evidence import Evidence
 from trustmeter.metrics.model import Batch, Context
-from trustmeter.metrics.registry import REGISTRY, Metric
+from trustmeter.metrics.registry import REGISTRY, About, Metric
 from trustmeter.metrics.shapes import (
     Counts,
     DurationPercentile,
@@ -129,6 +130,19 @@ def test_a_new_metric_is_one_declaration(incidents: None, batch: Callable[..., B
     empty = got[EMPTY]
     assert (empty.n, empty.value, empty.evidence) == (0, None, [])
     assert empty.breakdown == {"p1": 0, "by_service": {}}
+
+
+def test_a_metric_carries_every_declared_field_of_its_shape() -> None:
+    """What a shape declares beyond the defaults reaches the registered metric (the fields are
+    named once, in `About`, and copied as a set: a field forgotten in a copy shows here)."""
+    shape = p1_share(log_scale=True, sample="services", data_hint="import incidents")
+    m = declare(shape, {})
+    assert (m.log_scale, m.sample, m.data_hint) == (True, "services", "import incidents")
+    declared = {f.name for f in fields(About)}
+    assert {f.name: getattr(m, f.name) for f in fields(m)} == {
+        **{name: getattr(shape, name) for name in declared},
+        "compute": shape.compute,
+    }
 
 
 def test_a_metric_id_is_declared_once(batch: Callable[..., Batch]) -> None:

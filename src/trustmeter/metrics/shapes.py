@@ -11,7 +11,9 @@ metric: its records, its filters, its grain, and how its breakdown and evidence 
     declare(Share(id="early_involvement", area="planning", ..., records=approved,
                   hit=lambda t: t.early, grain="unit", breakdown=..., evidence=..., drill=...))
 
-registers it like `@metric` does (registry.py). Metrics whose logic is not one of these
+registers it like `@metric` does (registry.py). A shape is an `About` (the fields every
+metric declares, named once in registry.py) plus its parts; `declare` builds the `Metric`
+from those fields and the shape's `compute`. Metrics whose logic is not one of these
 (availability's union of windows, change failure rate's ties to incidents, the survey
 metrics...) stay functions registered with `@metric`; docs/metrics/README.md lists which is
 which. The framework file keeps the policy: targets, floors, weights, gates.
@@ -22,7 +24,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, TypeVar
 
 import ibis
 import ibis.expr.types as ir
@@ -30,7 +32,7 @@ import ibis.expr.types as ir
 from trustmeter.metrics.common import as_float, as_int, name_of, seconds_between
 from trustmeter.metrics.evidence import Evidence
 from trustmeter.metrics.model import Batch, Context, Measurement, Row, grouped, split
-from trustmeter.metrics.registry import REGISTRY, Direction, Metric, Results, register
+from trustmeter.metrics.registry import REGISTRY, About, Metric, Results, register
 from trustmeter.periods import Period
 
 # The records a shape reads, for every period at once: a relation with the periods' columns
@@ -47,23 +49,10 @@ F = TypeVar("F")  # the figures of one period that a breakdown and evidence are 
 
 
 @dataclass(frozen=True, kw_only=True)
-class Shape(ABC, Generic[F]):
-    """What every declaration names (the `@metric` arguments), and the drill-down records.
+class Shape(About, ABC, Generic[F]):
+    """A metric's declaration (`About`: id, area, unit, needs...) and the parts common to every
+    shape: the records it reads, how a period's figures are worded, and the drill-down."""
 
-    `description` is the one-line definition shown with the figure; `needs` the tables (or
-    "table.column") without which the metric has no data, `data_hint` what to import then.
-    """
-
-    id: str
-    area: str
-    name: str
-    unit: str
-    direction: Direction
-    description: str
-    needs: tuple[str, ...]
-    data_hint: str = ""
-    log_scale: bool = False
-    sample: Literal["events", "groups", "services"] = "events"
     records: Records
     drill: Drill
     # The name of a grain's value as shown (service id → service name); the value otherwise.
@@ -101,22 +90,7 @@ class Shape(ABC, Generic[F]):
 
 def declare(shape: Shape[Any], registry: dict[str, Metric] | None = None) -> Metric:
     """Register a metric declared as a shape (in REGISTRY, or in `registry` for a test)."""
-    return register(
-        Metric(
-            id=shape.id,
-            area=shape.area,
-            name=shape.name,
-            unit=shape.unit,
-            direction=shape.direction,
-            description=shape.description,
-            compute=shape.compute,
-            needs=shape.needs,
-            log_scale=shape.log_scale,
-            sample=shape.sample,
-            data_hint=shape.data_hint,
-        ),
-        REGISTRY if registry is None else registry,
-    )
+    return register(Metric.of(shape, shape.compute), REGISTRY if registry is None else registry)
 
 
 def worst(
