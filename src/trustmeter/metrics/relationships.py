@@ -25,8 +25,9 @@ from trustmeter.metrics.common import (
 )
 from trustmeter.metrics.model import Batch, grouped, split
 from trustmeter.metrics.registry import Context, Evidence, Measurement, Results, metric
+from trustmeter.metrics.shapes import declare
 from trustmeter.metrics.stability import service_catalogue
-from trustmeter.metrics.survey_parts import mean_parts
+from trustmeter.metrics.survey_shapes import Nps, SurveyMean
 from trustmeter.periods import Period
 
 SURVEY_HINT = "a stakeholder trust survey export (one row per respondent, one column per item)"
@@ -36,27 +37,21 @@ PROACTIVE_KINDS = ("planning", "advice")
 GAP_POINTS = 10
 
 
-@sm.survey_metric(
-    "stakeholder_satisfaction",
-    kind=sv.STAKEHOLDER,
-    area="relationships",
-    name="Stakeholder satisfaction",
-    unit="0–100",
-    data_hint=SURVEY_HINT,
-)
-def stakeholder_satisfaction(ctx: Context, camp: sm.Campaign) -> Measurement:
-    """Mean overall satisfaction (1–10) in the latest stakeholder survey, scaled 0–100."""
-    a = camp.numeric([sv.OVERALL_SATISFACTION])
-
-    def figure(p: dict[str, float]) -> float | None:
-        if not p["count"]:
-            return None
-        return sv.scale_0_100(sv.OVERALL_SATISFACTION, p["sum"] / p["count"])
-
-    m, _ = sm.measure_by_group(
-        ctx, camp, a, mean_parts, figure, lambda v: f"satisfaction {v:.0f}/100"
+stakeholder_satisfaction = declare(
+    SurveyMean(
+        id="stakeholder_satisfaction",
+        area="relationships",
+        name="Stakeholder satisfaction",
+        unit="0–100",
+        description="Mean overall satisfaction (1–10) in the latest stakeholder survey, "
+        "scaled 0–100.",
+        data_hint=SURVEY_HINT,
+        kind=sv.STAKEHOLDER,
+        items=(sv.OVERALL_SATISFACTION,),
+        on_0_100=True,
+        wording="satisfaction {:.0f}/100",
     )
-    return m
+)
 
 
 @sm.survey_metric(
@@ -125,17 +120,19 @@ def trust_components(ctx: Context, camp: sm.Campaign) -> Measurement:
     return m
 
 
-@sm.survey_metric(
-    "relationship_nps",
-    kind=sv.STAKEHOLDER,
-    area="relationships",
-    name="Relationship NPS",
-    unit="−100…100",
-    data_hint=SURVEY_HINT,
+relationship_nps = declare(
+    Nps(
+        id="relationship_nps",
+        area="relationships",
+        name="Relationship NPS",
+        description='% promoters (9–10) − % detractors (0–6) on "would you recommend working '
+        'with IT?".',
+        data_hint=SURVEY_HINT,
+        kind=sv.STAKEHOLDER,
+        item=sv.NPS,
+        label="NPS",
+    )
 )
-def relationship_nps(ctx: Context, camp: sm.Campaign) -> Measurement:
-    """% promoters (9–10) − % detractors (0–6) on "would you recommend working with IT?"."""
-    return sm.nps_measurement(ctx, camp, sv.NPS, "NPS")
 
 
 @sm.survey_metric(

@@ -13,10 +13,10 @@ metric: its records, its filters, its grain, and how its breakdown and evidence 
 
 registers it like `@metric` does (registry.py). A shape is an `About` (the fields every
 metric declares, named once in registry.py) plus its parts; `declare` builds the `Metric`
-from those fields and the shape's `compute`. Metrics whose logic is not one of these
-(availability's union of windows, change failure rate's ties to incidents, the survey
-metrics...) stay functions registered with `@metric`; docs/metrics/README.md lists which is
-which. The framework file keeps the policy: targets, floors, weights, gates.
+from those fields and the shape's `compute`. The survey shapes (a mean of answers, an NPS)
+are in survey_shapes.py. Metrics whose logic is none of these (availability's union of
+windows, change failure rate's ties to incidents...) stay functions registered with
+`@metric`; docs/metrics/README.md lists which is which. The framework file keeps the policy: targets, floors, weights, gates.
 """
 
 from __future__ import annotations
@@ -49,9 +49,19 @@ F = TypeVar("F")  # the figures of one period that a breakdown and evidence are 
 
 
 @dataclass(frozen=True, kw_only=True)
-class Shape(About, ABC, Generic[F]):
-    """A metric's declaration (`About`: id, area, unit, needs...) and the parts common to every
-    shape: the records it reads, how a period's figures are worded, and the drill-down."""
+class Shape(About, ABC):
+    """A metric declared as a shape: its declaration (`About`: id, area, unit, needs...) and
+    the parts its shape computes it from (the records shapes below; survey_shapes.py)."""
+
+    @abstractmethod
+    def compute(self, b: Batch) -> Results:
+        """One measurement per period of `b`."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordShape(Shape, Generic[F]):
+    """A shape over records: the parts common to `Share`, `DurationPercentile` and `Rate`: the
+    records it reads, how a period's figures are worded, and the drill-down."""
 
     records: Records
     drill: Drill
@@ -88,7 +98,7 @@ class Shape(About, ABC, Generic[F]):
         )
 
 
-def declare(shape: Shape[Any], registry: dict[str, Metric] | None = None) -> Metric:
+def declare(shape: Shape, registry: dict[str, Metric] | None = None) -> Metric:
     """Register a metric declared as a shape (in REGISTRY, or in `registry` for a test)."""
     return register(Metric.of(shape, shape.compute), REGISTRY if registry is None else registry)
 
@@ -138,7 +148,7 @@ class Counts:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Share(Shape[Counts]):
+class Share(RecordShape[Counts]):
     """100 × k ÷ n: of the records, the share matching `hit`; None when there are none.
 
     One grouped count per period and `grain` value; the totals are their sums (counts add up,
@@ -199,7 +209,7 @@ class Durations:
 
 
 @dataclass(frozen=True, kw_only=True)
-class DurationPercentile(Shape[Durations]):
+class DurationPercentile(RecordShape[Durations]):
     """The `quantile` (0.5: the median) of the time from `start` to `end`, in seconds ÷ each of
     `per` in turn (3600 for hours; 3600.0 then 24.0 for days), over the records where both
     are known and `start` is not after `end`. None when there is no such record.
@@ -305,7 +315,7 @@ class Rates:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Rate(Shape[Rates]):
+class Rate(RecordShape[Rates]):
     """Records matching `counted` (or, with `distinct`, their distinct values: days with a
     deployment) per `per_days` days of the period. n is the records counted.
 
