@@ -159,6 +159,41 @@ def test_a_share_names_its_grain_values(incidents: None, batch: Callable[..., Ba
     assert list(q1.breakdown["by_service"]) == [NO_SERVICE, "CRM", "Enterprise planning"]
 
 
+def test_a_share_counts_more_grains_in_the_same_query(
+    incidents: None, batch: Callable[..., Batch]
+) -> None:
+    """`grains`: more breakdowns, each value's records and matches; the totals stay the main
+    grain's sums, and a null value is named `missing` in every grain."""
+    shape = p1_share(
+        grain="severity",
+        grains={"service": "service"},
+        breakdown=lambda c: {
+            "by_severity": by_count(c, "incidents", "p1"),
+            "by_service": {g.name: [g.n, g.k] for g in c.by["service"]},
+        },
+    )
+    got = shape.compute(batch([Q1, EMPTY]))
+    q1 = got[Q1]
+    assert (q1.n, q1.value) == (7, pytest.approx(200 / 7))
+    assert q1.breakdown == {
+        # P1: A1, A4 (both hits); P2: A2, A5, A6; P3: A3, A7.
+        "by_severity": {
+            "P1": {"incidents": 2, "p1": 2},
+            "P2": {"incidents": 3, "p1": 0},
+            "P3": {"incidents": 2, "p1": 0},
+        },
+        # (no service): A4; CRM: A3, A5, A6; ERP: A1, A2, A7. By key: "(no service)" first.
+        "by_service": {NO_SERVICE: [1, 1], "CRM": [3, 0], "ERP": [3, 1]},
+    }
+    assert list(q1.breakdown["by_service"]) == [NO_SERVICE, "CRM", "ERP"]
+    empty = got[EMPTY]
+    assert (empty.n, empty.value, empty.breakdown) == (
+        0,
+        None,
+        {"by_severity": {}, "by_service": {}},
+    )
+
+
 def hours_to_resolve(**overrides: Any) -> DurationPercentile:
     return DurationPercentile(
         **{
@@ -281,7 +316,12 @@ def test_every_shape_computes_all_periods_in_one_query(
         return run(expr, *args, **kwargs)
 
     monkeypatch.setattr(store.con, "to_pyarrow", count)
-    shapes: list[Shape[Any]] = [p1_share(), hours_to_resolve(), major_pages()]
+    shapes: list[Shape] = [
+        p1_share(),
+        p1_share(grains={"severity": "severity"}),
+        hours_to_resolve(),
+        major_pages(),
+    ]
     for shape in shapes:
         seen.clear()
         shape.compute(b)
@@ -308,7 +348,7 @@ def test_the_doc_table_says_which_shape_each_metric_is() -> None:
     }
     assert rows == declared
     # The shapes are in use: a table of "function" only would pass the line above.
-    assert {"Share", "DurationPercentile", "Rate"} <= set(declared.values())
+    assert {"Share", "DurationPercentile", "Rate", "SurveyMean", "Nps"} <= set(declared.values())
 
 
 def test_counts_misses() -> None:
@@ -321,7 +361,12 @@ def test_overlapping_periods_each_count_their_own_records(
     """A quarter and a month inside it (not one calendar kind: the range join, where a record
     falls in both) give each period what it gives alone."""
     jan = Period(date(2024, 1, 1), date(2024, 2, 1), "month")
-    shapes: list[Shape[Any]] = [p1_share(), hours_to_resolve(), major_pages()]
+    shapes: list[Shape] = [
+        p1_share(),
+        p1_share(grains={"severity": "severity"}),
+        hours_to_resolve(),
+        major_pages(),
+    ]
     for shape in shapes:
         both = shape.compute(batch([Q1, jan]))
         for p in (Q1, jan):

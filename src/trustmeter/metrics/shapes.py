@@ -141,6 +141,8 @@ class Counts:
     k: int
     groups: list[Count]
     params: Mapping[str, Any]
+    # Each of the share's other `grains`: its values' records and matches, ordered by key.
+    by: Mapping[str, list[Count]] = field(default_factory=dict)
 
     @property
     def misses(self) -> int:
@@ -152,29 +154,41 @@ class Share(RecordShape[Counts]):
     """100 × k ÷ n: of the records, the share matching `hit`; None when there are none.
 
     One grouped count per period and `grain` value; the totals are their sums (counts add up,
-    so no second grouping is needed).
+    so no second grouping is needed). `grains` are more breakdowns (name → column), counted
+    in the same query (a grouping each): "engagements by kind" beside "by business unit".
     """
 
     hit: Predicate
     grain: str
+    grains: Mapping[str, str] = field(default_factory=dict)
 
     def compute(self, b: Batch) -> Results:
         t = self.records(b)
-        # Only the columns the count reads: the engine need not carry (or compute) the rest.
-        t = t.select("pid", self.grain, shape_hit=self.hit(t))
-        per = b.by_period(
-            t.group_by("pid", self.grain).aggregate(n=t.count(), k=t.count(where=t.shape_hit))
-        )
+        hit = self.hit(t)
+        if self.grains:
+            every = {"shape_share": [self.grain], **{g: [c] for g, c in self.grains.items()}}
+            t = t.mutate(shape_hit=hit)
+            q = grouped(t, every, lambda t: {"n": t.count(), "k": t.count(where=t.shape_hit)})
+        else:
+            # Only the columns the count reads: the engine need not carry (or compute) the rest.
+            t = t.select("pid", self.grain, shape_hit=hit)
+            q = t.group_by("pid", self.grain).aggregate(n=t.count(), k=t.count(where=t.shape_hit))
+        per = b.by_period(q)
         named = self._namer(b)
 
+        def counts(rows: Sequence[Row], col: str) -> list[Count]:
+            out = (Count(*named(r[col]), as_int(r["n"]), as_int(r["k"])) for r in rows)
+            return sorted(out, key=lambda g: g.key)
+
         def build(pid: int, period: Period) -> Measurement:
-            groups = sorted(
-                (Count(*named(r[self.grain]), as_int(r["n"]), as_int(r["k"])) for r in per[pid]),
-                key=lambda g: g.key,
+            rows: Mapping[str, Sequence[Row]] = (
+                split(per[pid]) if self.grains else {"shape_share": per[pid]}
             )
+            groups = counts(rows["shape_share"], self.grain)
+            by = {g: counts(rows[g], c) for g, c in self.grains.items()}
             n, k = sum(g.n for g in groups), sum(g.k for g in groups)
-            counts = Counts(period, n, k, groups, b.params)
-            return self._measure(b, period, 100.0 * k / n if n else None, n, counts)
+            c = Counts(period, n, k, groups, b.params, by)
+            return self._measure(b, period, 100.0 * k / n if n else None, n, c)
 
         return b.each(build)
 
