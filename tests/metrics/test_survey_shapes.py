@@ -195,6 +195,17 @@ def test_a_campaign_with_too_few_respondents_is_never_read(
     assert q1.note is not None and "at least 5 respondents" in q1.note
 
 
+def test_no_nps_when_too_few_answered_its_item(
+    respond: Callable[..., None], batch: Callable[..., Batch]
+) -> None:
+    """6 respondents (the campaign is read), 4 of whom answered the NPS item: no figure."""
+    respond("C1", people("Ops", [{sv.NPS: 10}] * 4 + [{A: 7}] * 2))
+    q1 = recommend().compute(batch([Q1]))[Q1]
+    assert (q1.value, q1.n, q1.breakdown["campaign"]) == (None, 0, "C1")
+    assert q1.note == "fewer than 5 respondents answered these items, so no figure is shown"
+    assert "promoters" not in q1.breakdown and q1.evidence == []
+
+
 def test_a_declaration_names_numeric_items_of_its_survey() -> None:
     with pytest.raises(ValueError, match="different scales"):
         credibility(items=(A, sv.OVERALL_SATISFACTION))  # 1–7 and 1–10

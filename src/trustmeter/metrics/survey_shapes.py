@@ -42,16 +42,16 @@ class SurveyShape(Shape):
     def measure(self, ctx: Context, camp: Campaign) -> Measurement:
         """The figure of one campaign (the same for every period that picks it)."""
 
-    def numeric_items(self, ids: tuple[str, ...]) -> set[tuple[int, int]]:
+    def scales(self, ids: tuple[str, ...]) -> set[tuple[int, int]]:
         """The scales of these items, checked to be numeric items of this shape's survey (a
         typo in a declaration fails when the module is imported, not when a figure is read)."""
-        scales = set()
+        found = set()
         for id in ids:
             it = sv.item(id, self.kind)
             if it.scale is None:
                 raise ValueError(f"{self.id}: {id} is not a numeric {self.kind} survey item")
-            scales.add(it.scale)
-        return scales
+            found.add(it.scale)
+        return found
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,7 +72,7 @@ class SurveyMean(SurveyShape):
     by_item: str | None = None
 
     def __post_init__(self) -> None:
-        if len(self.numeric_items(self.items)) != 1:
+        if len(self.scales(self.items)) != 1:
             raise ValueError(f"{self.id}: a mean of items on different scales")
 
     def shown(self, mean: float) -> float:
@@ -109,7 +109,7 @@ class Nps(SurveyShape):
     unit: str = "−100…100"
 
     def __post_init__(self) -> None:
-        if self.numeric_items((self.item,)) != {(0, 10)}:
+        if self.scales((self.item,)) != {(0, 10)}:
             raise ValueError(f"{self.id}: an NPS is asked on a 0–10 scale, {self.item} is not")
 
     def measure(self, ctx: Context, camp: Campaign) -> Measurement:

@@ -2,8 +2,9 @@
 machinery every survey metric shares (trustmeter.surveys holds the catalogue and the rule).
 
 `survey_metric` registers a metric that reads, for each period, the campaign the anonymity
-rule picks (surveys/campaigns.py), computing each distinct campaign once; `measure_by_group`
-builds a figure with its per-group breakdown already anonymised (surveys/anonymity.py).
+rule picks (surveys/campaigns.py), computing each distinct campaign once (`by_campaign`, which
+the survey shapes of survey_shapes.py use too); `measure_by_group` builds a figure with its
+per-group breakdown already anonymised (surveys/anonymity.py).
 """
 
 from __future__ import annotations
