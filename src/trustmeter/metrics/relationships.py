@@ -376,8 +376,8 @@ def _names(key: ibis.Table, t: ibis.Table) -> ibis.BooleanValue:
 
 
 def _reactive_units(c: Counts) -> list[Evidence]:
-    """Business units where contact is most often reactive (fewest proactive contacts first),
-    of the three, those with any reactive contact."""
+    """Of the three business units with the lowest share of proactive contact (ties: the
+    busiest first), those where some contact was reactive."""
     ranked = sorted(c.groups, key=lambda g: (g.k / g.n, -g.n, g.key))
     return [
         Evidence(
