@@ -29,9 +29,9 @@ OVER_LIMIT = {
     # files would scatter what FRAMEWORK.md groups. To shrink as metric shapes are declared.
     "trustmeter/metrics/delivery.py": 647,
     "trustmeter/metrics/stability.py": 697,
-    "trustmeter/metrics/talent.py": 610,
+    "trustmeter/metrics/talent.py": 592,
     "trustmeter/metrics/planning.py": 543,
-    "trustmeter/metrics/relationships.py": 453,
+    "trustmeter/metrics/relationships.py": 435,
     "trustmeter/cli/forecast.py": 548,  # six forecast commands and their shared options
     "trustmeter/forecast/montecarlo.py": 467,  # the engine: when, how-many, likelihood
     "trustmeter/connectors/sync.py": 458,  # the sync loop, its HTTP client, cursors and log

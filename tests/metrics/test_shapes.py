@@ -8,6 +8,7 @@ The period is 2024-Q1 (91 days, 13 weeks); 2023-Q2 holds no record at all.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import fields
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ import pytest
 from trustmeter.metrics.common import NO_SERVICE, in_period, known_at, records_of
 from trustmeter.metrics.evidence import Evidence
 from trustmeter.metrics.model import Batch, Context
-from trustmeter.metrics.registry import REGISTRY, Metric
+from trustmeter.metrics.registry import REGISTRY, About, Metric
 from trustmeter.metrics.shapes import (
     Counts,
     DurationPercentile,
@@ -131,6 +132,19 @@ def test_a_new_metric_is_one_declaration(incidents: None, batch: Callable[..., B
     assert empty.breakdown == {"p1": 0, "by_service": {}}
 
 
+def test_a_metric_carries_every_declared_field_of_its_shape() -> None:
+    """What a shape declares beyond the defaults reaches the registered metric (the fields are
+    named once, in `About`, and copied as a set: a field forgotten in a copy shows here)."""
+    shape = p1_share(log_scale=True, sample="services", data_hint="import incidents")
+    m = declare(shape, {})
+    assert (m.log_scale, m.sample, m.data_hint) == (True, "services", "import incidents")
+    declared = {f.name for f in fields(About)}
+    assert {f.name: getattr(m, f.name) for f in fields(m)} == {
+        **{name: getattr(shape, name) for name in declared},
+        "compute": shape.compute,
+    }
+
+
 def test_a_metric_id_is_declared_once(batch: Callable[..., Batch]) -> None:
     registry: dict[str, Metric] = {}
     declare(p1_share(), registry)
@@ -143,6 +157,41 @@ def test_a_share_names_its_grain_values(incidents: None, batch: Callable[..., Ba
     shape = p1_share(names=lambda b: {"ERP": "Enterprise planning"})
     q1 = shape.compute(batch([Q1]))[Q1]
     assert list(q1.breakdown["by_service"]) == [NO_SERVICE, "CRM", "Enterprise planning"]
+
+
+def test_a_share_counts_more_grains_in_the_same_query(
+    incidents: None, batch: Callable[..., Batch]
+) -> None:
+    """`grains`: more breakdowns, each value's records and matches; the totals stay the main
+    grain's sums, and a null value is named `missing` in every grain."""
+    shape = p1_share(
+        grain="severity",
+        grains={"service": "service"},
+        breakdown=lambda c: {
+            "by_severity": by_count(c, "incidents", "p1"),
+            "by_service": {g.name: [g.n, g.k] for g in c.by["service"]},
+        },
+    )
+    got = shape.compute(batch([Q1, EMPTY]))
+    q1 = got[Q1]
+    assert (q1.n, q1.value) == (7, pytest.approx(200 / 7))
+    assert q1.breakdown == {
+        # P1: A1, A4 (both hits); P2: A2, A5, A6; P3: A3, A7.
+        "by_severity": {
+            "P1": {"incidents": 2, "p1": 2},
+            "P2": {"incidents": 3, "p1": 0},
+            "P3": {"incidents": 2, "p1": 0},
+        },
+        # (no service): A4; CRM: A3, A5, A6; ERP: A1, A2, A7. By key: "(no service)" first.
+        "by_service": {NO_SERVICE: [1, 1], "CRM": [3, 0], "ERP": [3, 1]},
+    }
+    assert list(q1.breakdown["by_service"]) == [NO_SERVICE, "CRM", "ERP"]
+    empty = got[EMPTY]
+    assert (empty.n, empty.value, empty.breakdown) == (
+        0,
+        None,
+        {"by_severity": {}, "by_service": {}},
+    )
 
 
 def hours_to_resolve(**overrides: Any) -> DurationPercentile:
@@ -267,7 +316,12 @@ def test_every_shape_computes_all_periods_in_one_query(
         return run(expr, *args, **kwargs)
 
     monkeypatch.setattr(store.con, "to_pyarrow", count)
-    shapes: list[Shape[Any]] = [p1_share(), hours_to_resolve(), major_pages()]
+    shapes: list[Shape] = [
+        p1_share(),
+        p1_share(grains={"severity": "severity"}),
+        hours_to_resolve(),
+        major_pages(),
+    ]
     for shape in shapes:
         seen.clear()
         shape.compute(b)
@@ -294,7 +348,7 @@ def test_the_doc_table_says_which_shape_each_metric_is() -> None:
     }
     assert rows == declared
     # The shapes are in use: a table of "function" only would pass the line above.
-    assert {"Share", "DurationPercentile", "Rate"} <= set(declared.values())
+    assert {"Share", "DurationPercentile", "Rate", "SurveyMean", "Nps"} <= set(declared.values())
 
 
 def test_counts_misses() -> None:
@@ -307,7 +361,12 @@ def test_overlapping_periods_each_count_their_own_records(
     """A quarter and a month inside it (not one calendar kind: the range join, where a record
     falls in both) give each period what it gives alone."""
     jan = Period(date(2024, 1, 1), date(2024, 2, 1), "month")
-    shapes: list[Shape[Any]] = [p1_share(), hours_to_resolve(), major_pages()]
+    shapes: list[Shape] = [
+        p1_share(),
+        p1_share(grains={"severity": "severity"}),
+        hours_to_resolve(),
+        major_pages(),
+    ]
     for shape in shapes:
         both = shape.compute(batch([Q1, jan]))
         for p in (Q1, jan):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Literal
 
 import ibis
@@ -21,6 +21,7 @@ from trustmeter.periods import Period
 
 __all__ = [
     "REGISTRY",
+    "About",
     "Batch",
     "Context",
     "Direction",
@@ -38,21 +39,43 @@ Results = dict[Period, Measurement]
 Compute = Callable[[Batch], Results]
 
 
-@dataclass(frozen=True)
-class Metric:
+Sample = Literal["events", "groups", "services"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class About:
+    """What every metric declares, whatever computes it: a `Metric` is one plus its
+    computation, and a shape (shapes.py) is one plus the parts it is computed from, so the
+    fields are named once, here.
+
+    `description` is the one-line definition shown with the figure; `needs` the tables (or
+    "table.column" that must be filled) without which the metric has no data, `data_hint`
+    what to import to measure it, shown when it has none; `sample` what n counts.
+    """
+
     id: str
     area: str
     name: str
     unit: str
     direction: Direction
     description: str
-    compute: Compute
-    # Tables (or "table.column" that must be filled) without which the metric has no data.
     needs: tuple[str, ...]
     log_scale: bool = False
-    sample: Literal["events", "groups", "services"] = "events"
-    # What to import to measure it, shown when it has no data.
+    sample: Sample = "events"
     data_hint: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Metric(About):
+    """A registered metric: its declaration and the computation over a set of periods."""
+
+    compute: Compute
+
+    @classmethod
+    def of(cls, about: About, compute: Compute) -> Metric:
+        """The metric declared by `about` (a shape, or the `@metric` arguments): its declared
+        fields, whatever else `about` holds."""
+        return cls(**{f.name: getattr(about, f.name) for f in fields(About)}, compute=compute)
 
     def __call__(self, ctx: Context) -> Measurement:
         """The figure for the one period of `ctx`."""
@@ -71,27 +94,25 @@ def metric(
     direction: Direction,
     needs: tuple[str, ...],
     log_scale: bool = False,
-    sample: Literal["events", "groups", "services"] = "events",
+    sample: Sample = "events",
     data_hint: str = "",
 ) -> Callable[[Compute], Metric]:
     """Register a metric computation over a set of periods; its docstring is the description."""
 
     def decorate(fn: Compute) -> Metric:
-        return register(
-            Metric(
-                id=id,
-                area=area,
-                name=name,
-                unit=unit,
-                direction=direction,
-                description=" ".join((fn.__doc__ or "").strip().split("\n\n")[0].split()),
-                compute=fn,
-                needs=needs,
-                log_scale=log_scale,
-                sample=sample,
-                data_hint=data_hint,
-            ),
+        about = About(
+            id=id,
+            area=area,
+            name=name,
+            unit=unit,
+            direction=direction,
+            description=" ".join((fn.__doc__ or "").strip().split("\n\n")[0].split()),
+            needs=needs,
+            log_scale=log_scale,
+            sample=sample,
+            data_hint=data_hint,
         )
+        return register(Metric.of(about, fn))
 
     return decorate
 

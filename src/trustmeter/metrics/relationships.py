@@ -20,13 +20,13 @@ from trustmeter.metrics.common import (
     as_datetime,
     in_period,
     label,
-    name_of,
     records_of,
 )
-from trustmeter.metrics.model import Batch, grouped, split
+from trustmeter.metrics.model import Batch
 from trustmeter.metrics.registry import Context, Evidence, Measurement, Results, metric
+from trustmeter.metrics.shapes import Counts, Share, by_count, declare
 from trustmeter.metrics.stability import service_catalogue
-from trustmeter.metrics.survey_parts import mean_parts
+from trustmeter.metrics.survey_shapes import Nps, SurveyMean
 from trustmeter.periods import Period
 
 SURVEY_HINT = "a stakeholder trust survey export (one row per respondent, one column per item)"
@@ -36,27 +36,21 @@ PROACTIVE_KINDS = ("planning", "advice")
 GAP_POINTS = 10
 
 
-@sm.survey_metric(
-    "stakeholder_satisfaction",
-    kind=sv.STAKEHOLDER,
-    area="relationships",
-    name="Stakeholder satisfaction",
-    unit="0–100",
-    data_hint=SURVEY_HINT,
-)
-def stakeholder_satisfaction(ctx: Context, camp: sm.Campaign) -> Measurement:
-    """Mean overall satisfaction (1–10) in the latest stakeholder survey, scaled 0–100."""
-    a = camp.numeric([sv.OVERALL_SATISFACTION])
-
-    def figure(p: dict[str, float]) -> float | None:
-        if not p["count"]:
-            return None
-        return sv.scale_0_100(sv.OVERALL_SATISFACTION, p["sum"] / p["count"])
-
-    m, _ = sm.measure_by_group(
-        ctx, camp, a, mean_parts, figure, lambda v: f"satisfaction {v:.0f}/100"
+stakeholder_satisfaction = declare(
+    SurveyMean(
+        id="stakeholder_satisfaction",
+        area="relationships",
+        name="Stakeholder satisfaction",
+        unit="0–100",
+        description="Mean overall satisfaction (1–10) in the latest stakeholder survey, "
+        "scaled 0–100.",
+        data_hint=SURVEY_HINT,
+        kind=sv.STAKEHOLDER,
+        items=(sv.OVERALL_SATISFACTION,),
+        on_0_100=True,
+        wording="satisfaction {:.0f}/100",
     )
-    return m
+)
 
 
 @sm.survey_metric(
@@ -125,17 +119,19 @@ def trust_components(ctx: Context, camp: sm.Campaign) -> Measurement:
     return m
 
 
-@sm.survey_metric(
-    "relationship_nps",
-    kind=sv.STAKEHOLDER,
-    area="relationships",
-    name="Relationship NPS",
-    unit="−100…100",
-    data_hint=SURVEY_HINT,
+relationship_nps = declare(
+    Nps(
+        id="relationship_nps",
+        area="relationships",
+        name="Relationship NPS",
+        description='% promoters (9–10) − % detractors (0–6) on "would you recommend working '
+        'with IT?".',
+        data_hint=SURVEY_HINT,
+        kind=sv.STAKEHOLDER,
+        item=sv.NPS,
+        label="NPS",
+    )
 )
-def relationship_nps(ctx: Context, camp: sm.Campaign) -> Measurement:
-    """% promoters (9–10) − % detractors (0–6) on "would you recommend working with IT?"."""
-    return sm.nps_measurement(ctx, camp, sv.NPS, "NPS")
 
 
 @sm.survey_metric(
@@ -379,66 +375,54 @@ def _names(key: ibis.Table, t: ibis.Table) -> ibis.BooleanValue:
     return (key.id == t.stakeholder) | (key.name.lower() == t.stakeholder.lower())
 
 
-@metric(
-    "proactive_contact",
-    area="relationships",
-    name="Proactive contact (the cable-guy ratio)",
-    unit="%",
-    direction="higher",
-    needs=("engagement",),
-    data_hint="engagements (meetings and contacts) with the business, with kind and who initiated them",
-)
-def proactive_contact(b: Batch) -> Results:
-    """Share of engagements in the period that IT initiated or that were about planning or advice."""
-    e = b.within(records_of(b, "engagement"), "date")
-    per = b.by_period(
-        grouped(
-            _contacts(e),
-            {"unit": ["unit"], "kind": ["kind"]},
-            lambda t: {"k": t.count(), "p": t.count(where=t.proactive)},
+def _reactive_units(c: Counts) -> list[Evidence]:
+    """Of the three business units with the lowest share of proactive contact (ties: the
+    busiest first), those where some contact was reactive."""
+    ranked = sorted(c.groups, key=lambda g: (g.k / g.n, -g.n, g.key))
+    return [
+        Evidence(
+            "business_unit", g.name, f"{g.name}: {g.k} of {g.n} contacts proactive", g.k / g.n * 100
         )
+        for g in ranked[:3]
+        if g.k < g.n
+    ]
+
+
+def _contact_records(ctx: Context) -> ibis.Table:
+    e = records_of(ctx, "engagement")
+    e = _contacts(e.filter(in_period(ctx, e.date)))
+    return e.select(
+        "id", "date", "stakeholder", "business_unit", "kind", "initiated_by", "proactive"
     )
 
-    def build(pid: int, period: Period) -> Measurement:
-        parts = split(per[pid])
-        by_unit = {str(r["unit"]): (int(r["k"]), int(r["p"])) for r in parts["unit"]}
-        n = sum(k for k, _ in by_unit.values())
-        proactive = sum(p for _, p in by_unit.values())
-        # Business units where contact is most often reactive, fewest proactive contacts first.
-        ranked = sorted(by_unit.items(), key=lambda kv: (kv[1][1] / kv[1][0], -kv[1][0], kv[0]))
-        evidence = [
-            Evidence("business_unit", unit, f"{unit}: {p} of {k} contacts proactive", p / k * 100)
-            for unit, (k, p) in ranked[:3]
-            if p < k
-        ]
 
-        def records() -> ibis.Table:
-            ctx = b.context(period)
-            e = records_of(ctx, "engagement")
-            e = _contacts(e.filter(in_period(ctx, e.date)))
-            return e.select(
-                "id", "date", "stakeholder", "business_unit", "kind", "initiated_by", "proactive"
-            )
-
-        return Measurement(
-            value=proactive / n * 100 if n else None,
-            n=n,
-            breakdown={
-                "proactive": proactive,
-                "engagements": n,
-                "by_kind": {
-                    name_of(r["kind"], "unknown"): int(r["k"])
-                    for r in sorted(parts["kind"], key=lambda r: name_of(r["kind"], "unknown"))
-                },
-                "by_business_unit": {
-                    u: {"engagements": k, "proactive": p} for u, (k, p) in sorted(by_unit.items())
-                },
-            },
-            evidence=evidence,
-            records=records,
-        )
-
-    return b.each(build)
+proactive_contact = declare(
+    Share(
+        id="proactive_contact",
+        area="relationships",
+        name="Proactive contact (the cable-guy ratio)",
+        unit="%",
+        direction="higher",
+        description="Share of engagements in the period that IT initiated or that were about "
+        "planning or advice.",
+        needs=("engagement",),
+        data_hint="engagements (meetings and contacts) with the business, with kind and who "
+        "initiated them",
+        records=lambda b: _contacts(b.within(records_of(b, "engagement"), "date")),
+        hit=lambda t: t.proactive,
+        grain="unit",
+        grains={"kind": "kind"},
+        missing="unknown",  # an engagement of no kind
+        breakdown=lambda c: {
+            "proactive": c.k,
+            "engagements": c.n,
+            "by_kind": {g.name: g.n for g in c.by["kind"]},
+            "by_business_unit": by_count(c, "engagements", "proactive"),
+        },
+        evidence=_reactive_units,
+        drill=_contact_records,
+    )
+)
 
 
 def _contacts(e: ibis.Table) -> ibis.Table:

@@ -11,10 +11,12 @@ metric: its records, its filters, its grain, and how its breakdown and evidence 
     declare(Share(id="early_involvement", area="planning", ..., records=approved,
                   hit=lambda t: t.early, grain="unit", breakdown=..., evidence=..., drill=...))
 
-registers it like `@metric` does (registry.py). Metrics whose logic is not one of these
-(availability's union of windows, change failure rate's ties to incidents, the survey
-metrics...) stay functions registered with `@metric`; docs/metrics/README.md lists which is
-which. The framework file keeps the policy: targets, floors, weights, gates.
+registers it like `@metric` does (registry.py). A shape is an `About` (the fields every
+metric declares, named once in registry.py) plus its parts; `declare` builds the `Metric`
+from those fields and the shape's `compute`. The survey shapes (a mean of answers, an NPS)
+are in survey_shapes.py. Metrics whose logic is none of these (availability's union of
+windows, change failure rate's ties to incidents...) stay functions registered with
+`@metric`; docs/metrics/README.md lists which is which. The framework file keeps the policy: targets, floors, weights, gates.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, TypeVar
 
 import ibis
 import ibis.expr.types as ir
@@ -30,7 +32,7 @@ import ibis.expr.types as ir
 from trustmeter.metrics.common import as_float, as_int, name_of, seconds_between
 from trustmeter.metrics.evidence import Evidence
 from trustmeter.metrics.model import Batch, Context, Measurement, Row, grouped, split
-from trustmeter.metrics.registry import REGISTRY, Direction, Metric, Results, register
+from trustmeter.metrics.registry import REGISTRY, About, Metric, Results, register
 from trustmeter.periods import Period
 
 # The records a shape reads, for every period at once: a relation with the periods' columns
@@ -47,23 +49,20 @@ F = TypeVar("F")  # the figures of one period that a breakdown and evidence are 
 
 
 @dataclass(frozen=True, kw_only=True)
-class Shape(ABC, Generic[F]):
-    """What every declaration names (the `@metric` arguments), and the drill-down records.
+class Shape(About, ABC):
+    """A metric declared as a shape: its declaration (`About`: id, area, unit, needs...) and
+    the parts its shape computes it from (the records shapes below; survey_shapes.py)."""
 
-    `description` is the one-line definition shown with the figure; `needs` the tables (or
-    "table.column") without which the metric has no data, `data_hint` what to import then.
-    """
+    @abstractmethod
+    def compute(self, b: Batch) -> Results:
+        """One measurement per period of `b`."""
 
-    id: str
-    area: str
-    name: str
-    unit: str
-    direction: Direction
-    description: str
-    needs: tuple[str, ...]
-    data_hint: str = ""
-    log_scale: bool = False
-    sample: Literal["events", "groups", "services"] = "events"
+
+@dataclass(frozen=True, kw_only=True)
+class RecordShape(Shape, Generic[F]):
+    """A shape over records: the parts common to `Share`, `DurationPercentile` and `Rate`: the
+    records it reads, how a period's figures are worded, and the drill-down."""
+
     records: Records
     drill: Drill
     # The name of a grain's value as shown (service id → service name); the value otherwise.
@@ -99,24 +98,9 @@ class Shape(ABC, Generic[F]):
         )
 
 
-def declare(shape: Shape[Any], registry: dict[str, Metric] | None = None) -> Metric:
+def declare(shape: Shape, registry: dict[str, Metric] | None = None) -> Metric:
     """Register a metric declared as a shape (in REGISTRY, or in `registry` for a test)."""
-    return register(
-        Metric(
-            id=shape.id,
-            area=shape.area,
-            name=shape.name,
-            unit=shape.unit,
-            direction=shape.direction,
-            description=shape.description,
-            compute=shape.compute,
-            needs=shape.needs,
-            log_scale=shape.log_scale,
-            sample=shape.sample,
-            data_hint=shape.data_hint,
-        ),
-        REGISTRY if registry is None else registry,
-    )
+    return register(Metric.of(shape, shape.compute), REGISTRY if registry is None else registry)
 
 
 def worst(
@@ -157,6 +141,8 @@ class Counts:
     k: int
     groups: list[Count]
     params: Mapping[str, Any]
+    # Each of the share's other `grains`: its values' records and matches, ordered by key.
+    by: Mapping[str, list[Count]] = field(default_factory=dict)
 
     @property
     def misses(self) -> int:
@@ -164,33 +150,45 @@ class Counts:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Share(Shape[Counts]):
+class Share(RecordShape[Counts]):
     """100 × k ÷ n: of the records, the share matching `hit`; None when there are none.
 
     One grouped count per period and `grain` value; the totals are their sums (counts add up,
-    so no second grouping is needed).
+    so no second grouping is needed). `grains` are more breakdowns (name → column), counted
+    in the same query (a grouping each): "engagements by kind" beside "by business unit".
     """
 
     hit: Predicate
     grain: str
+    grains: Mapping[str, str] = field(default_factory=dict)
 
     def compute(self, b: Batch) -> Results:
         t = self.records(b)
-        # Only the columns the count reads: the engine need not carry (or compute) the rest.
-        t = t.select("pid", self.grain, shape_hit=self.hit(t))
-        per = b.by_period(
-            t.group_by("pid", self.grain).aggregate(n=t.count(), k=t.count(where=t.shape_hit))
-        )
+        hit = self.hit(t)
+        if self.grains:
+            every = {"shape_share": [self.grain], **{g: [c] for g, c in self.grains.items()}}
+            t = t.mutate(shape_hit=hit)
+            q = grouped(t, every, lambda t: {"n": t.count(), "k": t.count(where=t.shape_hit)})
+        else:
+            # Only the columns the count reads: the engine need not carry (or compute) the rest.
+            t = t.select("pid", self.grain, shape_hit=hit)
+            q = t.group_by("pid", self.grain).aggregate(n=t.count(), k=t.count(where=t.shape_hit))
+        per = b.by_period(q)
         named = self._namer(b)
 
+        def counts(rows: Sequence[Row], col: str) -> list[Count]:
+            out = (Count(*named(r[col]), as_int(r["n"]), as_int(r["k"])) for r in rows)
+            return sorted(out, key=lambda g: g.key)
+
         def build(pid: int, period: Period) -> Measurement:
-            groups = sorted(
-                (Count(*named(r[self.grain]), as_int(r["n"]), as_int(r["k"])) for r in per[pid]),
-                key=lambda g: g.key,
+            rows: Mapping[str, Sequence[Row]] = (
+                split(per[pid]) if self.grains else {"shape_share": per[pid]}
             )
+            groups = counts(rows["shape_share"], self.grain)
+            by = {g: counts(rows[g], c) for g, c in self.grains.items()}
             n, k = sum(g.n for g in groups), sum(g.k for g in groups)
-            counts = Counts(period, n, k, groups, b.params)
-            return self._measure(b, period, 100.0 * k / n if n else None, n, counts)
+            c = Counts(period, n, k, groups, b.params, by)
+            return self._measure(b, period, 100.0 * k / n if n else None, n, c)
 
         return b.each(build)
 
@@ -225,7 +223,7 @@ class Durations:
 
 
 @dataclass(frozen=True, kw_only=True)
-class DurationPercentile(Shape[Durations]):
+class DurationPercentile(RecordShape[Durations]):
     """The `quantile` (0.5: the median) of the time from `start` to `end`, in seconds ÷ each of
     `per` in turn (3600 for hours; 3600.0 then 24.0 for days), over the records where both
     are known and `start` is not after `end`. None when there is no such record.
@@ -331,7 +329,7 @@ class Rates:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Rate(Shape[Rates]):
+class Rate(RecordShape[Rates]):
     """Records matching `counted` (or, with `distinct`, their distinct values: days with a
     deployment) per `per_days` days of the period. n is the records counted.
 

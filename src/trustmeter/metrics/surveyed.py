@@ -2,8 +2,9 @@
 machinery every survey metric shares (trustmeter.surveys holds the catalogue and the rule).
 
 `survey_metric` registers a metric that reads, for each period, the campaign the anonymity
-rule picks (surveys/campaigns.py), computing each distinct campaign once; `measure_by_group`
-builds a figure with its per-group breakdown already anonymised (surveys/anonymity.py).
+rule picks (surveys/campaigns.py), computing each distinct campaign once (`by_campaign`, which
+the survey shapes of survey_shapes.py use too); `measure_by_group` builds a figure with its
+per-group breakdown already anonymised (surveys/anonymity.py).
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from trustmeter.metrics.registry import (
     Results,
     metric,
 )
-from trustmeter.metrics.survey_parts import nps_counts, nps_of, nps_parts
 from trustmeter.store.campaigns import campaign_ends
 from trustmeter.surveys import (
     NO_GROUP,
@@ -266,26 +266,7 @@ def survey_metric(
 
     def register(fn: Callable[[Context, Campaign], Measurement]) -> Metric:
         def compute(b: Batch) -> Results:
-            found = campaigns(b, kind)
-            least = least_group(b.param("min_group"))
-            now = utc_now()
-            picked = {p: pick_campaign(found, p.end_ts, least, now) for p in b.periods}
-            batch = sorted({c.key[0] for c in picked.values() if c is not None})
-            first: Campaign | None = None  # the batch's expressions, built once
-            done: dict[CampaignKey, Measurement] = {}
-            out: Results = {}
-            for period, chosen in picked.items():
-                if chosen is None:
-                    out[period] = no_campaign(kind, least)
-                elif chosen.key in done:
-                    out[period] = _same(done[chosen.key])
-                else:
-                    first = first or campaign_of(
-                        b.t("survey_response"), b.t("survey_answer"), kind, chosen.key, batch
-                    )
-                    camp = first.sibling(chosen.key)
-                    out[period] = done[chosen.key] = fn(b.context(period), camp)
-            return out
+            return by_campaign(b, kind, fn)
 
         compute.__name__, compute.__qualname__ = fn.__name__, fn.__qualname__
         compute.__doc__, compute.__module__ = fn.__doc__, fn.__module__
@@ -301,6 +282,34 @@ def survey_metric(
         )(compute)
 
     return register
+
+
+def by_campaign(
+    b: Batch, kind: SurveyKind, fn: Callable[[Context, Campaign], Measurement]
+) -> Results:
+    """Each period's figure from the campaign of `kind` it picks, `fn` run once per distinct
+    campaign (see `survey_metric`, which registers a function computed so; the survey shapes
+    in survey_shapes.py are computed so too)."""
+    found = campaigns(b, kind)
+    least = least_group(b.param("min_group"))
+    now = utc_now()
+    picked = {p: pick_campaign(found, p.end_ts, least, now) for p in b.periods}
+    batch = sorted({c.key[0] for c in picked.values() if c is not None})
+    first: Campaign | None = None  # the batch's expressions, built once
+    done: dict[CampaignKey, Measurement] = {}
+    out: Results = {}
+    for period, chosen in picked.items():
+        if chosen is None:
+            out[period] = no_campaign(kind, least)
+        elif chosen.key in done:
+            out[period] = _same(done[chosen.key])
+        else:
+            first = first or campaign_of(
+                b.t("survey_response"), b.t("survey_answer"), kind, chosen.key, batch
+            )
+            camp = first.sibling(chosen.key)
+            out[period] = done[chosen.key] = fn(b.context(period), camp)
+    return out
 
 
 def _same(m: Measurement) -> Measurement:
@@ -388,13 +397,3 @@ def measure_by_group(
         records=lambda: answer_counts(campaign.own(answers)),
     )
     return m, total
-
-
-def nps_measurement(ctx: Context, camp: Campaign, item_id: str, name: str) -> Measurement:
-    """An NPS metric over one 0–10 item of the campaign: the figure, anonymised groups, and
-    promoters, passives and detractors in the breakdown. `name` words it ("eNPS +12")."""
-    a = camp.numeric([item_id])
-    m, total = measure_by_group(ctx, camp, a, nps_parts, nps_of, lambda v: f"{name} {v:+.0f}")
-    if m.value is not None:
-        m.breakdown.update(nps_counts(total.parts))
-    return m

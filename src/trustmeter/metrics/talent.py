@@ -18,7 +18,6 @@ import ibis
 import ibis.expr.types as ir
 
 from trustmeter import surveys as sv
-from trustmeter.metrics import surveyed as sm
 from trustmeter.metrics.common import (
     NO_TEAM,
     in_period,
@@ -31,8 +30,9 @@ from trustmeter.metrics.common import (
 )
 from trustmeter.metrics.model import Batch, fetch, grouped, split, stack
 from trustmeter.metrics.registry import Context, Evidence, Measurement, Results, metric
+from trustmeter.metrics.shapes import declare
 from trustmeter.metrics.stability import service_catalogue
-from trustmeter.metrics.survey_parts import mean_parts
+from trustmeter.metrics.survey_shapes import Nps, SurveyMean
 from trustmeter.periods import Period
 from trustmeter.records import AUTO_SOURCE
 
@@ -154,52 +154,34 @@ def regretted_attrition(b: Batch) -> Results:
     return b.each(build)
 
 
-@sm.survey_metric(
-    "enps",
-    kind=sv.TEAM,
-    area="talent",
-    name="Employee NPS",
-    unit="−100…100",
-    data_hint=TEAM_SURVEY_HINT,
-)
-def enps(ctx: Context, camp: sm.Campaign) -> Measurement:
-    """% promoters (9–10) − % detractors (0–6) in the latest team survey."""
-    return sm.nps_measurement(ctx, camp, sv.ENPS, "eNPS")
-
-
-@sm.survey_metric(
-    "westrum_culture",
-    kind=sv.TEAM,
-    area="talent",
-    name="Westrum culture",
-    unit="1–7",
-    data_hint=TEAM_SURVEY_HINT,
-)
-def westrum_culture(ctx: Context, camp: sm.Campaign) -> Measurement:
-    """Mean agreement (1–7) with the seven Westrum statements in the latest team survey.
-
-    Every answer to any of the seven weighs the same.
-    """
-    a = camp.numeric(sv.WESTRUM_ITEMS)
-
-    m, _ = sm.measure_by_group(
-        ctx,
-        camp,
-        a,
-        mean_parts,
-        lambda p: p["sum"] / p["count"] if p["count"] else None,
-        lambda v: f"culture {v:.1f} of 7",
+enps = declare(
+    Nps(
+        id="enps",
+        area="talent",
+        name="Employee NPS",
+        description="% promoters (9–10) − % detractors (0–6) in the latest team survey.",
+        data_hint=TEAM_SURVEY_HINT,
+        kind=sv.TEAM,
+        item=sv.ENPS,
+        label="eNPS",
     )
-    if m.value is None:
-        return m
-    by_item = camp.aggregate(a, ["item"], mean=a.value_num.mean(), k=a.response_id.nunique())
-    # A statement fewer than min_group people answered would show their answers, and so would
-    # the culture figure minus the other statements: then no statement is shown at all.
-    least = sv.least_group(ctx.param("min_group"))
-    few = any(int(r["k"]) < least for r in by_item)
-    ordered = sorted(by_item, key=lambda r: str(r["item"]))
-    m.breakdown["by_statement"] = {} if few else {str(r["item"]): float(r["mean"]) for r in ordered}
-    return m
+)
+# Every answer to any of the seven statements weighs the same.
+westrum_culture = declare(
+    SurveyMean(
+        id="westrum_culture",
+        area="talent",
+        name="Westrum culture",
+        unit="1–7",
+        description="Mean agreement (1–7) with the seven Westrum statements in the latest "
+        "team survey.",
+        data_hint=TEAM_SURVEY_HINT,
+        kind=sv.TEAM,
+        items=sv.WESTRUM_ITEMS,
+        wording="culture {:.1f} of 7",
+        by_item="by_statement",
+    )
+)
 
 
 # -- key_person_coverage --------------------------------------------------------------------

@@ -3,13 +3,13 @@ WITH "t7" AS (
   SELECT
     "t6"."kind",
     "t6"."pid",
-    COALESCE("t6"."initiated_by" = 'it', FALSE)
-    OR COALESCE("t6"."kind" IN ('planning', 'advice'), FALSE) AS "proactive",
     COALESCE(
       NULLIF(TRIM(' 	
 ' FROM "t6"."business_unit"), ''),
       '(no business unit)'
-    ) AS "unit"
+    ) AS "unit",
+    COALESCE("t6"."initiated_by" = 'it', FALSE)
+    OR COALESCE("t6"."kind" IN ('planning', 'advice'), FALSE) AS "shape_hit"
   FROM (
     SELECT
       "t5"."id",
@@ -78,18 +78,18 @@ SELECT
 FROM (
   SELECT
     "t9"."pid",
-    'unit' AS "grain",
+    'shape_share' AS "grain",
     CAST(NULL AS VARCHAR) AS "kind",
     "t9"."unit",
-    "t9"."k",
-    "t9"."p"
+    "t9"."n",
+    "t9"."k"
   FROM (
     SELECT
       "t8"."pid",
       "t8"."unit",
-      COUNT(*) AS "k",
+      COUNT(*) AS "n",
       COUNT(*) FILTER(WHERE
-        "t8"."proactive") AS "p"
+        "t8"."shape_hit") AS "k"
     FROM "t7" AS "t8"
     GROUP BY
       1,
@@ -105,15 +105,15 @@ FROM (
     'kind' AS "grain",
     "t10"."kind",
     CAST(NULL AS VARCHAR) AS "unit",
-    "t10"."k",
-    "t10"."p"
+    "t10"."n",
+    "t10"."k"
   FROM (
     SELECT
       "t8"."pid",
       "t8"."kind",
-      COUNT(*) AS "k",
+      COUNT(*) AS "n",
       COUNT(*) FILTER(WHERE
-        "t8"."proactive") AS "p"
+        "t8"."shape_hit") AS "k"
     FROM "t7" AS "t8"
     GROUP BY
       1,
