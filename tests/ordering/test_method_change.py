@@ -168,3 +168,33 @@ def test_delivery_side_counts_per_period_and_lead_days() -> None:
     ]
     s = side(done, [q1, q2])
     assert s.per_period == [2.0, 1.0] and s.lead_days == [9.0, 1.0]
+
+
+def test_delivery_change_does_not_depend_on_the_order_records_are_stored_in(
+    db_url: str,
+) -> None:
+    """The bootstrap resamples items by position: items read in the engine's order of the
+    moment gave another interval on every run (the report differed from run to run)."""
+    from trustmeter.ordering.method_delivery import delivery_change
+    from trustmeter.store import connect
+
+    periods = series(Period(date(2024, 4, 1), date(2024, 7, 1), "quarter"), 4)
+    items = [
+        {
+            "id": f"W{i}",
+            "team": "Apps",
+            "kind": "story",
+            "created_at": datetime(2023, 7, 1) + timedelta(days=3 * i),
+            "done_at": datetime(2023, 7, 1) + timedelta(days=3 * i + 2 + (i * 7) % 23),
+        }
+        for i in range(110)
+    ]
+    results = []
+    for order in (items, items[::-1], items[1::2] + items[::2]):
+        s = connect(db_url)
+        s.execute("DELETE FROM work_item")
+        insert_records(s, "work_item", order)
+        results.append(delivery_change(s, "Apps", periods, [0, 1], [2, 3], "UTC"))
+        s.close()
+    assert results[0].lead_time is not None
+    assert results[1] == results[0] and results[2] == results[0]

@@ -73,3 +73,26 @@ def test_the_report_asks_where_the_history_begins_once(
         report = build_report(ws, scorer, last_complete(day, "quarter"), 8, day)
     assert len(asked) == 1  # not again for the ordering's periods and again for its run
     assert report.ordering.as_dict()["pairs"]
+
+
+def test_a_second_report_reads_its_backtests_from_the_cache(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trustmeter.forecast import request
+    from trustmeter.forecast.backtest_cache import FOLDER
+
+    ws = find(str(demo))
+    day = date(2026, 10, 1)
+    with open_scorer(ws) as scorer:
+        first = build_report(ws, scorer, last_complete(day, "quarter"), 8, day)
+    kept = list((demo / FOLDER).glob("*.json"))
+    assert len(kept) >= 2  # the whole department and its teams
+
+    def no_backtest(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("backtested again")
+
+    monkeypatch.setattr(request, "backtest", no_backtest)
+    with open_scorer(ws) as scorer:
+        second = build_report(ws, scorer, last_complete(day, "quarter"), 8, day)
+    assert "Backtest" in first.html or "backtest" in first.html
+    assert second.html == first.html

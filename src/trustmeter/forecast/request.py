@@ -21,6 +21,7 @@ from trustmeter.forecast.backtest import (
     backtest,
     learned_correction,
 )
+from trustmeter.forecast.backtest_cache import BacktestCache
 from trustmeter.forecast.calibration import Correction
 from trustmeter.forecast.history import (
     Subject,
@@ -186,25 +187,29 @@ def run_backtest(
     seed: int = 0,
     calibrated: bool = False,
     within: History | None = None,
+    cache: BacktestCache | None = None,
 ) -> Backtest:
     """Backtest over the stored history (default: from the first to the last completion).
 
     The last day defaults to the last completion, not today: days after an export was taken
     would otherwise count as days when nothing was done. `within`: the subject's history
-    already read, as for `daily_completions`.
+    already read, as for `daily_completions`. `cache`: where backtests are kept between
+    commands (backtest_cache.py).
     """
     if history_from is None or history_to is None:
         lo, hi = stored_span(store, subject)
         history_from = history_from or lo
         history_to = history_to or min(hi, date.today() - timedelta(days=1))
     history = daily_completions(store, history_from, history_to, subject, timezone, within)
-    return backtest(
-        history,
-        window=window,
-        horizon=horizon,
-        every=every,
-        calendar=calendar,
-        trials=trials,
-        seed=seed,
-        calibrated=calibrated,
-    )
+    params: dict[str, Any] = {
+        "window": window,
+        "horizon": horizon,
+        "every": every,
+        "calendar": calendar,
+        "trials": trials,
+        "seed": seed,
+        "calibrated": calibrated,
+    }
+    if cache is None:
+        return backtest(history, **params)
+    return cache.run(history, params, lambda: backtest(history, **params))

@@ -181,8 +181,11 @@ def delivery_change(
     t = t.filter(
         t.done_at >= min(lo for lo, _ in everything), t.done_at < max(hi for _, hi in everything)
     )
+    # In a fixed order: the bootstrap resamples items by position, so rows in the engine's
+    # order of the moment (DuckDB scans in parallel) gave another interval on every run.
+    items = t.select("done_at", "created_at").order_by(["done_at", "created_at"])
     with store.analytic():
-        rows = store.con.to_pyarrow(t.select("done_at", "created_at")).to_pylist()
+        rows = store.con.to_pyarrow(items).to_pylist()
     done = [(r["done_at"], r["created_at"]) for r in rows]
     sb, sa = side(done, b), side(done, a)
     throughput = (

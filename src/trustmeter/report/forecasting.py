@@ -28,6 +28,7 @@ import numpy as np
 
 from trustmeter.forecast import ledger
 from trustmeter.forecast.backtest import EVERY, MEMORY, Backtest, coverage
+from trustmeter.forecast.backtest_cache import BacktestCache
 from trustmeter.forecast.calibration import calibrated
 from trustmeter.forecast.flow import Flow, flow, team_flows
 from trustmeter.forecast.history import (
@@ -58,8 +59,11 @@ MAX_TEAMS = 8  # the busiest teams are shown; the rest are counted
 MAX_BINS = 32
 
 
-def forecasting_data(store: Store, timezone: str, as_of: date) -> dict[str, Any] | None:
-    """Flow, a 30-day forecast, ledger and backtest calibration as of `as_of`; None if no items."""
+def forecasting_data(
+    store: Store, timezone: str, as_of: date, cache: BacktestCache | None = None
+) -> dict[str, Any] | None:
+    """Flow, a 30-day forecast, ledger and backtest calibration as of `as_of`; None if no items.
+    `cache` keeps the backtests between reports (forecast/backtest_cache.py)."""
     items = work_items(store, Subject())
     if int(items.count().execute()) == 0:
         return None
@@ -75,7 +79,7 @@ def forecasting_data(store: Store, timezone: str, as_of: date) -> dict[str, Any]
     backtests: list[Backtest] = []
     for subject in subjects:
         span, history = read[subject]
-        bt, bt_view = _backtest(store, subject, as_of, timezone, span, history)
+        bt, bt_view = _backtest(store, subject, as_of, timezone, span, history, cache)
         if bt is not None:
             backtests.append(bt)
         if subject.team:
@@ -222,6 +226,7 @@ def _backtest(
     tz: str,
     span: tuple[date, date] | ForecastError,
     history: History | None,
+    cache: BacktestCache | None = None,
 ) -> tuple[Backtest | None, dict[str, Any]]:
     """The calibrated walk-forward backtest up to the day before `as_of` (plain beside it),
     over the subject's `span` of completions (`_histories`)."""
@@ -243,6 +248,7 @@ def _backtest(
             seed=SEED,
             calibrated=True,
             within=history,
+            cache=cache,
         )
     except TooLittleHistory as exc:
         return None, {"error": f"not enough history: {exc}"}

@@ -8,6 +8,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from trustmeter.forecast.backtest_cache import FOLDER as BACKTEST_CACHE
+from trustmeter.forecast.backtest_cache import BacktestCache
 from trustmeter.ordering import Ordering, scored_periods
 from trustmeter.ordering import run as run_ordering
 from trustmeter.ordering.history import first_record_day
@@ -48,7 +50,9 @@ def build_report(
     # for all the periods, so two passes would run each query twice.
     scorer.prepare([*shown, *scored_periods(scorer, kind, begins, end=day)])
     cards = scorer.trend(shown)
-    forecasts = forecasting_data(scorer.store, ws.timezone, day)
+    forecasts = forecasting_data(
+        scorer.store, ws.timezone, day, BacktestCache(ws.root / BACKTEST_CACHE)
+    )
     order = run_ordering(scorer, kind, begins, end=day)
     title = f"{ws.name}: IT trust report"
     by_slice = slice_sections(ws, scorer, cards[-1]) if slices else None
