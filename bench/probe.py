@@ -6,6 +6,7 @@ import contextlib
 import cProfile
 import dataclasses
 import resource
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -50,6 +51,19 @@ class Probe:
 
         # The data probe: one query for every metric's needs, as the Scorer calls it.
         sc.present_needs = self._timed("has_data", sc.present_needs)
+        # On PostgreSQL the metrics run side by side, each thread on a connection of its own
+        # (store/side_by_side.py): those connections are timed too.
+        from trustmeter.store import side_by_side
+
+        opened = side_by_side.connect
+
+        def connect(url: str) -> Store:
+            store = opened(url)
+            self.attach(store)
+            return store
+
+        side_by_side.connect = connect
+        self._lock = threading.Lock()
 
     def _wrap_metric(self, m: registry.Metric) -> registry.Compute:
         inner = m.compute
@@ -59,7 +73,8 @@ class Probe:
         def compute(batch: Any) -> Any:
             t = time.perf_counter()
             results = inner(batch)
-            self.metric_s[self.phase][m.id] += time.perf_counter() - t
+            with self._lock:
+                self.metric_s[self.phase][m.id] += time.perf_counter() - t
             for period, result in results.items():
                 self.raw[self.phase][(m.id, period)] = (
                     None if result.value is None else float(result.value),
@@ -75,8 +90,9 @@ class Probe:
             try:
                 return fn(*a, **kw)
             finally:
-                self.ibis_s[self.phase][what] += time.perf_counter() - t
-                self.ibis_s[self.phase][what + "_calls"] += 1
+                with self._lock:
+                    self.ibis_s[self.phase][what] += time.perf_counter() - t
+                    self.ibis_s[self.phase][what + "_calls"] += 1
 
         return timed
 

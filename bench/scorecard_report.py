@@ -196,7 +196,10 @@ def report(run: BenchRun) -> tuple[dict[str, Any], list[str]]:
     )
 
     print()
-    print("where trustmeter's time goes (seconds; instrumented in this process)")
+    print(
+        "where trustmeter's time goes (seconds; instrumented in this process; on PostgreSQL the "
+        "metrics run side by side, so their sums can exceed the total)"
+    )
     for phase in ("scorecard", "trend"):
         ib = probe.ibis_s[phase]
         metric_total = sum(probe.metric_s[phase].values())
