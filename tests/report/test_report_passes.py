@@ -78,6 +78,8 @@ def test_the_report_asks_where_the_history_begins_once(
 def test_a_second_report_reads_its_backtests_from_the_cache(
     demo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import sys
+
     from trustmeter.forecast import request
     from trustmeter.forecast.backtest_cache import FOLDER
 
@@ -91,7 +93,9 @@ def test_a_second_report_reads_its_backtests_from_the_cache(
     def no_backtest(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("backtested again")
 
+    # Both the report's backtests and the live forecasts' calibration replays.
     monkeypatch.setattr(request, "backtest", no_backtest)
+    monkeypatch.setattr(sys.modules["trustmeter.forecast.backtest"], "backtest", no_backtest)
     with open_scorer(ws) as scorer:
         second = build_report(ws, scorer, last_complete(day, "quarter"), 8, day)
     assert "Backtest" in first.html or "backtest" in first.html

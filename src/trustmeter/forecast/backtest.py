@@ -10,11 +10,11 @@ See docs/forecasting.md for the method.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -220,6 +220,14 @@ def backtest(
     return Backtest(window, horizon, every, calibrated, scored, warmup, skipped, trials, seed)
 
 
+class Keeps(Protocol):
+    """Where backtests are kept between commands (backtest_cache.BacktestCache)."""
+
+    def run(
+        self, history: History, params: Mapping[str, Any], make: Callable[[], Backtest]
+    ) -> Backtest: ...
+
+
 def learned_correction(
     history: History,
     start: date,
@@ -232,12 +240,14 @@ def learned_correction(
     every: int = EVERY,
     memory: int = MEMORY,
     min_past: int = MIN_PAST,
+    cache: Keeps | None = None,
 ) -> Correction | None:
     """The correction for a forecast made on `start`, or None while too few outcomes are known.
 
     It replays the same question (a `window`-day history, a `horizon`-day horizon) from
     origins every `every` days over the year before `start`, the last one `horizon` days
-    before it, so that every outcome used was complete before the forecast is made.
+    before it, so that every outcome used was complete before the forecast is made. `cache`
+    keeps the replays between commands (backtest_cache.py).
     """
     last = start - timedelta(days=horizon)
     lower = max(history.start + timedelta(days=window), start - timedelta(days=memory))
@@ -245,17 +255,20 @@ def learned_correction(
         return None
     first = last - timedelta(days=every * ((last - lower).days // every))
     known = history.between(history.start, start - timedelta(days=1))
+    params: dict[str, Any] = {
+        "window": window,
+        "horizon": horizon,
+        "every": every,
+        "calendar": calendar,
+        "trials": trials,
+        "seed": seed,
+        "first_origin": first,
+    }
     try:
-        bt = backtest(
-            known,
-            window=window,
-            horizon=horizon,
-            every=every,
-            calendar=calendar,
-            trials=trials,
-            seed=seed,
-            first_origin=first,
-        )
+        if cache is None:
+            bt = backtest(known, **params)
+        else:
+            bt = cache.run(known, params, lambda: backtest(known, **params))
     except TooLittleHistory:
         return None
     if len(bt.origins) < min_past:

@@ -1,8 +1,9 @@
 """Backtests kept between commands, in the workspace's `.cache/backtests/`.
 
-The report backtests the forecast of every team it shows: ten thousand simulated trials at
-each weekly origin of its history, about half of `trustmeter report`'s time on the demo
-organisation (bench/README.md). A backtest is a function of nothing but the daily
+The report backtests the forecast of every team it shows (ten thousand simulated trials at
+each weekly origin of its history), and each live forecast is calibrated by replaying the
+same question over the year before it: about a second and a half of `trustmeter report` on
+the demo organisation (bench/README.md). A backtest is a function of nothing but the daily
 completions it replays, its parameters and the code that replays them, so it can be kept.
 The key is a SHA-256 over all three: the history's first day and every day's count, each
 parameter, and the source of the modules that simulate and calibrate (an edited module

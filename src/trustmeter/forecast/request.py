@@ -98,14 +98,19 @@ class Request:
         return engine, xmr(history)
 
     def correction(
-        self, store: Store, start: date, by: date, within: History | None = None
+        self,
+        store: Store,
+        start: date,
+        by: date,
+        within: History | None = None,
+        cache: BacktestCache | None = None,
     ) -> Correction | None:
         """What the same question asked over the past year would have taught, if enough.
 
         The replays use the same history length and the same horizon (`start` to `by`), each
         beginning the day after its history, and only outcomes complete before this
         forecast's history ends. None while fewer than 20 are known. `within`: as for
-        `history`.
+        `history`; `cache`: as for `run_backtest`.
         """
         window = (self.history_to - self.history_from).days + 1
         horizon = (by - start).days + 1
@@ -124,6 +129,7 @@ class Request:
             calendar=self.calendar,
             trials=self.trials,
             seed=self.seed or 0,
+            cache=cache,
         )
 
 

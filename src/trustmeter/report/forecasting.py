@@ -91,7 +91,9 @@ def forecasting_data(
                 "name": subject.team or "All work items",
                 "team": subject.team,
                 "flow": _flow_view(f),
-                "forecast": _forecast(store, subject, first, last, start, by, timezone, history),
+                "forecast": _forecast(
+                    store, subject, first, last, start, by, timezone, history, cache
+                ),
                 "backtest": bt_view,
             }
         )
@@ -176,12 +178,13 @@ def _forecast(
     by: date,
     tz: str,
     history: History | None,
+    cache: BacktestCache | None = None,
 ) -> dict[str, Any]:
     req = Request(subject, first, last, Calendar(), TRIALS, SEED, tz)
     try:
         engine, _ = req.engine(store, history)
         result: HowMany = engine.how_many(by, start)
-        corr = req.correction(store, start, by, history)
+        corr = req.correction(store, start, by, history, cache)
         if corr is not None:
             result = calibrated(result, corr)
     except TooLittleHistory as exc:
