@@ -19,8 +19,6 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
-import os
-import tempfile
 from collections.abc import Callable, Mapping
 from datetime import date
 from functools import cache
@@ -29,6 +27,7 @@ from typing import Any
 
 from trustmeter.forecast.backtest import Backtest, Origin
 from trustmeter.forecast.montecarlo import History
+from trustmeter.store.sqlcache import keep
 
 # Under the workspace's root, beside the SQL and template caches.
 FOLDER = Path(".cache") / "backtests"
@@ -73,18 +72,8 @@ class BacktestCache:
             return found
         self.misses += 1
         made = make()
-        self._write(path, dumps(made))
+        keep(path, dumps(made))
         return made
-
-    def _write(self, path: Path, text: str) -> None:
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-            os.replace(tmp, path)
-        except OSError:
-            pass  # no caching: the backtest was computed all the same
 
 
 def dumps(bt: Backtest) -> str:

@@ -130,11 +130,18 @@ class SQLCache:
         return cached
 
     def _write(self, path: Path, text: str) -> None:
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-            os.replace(tmp, path)
-        except OSError:
-            pass  # a read-only workspace folder: no caching, same results
+        keep(path, text)
+
+
+def keep(path: Path, text: str) -> None:
+    """Write a cache entry whole or not at all (a temporary file renamed into place), making
+    its folder first; a folder that cannot be written only means no caching (an OSError is
+    swallowed: the caller has its result all the same)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only workspace folder: no caching, same results
