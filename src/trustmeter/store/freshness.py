@@ -57,11 +57,11 @@ def records_end(store: Store, timezone: str = "UTC", *, counts: bool = True) -> 
     Budget lines carry the first day of their month or quarter, so their last day is that
     first day: the plan covers the period it starts, which the reader sees beside it.
 
-    One query for every kind. With counts, one aggregate per table (its count and each
-    column's latest value: one scan of the table); without, one per column, so that
-    PostgreSQL answers a column's latest value from its index where it has one (incidents'
-    opened_at, changes' deployed_at, work items' done_at) instead of scanning the table:
-    the scorer needs only the days (3.4 s on ten million work items with counts).
+    One query for every kind. With counts, one aggregate per table: its count and each
+    column's latest value in one scan of it (a scan per column took PostgreSQL 2.8 s on ten
+    million work items, one per table 1.5 s). Without (the scorer needs only the days), one
+    aggregate per column, so that PostgreSQL answers a column's latest value from its index
+    where it has one (incidents' opened_at, changes' deployed_at, work items' done_at).
     """
     zone = ZoneInfo(timezone)
     parts = []
