@@ -7,11 +7,14 @@ else computes a figure.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any
+
+from ibis.common.exceptions import TableNotFound
 
 from trustmeter import __version__
 from trustmeter.framework import Framework
@@ -136,8 +139,9 @@ class Scorer:
         if side_by_side.connections(self.store) > 1:
             # Metrics computed side by side (store/side_by_side.py) read what they share from
             # the store first, so that no two threads use one connection.
-            for k in KINDS:
-                batch.t(k.table)
+            for name in [*(k.table for k in KINDS), "survey_answer", "forecast"]:
+                with contextlib.suppress(TableNotFound):  # a metric without it says so
+                    batch.t(name)
             for kind in (STAKEHOLDER, TEAM):
                 campaigns(batch, kind)
         computed = side_by_side.run(self.store, [partial(m.compute, batch) for m in run])
