@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -110,3 +111,18 @@ def test_scorecards_are_the_same_side_by_side_and_one_after_another(
     entries = [m for area in cards["4"][1]["areas"] for m in area["metrics"]]
     scored = [m for m in entries if m["status"] in ("ok", "insufficient")]
     assert len(scored) >= 10  # the workspace scores most metrics: the comparison means something
+
+
+def test_metrics_side_by_side_use_the_compiled_sql_cache(
+    pg: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    golden_workspace.fill(pg)
+    monkeypatch.setenv(side_by_side.ENV, "2")
+    pg.cache_compiled_sql(tmp_path / "sql")
+    cache = pg.sql_cache
+    framework = fw.load()
+    Scorer(pg, framework, "mid").trend([Q4, Q1])
+    compiled = cache.misses
+    assert compiled > 10  # the metrics' queries, compiled on the worker connections
+    Scorer(pg, framework, "mid").trend([Q4, Q1])  # a second command: nothing compiles
+    assert cache.misses == compiled and cache.hits >= compiled

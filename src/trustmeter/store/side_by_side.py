@@ -9,7 +9,8 @@ figures).
 
 A job runs as it would alone: the expressions stay bound to the scorer's store (a record's
 drill-down later runs there), and only where they execute changes. `fetch`
-(metrics/model.py) executes on `current()`, the thread's own connection, when there is one.
+(metrics/model.py) executes on `current()`, the thread's own connection, when there is one;
+that connection compiles through the store's compiled-SQL cache, as the store does.
 Anything else a job needs from the database (table schemas, facts learnt once) is read
 before the jobs start, so that no two threads share a connection.
 """
@@ -75,6 +76,9 @@ def run(store: Store, jobs: Sequence[Callable[[], R]]) -> list[R]:
 
     def start() -> None:
         own = connect(store.url)
+        if store.sql_cache is not None:  # the same compiled-SQL cache as the scorer's store
+            own.con.compile = store.sql_cache.wrap(own.con.compile)
+            own.sql_cache = store.sql_cache
         settings = own.analytic()
         with lock:
             opened.append((own, settings))
