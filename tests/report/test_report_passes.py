@@ -80,7 +80,6 @@ def test_a_second_report_reads_its_backtests_from_the_cache(
 ) -> None:
     import sys
 
-    from trustmeter.forecast import request
     from trustmeter.forecast.backtest_cache import FOLDER
 
     ws = find(str(demo))
@@ -93,8 +92,7 @@ def test_a_second_report_reads_its_backtests_from_the_cache(
     def no_backtest(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("backtested again")
 
-    # Both the report's backtests and the live forecasts' calibration replays.
-    monkeypatch.setattr(request, "backtest", no_backtest)
+    # Both the report's backtests and the live forecasts' calibration replays run it.
     monkeypatch.setattr(sys.modules["trustmeter.forecast.backtest"], "backtest", no_backtest)
     with open_scorer(ws) as scorer:
         second = build_report(ws, scorer, last_complete(day, "quarter"), 8, day)

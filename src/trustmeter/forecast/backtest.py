@@ -228,6 +228,15 @@ class Keeps(Protocol):
     ) -> Backtest: ...
 
 
+def kept(history: History, params: Mapping[str, Any], cache: Keeps | None) -> Backtest:
+    """`backtest(history, **params)`, read from `cache` when it keeps it (and kept there)."""
+
+    def make() -> Backtest:
+        return backtest(history, **params)
+
+    return make() if cache is None else cache.run(history, params, make)
+
+
 def learned_correction(
     history: History,
     start: date,
@@ -265,10 +274,7 @@ def learned_correction(
         "first_origin": first,
     }
     try:
-        if cache is None:
-            bt = backtest(known, **params)
-        else:
-            bt = cache.run(known, params, lambda: backtest(known, **params))
+        bt = kept(known, params, cache)
     except TooLittleHistory:
         return None
     if len(bt.origins) < min_past:

@@ -18,7 +18,7 @@ from trustmeter.forecast.backtest import (
     MEMORY,
     WINDOW,
     Backtest,
-    backtest,
+    kept,
     learned_correction,
 )
 from trustmeter.forecast.backtest_cache import BacktestCache
@@ -216,6 +216,4 @@ def run_backtest(
         "seed": seed,
         "calibrated": calibrated,
     }
-    if cache is None:
-        return backtest(history, **params)
-    return cache.run(history, params, lambda: backtest(history, **params))
+    return kept(history, params, cache)

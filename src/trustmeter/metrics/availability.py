@@ -72,8 +72,7 @@ def _downtimes(b: Batch) -> dict[int, Downtime]:
     One query for every period of the batch, run once per batch and severity: availability
     and slo_attainment share it."""
     severity = b.param("availability_severity")
-    spans = ",".join(f"{p.start}..{p.end}" for p in b.periods)
-    return once(b, f"downtime:{severity}:{spans}", lambda: _read_downtimes(b, severity))
+    return once(b, f"downtime:{severity}:{b.spans}", lambda: _read_downtimes(b, severity))
 
 
 def _read_downtimes(b: Batch, severity: str) -> dict[int, Downtime]:

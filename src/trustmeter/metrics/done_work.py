@@ -30,8 +30,7 @@ class Done:
 def done_work(b: Batch) -> dict[int, list[Done]]:
     """Per period (pid), the work items done in it, grouped by what the two metrics tell
     apart; computed once per Scorer and set of periods."""
-    spans = ",".join(f"{p.start}..{p.end}" for p in b.periods)
-    return once(b, f"done_work:{spans}", lambda: _read(b))
+    return once(b, f"done_work:{b.spans}", lambda: _read(b))
 
 
 def _read(b: Batch) -> dict[int, list[Done]]:

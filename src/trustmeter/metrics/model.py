@@ -221,6 +221,11 @@ class Batch:
         return joined.select(*joined.columns)  # a finished relation, to join further
 
     @property
+    def spans(self) -> str:
+        """The periods as text: in the key of what is kept per set of periods (`once`)."""
+        return ",".join(f"{p.start}..{p.end}" for p in self.periods)
+
+    @property
     def periods_span(self) -> tuple[date, date]:
         return min(p.start for p in self.periods), max(p.end for p in self.periods)
 

@@ -20,7 +20,7 @@ import ibis
 import ibis.expr.operations as ops
 
 from trustmeter.metrics.common import as_datetime, label, latest
-from trustmeter.metrics.model import Row, fetch
+from trustmeter.metrics.model import Row, fetch, once
 from trustmeter.metrics.registry import (
     Batch,
     Context,
@@ -190,19 +190,19 @@ def campaigns(ctx: Context | Batch, kind: SurveyKind) -> list[FoundCampaign]:
     """Every campaign of this kind with its closing and respondents: one query, asked once per
     Scorer (one data version) and shared by the metrics of that kind, whatever periods they
     compute."""
-    fact = f"survey_campaigns:{kind}"
-    if fact not in ctx.facts:
+
+    def read() -> list[FoundCampaign]:
         expr = campaign_closings(ctx.t("survey_response"), kind)
         rows = ctx.store.con.to_pyarrow(expr).to_pylist()
         ends = {} if ctx.store.read_only else campaign_ends(ctx.store)
-        ctx.facts[fact] = [
+        return [
             found_campaign(
                 str(r["campaign"]), as_datetime(r["closed"]), int(r["respondents"]), ends
             )
             for r in rows
         ]
-    found: list[FoundCampaign] = ctx.facts[fact]
-    return found
+
+    return once(ctx, f"survey_campaigns:{kind}", read)
 
 
 # -- survey metrics -----------------------------------------------------------------------
